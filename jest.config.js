@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	transform: {
+		// Type-checking of tests is done once by `npm run typecheck`; jest only transpiles (much faster).
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json', isolatedModules: true }],
+	},
+	moduleFileExtensions: ['ts', 'js', 'json'],
+	// End-to-end suites start real n8n servers; they set their own longer timeouts.
+	testTimeout: 60_000,
+	verbose: false,
+};

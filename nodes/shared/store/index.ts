@@ -1,0 +1,16 @@
+export type { SqlDriver, SqlExecutor } from './driver';
+export { migrations, runMigrations, type Migration } from './migrations';
+export {
+	assertBackendAllowed,
+	closeAllSupportStores,
+	DEFAULT_SCHEMA,
+	defaultPgliteDataDir,
+	isQueueMode,
+	openSupportStore,
+	StoreConfigurationError,
+	validateSchemaName,
+	type StoreConfig,
+} from './open-store';
+export type { PostgresConnection } from './postgres-driver';
+export * from './support-store';
+export * from './types';

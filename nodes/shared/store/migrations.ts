@@ -1,0 +1,178 @@
+import type { SqlDriver, SqlExecutor } from './driver';
+
+export interface Migration {
+	version: number;
+	name: string;
+	sql: string;
+}
+
+/**
+ * Versioned, forward-only migrations. Never edit one that has shipped: add a new version instead.
+ * Tables live in the store's own schema (search_path), so a shared database stays tidy.
+ */
+export const migrations: Migration[] = [
+	{
+		version: 1,
+		name: 'initial support store',
+		sql: `
+CREATE TABLE conversations (
+	id text PRIMARY KEY,
+	channel text NOT NULL,
+	phone_number_id text NOT NULL,
+	customer_key text NOT NULL,
+	wa_id text,
+	user_id text,
+	customer_name text,
+	state text NOT NULL DEFAULT 'bot' CHECK (state IN ('bot', 'human')),
+	last_inbound_at timestamptz,
+	entry_point_at timestamptz,
+	referral jsonb,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX conversations_customer_key ON conversations (customer_key);
+CREATE INDEX conversations_updated_at ON conversations (updated_at);
+
+CREATE TABLE messages (
+	id bigserial PRIMARY KEY,
+	conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+	wa_message_id text UNIQUE,
+	direction text NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+	author text NOT NULL CHECK (author IN ('customer', 'bot', 'agent', 'system')),
+	type text NOT NULL,
+	text text,
+	payload jsonb,
+	status text,
+	status_at timestamptz,
+	callback_data text,
+	sent_at timestamptz NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX messages_conversation_sent_at ON messages (conversation_id, sent_at);
+CREATE INDEX messages_created_at ON messages (created_at);
+
+CREATE TABLE processed_events (
+	event_key text PRIMARY KEY,
+	kind text NOT NULL,
+	processed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX processed_events_processed_at ON processed_events (processed_at);
+
+CREATE TABLE consent_events (
+	id bigserial PRIMARY KEY,
+	customer_key text NOT NULL,
+	conversation_id text,
+	scope text NOT NULL,
+	action text NOT NULL CHECK (action IN ('opt_in', 'opt_out', 'erased')),
+	source text NOT NULL,
+	evidence jsonb,
+	occurred_at timestamptz NOT NULL DEFAULT now(),
+	recorded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX consent_events_customer ON consent_events (customer_key, occurred_at);
+
+-- The consent log is append-only. Rows can only be deleted by a data-subject erasure, which
+-- sets whatsapp_support.consent_erasure = 'on' for its own transaction and leaves a tombstone.
+CREATE FUNCTION consent_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'DELETE' AND coalesce(current_setting('whatsapp_support.consent_erasure', true), '') = 'on' THEN
+		RETURN OLD;
+	END IF;
+	RAISE EXCEPTION 'consent_events is append-only (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER consent_events_append_only BEFORE UPDATE OR DELETE ON consent_events
+	FOR EACH ROW EXECUTE FUNCTION consent_events_append_only();
+CREATE TRIGGER consent_events_no_truncate BEFORE TRUNCATE ON consent_events
+	FOR EACH STATEMENT EXECUTE FUNCTION consent_events_append_only();
+
+CREATE TABLE handoffs (
+	id bigserial PRIMARY KEY,
+	conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+	status text NOT NULL CHECK (status IN ('open', 'released')),
+	reason text,
+	summary text,
+	context jsonb,
+	opened_at timestamptz NOT NULL DEFAULT now(),
+	last_activity_at timestamptz NOT NULL DEFAULT now(),
+	released_at timestamptz,
+	released_by text
+);
+-- At most one open handoff per conversation: concurrent hand-offs collapse into one row.
+CREATE UNIQUE INDEX handoffs_one_open ON handoffs (conversation_id) WHERE status = 'open';
+
+CREATE TABLE costs (
+	id bigserial PRIMARY KEY,
+	conversation_id text REFERENCES conversations (id) ON DELETE SET NULL,
+	kind text NOT NULL CHECK (kind IN ('whatsapp', 'llm')),
+	source_key text NOT NULL,
+	category text,
+	pricing_type text,
+	country text,
+	model text,
+	input_tokens integer,
+	output_tokens integer,
+	amount numeric(14, 6) NOT NULL,
+	currency text NOT NULL,
+	details jsonb,
+	occurred_at timestamptz NOT NULL DEFAULT now(),
+	UNIQUE (kind, source_key)
+);
+CREATE INDEX costs_conversation ON costs (conversation_id);
+CREATE INDEX costs_occurred_at ON costs (occurred_at);
+`,
+	},
+];
+
+const MIGRATION_LOCK_NAME = 'n8n-nodes-whatsapp-ai-support:migrations';
+
+async function appliedVersions(session: SqlExecutor, schema: string): Promise<Set<number>> {
+	const rows = await session.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`);
+	return new Set(rows.map((row) => Number(row.version)));
+}
+
+/**
+ * Brings the schema up to date. Safe to run from many processes at once: a session-level advisory
+ * lock lets one run while the others wait, then find nothing left to do.
+ */
+export async function runMigrations(
+	driver: SqlDriver,
+	schema: string,
+	list: Migration[] = migrations,
+): Promise<number[]> {
+	return await driver.withSession(async (session) => {
+		await session.query('SELECT pg_advisory_lock(hashtext($1))', [`${MIGRATION_LOCK_NAME}:${schema}`]);
+		try {
+			await driver.execScript(
+				session,
+				`CREATE SCHEMA IF NOT EXISTS ${schema};
+				CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (
+					version integer PRIMARY KEY,
+					name text NOT NULL,
+					applied_at timestamptz NOT NULL DEFAULT now()
+				);`,
+			);
+			const done = await appliedVersions(session, schema);
+			const applied: number[] = [];
+			for (const migration of [...list].sort((a, b) => a.version - b.version)) {
+				if (done.has(migration.version)) continue;
+				await session.query('BEGIN');
+				try {
+					await driver.execScript(session, `SET LOCAL search_path TO ${schema}, public;\n${migration.sql}`);
+					await session.query(`INSERT INTO ${schema}.schema_migrations (version, name) VALUES ($1, $2)`, [
+						migration.version,
+						migration.name,
+					]);
+					await session.query('COMMIT');
+				} catch (error) {
+					await session.query('ROLLBACK');
+					throw new Error(`Support store migration ${migration.version} (${migration.name}) failed: ${error.message}`);
+				}
+				applied.push(migration.version);
+			}
+			return applied;
+		} finally {
+			await session.query('SELECT pg_advisory_unlock(hashtext($1))', [`${MIGRATION_LOCK_NAME}:${schema}`]);
+		}
+	});
+}

@@ -1,0 +1,321 @@
+import { conversationIdOf, customerKeyOf, type ConversationRef } from '../envelope';
+import type { SqlDriver, SqlExecutor } from './driver';
+import type {
+	ConsentAction,
+	ConsentEventRecord,
+	ConversationRecord,
+	CostInput,
+	HandoffRecord,
+	MessageAuthor,
+	MessageRecord,
+} from './types';
+
+/** snake_case row → camelCase record; dates as ISO strings, int8 as numbers. */
+function toRecord<T>(row: Record<string, unknown>): T {
+	const record: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(row)) {
+		const name = key.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+		if (value instanceof Date) record[name] = value.toISOString();
+		else if (typeof value === 'bigint') record[name] = Number(value);
+		else record[name] = value;
+	}
+	return record as T;
+}
+
+function toRecords<T>(rows: Array<Record<string, unknown>>): T[] {
+	return rows.map((row) => toRecord<T>(row));
+}
+
+function json(value: unknown): string | null {
+	return value === undefined ? null : JSON.stringify(value);
+}
+
+export interface InboundMessageInput {
+	conversation: ConversationRef;
+	waMessageId: string;
+	type: string;
+	text?: string;
+	payload?: unknown;
+	sentAt: Date;
+	/** Click-to-WhatsApp ad / CTA referral: opens the 72 h free entry-point window. */
+	referral?: unknown;
+}
+
+export interface OutboundMessageInput {
+	conversationId: string;
+	waMessageId?: string;
+	author: Exclude<MessageAuthor, 'customer'>;
+	type: string;
+	text?: string;
+	payload?: unknown;
+	callbackData?: string;
+	sentAt?: Date;
+}
+
+export interface ConsentEventInput {
+	customerKey: string;
+	conversationId?: string;
+	scope: string;
+	action: ConsentAction;
+	source: string;
+	evidence?: unknown;
+	occurredAt?: Date;
+}
+
+export interface HandoffInput {
+	reason?: string;
+	summary?: string;
+	context?: unknown;
+}
+
+/**
+ * The one API over the support state: conversations, messages, webhook dedupe, service-window
+ * timestamps, consent log, handoffs and costs. Correctness is the database's job: unique keys and
+ * `ON CONFLICT` for dedupe, conditional updates for state changes.
+ */
+export class SupportStore {
+	/** `driver` is the low-level SQL access, for maintenance operations and tests. */
+	constructor(
+		readonly driver: SqlDriver,
+		readonly schema: string,
+	) {}
+
+	get backend(): SqlDriver['kind'] {
+		return this.driver.kind;
+	}
+
+	private async upsertConversationWith(
+		executor: SqlExecutor,
+		ref: ConversationRef,
+		inbound?: { at: Date; referral?: unknown },
+	): Promise<ConversationRecord> {
+		const rows = await executor.query<Record<string, unknown>>(
+			`INSERT INTO conversations AS c
+				(id, channel, phone_number_id, customer_key, wa_id, user_id, customer_name,
+				 last_inbound_at, entry_point_at, referral)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz,
+				CASE WHEN $9::jsonb IS NULL THEN NULL ELSE $8::timestamptz END, $9::jsonb)
+			ON CONFLICT (id) DO UPDATE SET
+				wa_id = coalesce(EXCLUDED.wa_id, c.wa_id),
+				user_id = coalesce(EXCLUDED.user_id, c.user_id),
+				customer_name = coalesce(EXCLUDED.customer_name, c.customer_name),
+				last_inbound_at = greatest(c.last_inbound_at, EXCLUDED.last_inbound_at),
+				entry_point_at = greatest(c.entry_point_at, EXCLUDED.entry_point_at),
+				referral = coalesce(EXCLUDED.referral, c.referral),
+				updated_at = now()
+			RETURNING *`,
+			[
+				conversationIdOf(ref),
+				ref.channel,
+				ref.phoneNumberId,
+				customerKeyOf(ref.customer),
+				ref.customer.waId || null,
+				ref.customer.userId || null,
+				ref.customer.name || null,
+				inbound?.at ?? null,
+				json(inbound?.referral),
+			],
+		);
+		return toRecord<ConversationRecord>(rows[0]);
+	}
+
+	/** Creates the conversation or refreshes the customer's details; returns the stored row. */
+	async upsertConversation(ref: ConversationRef): Promise<ConversationRecord> {
+		return await this.upsertConversationWith(this.driver, ref);
+	}
+
+	async getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
+		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM conversations WHERE id = $1', [
+			conversationId,
+		]);
+		return rows[0] ? toRecord<ConversationRecord>(rows[0]) : undefined;
+	}
+
+	/**
+	 * Stores an inbound message once (unique WhatsApp message id) and moves the customer's
+	 * last-inbound time forward, which is the service window's source of truth.
+	 */
+	async recordInboundMessage(
+		input: InboundMessageInput,
+	): Promise<{ inserted: boolean; conversation: ConversationRecord; message?: MessageRecord }> {
+		return await this.driver.transaction(async (tx) => {
+			const conversation = await this.upsertConversationWith(tx, input.conversation, {
+				at: input.sentAt,
+				referral: input.referral,
+			});
+			const rows = await tx.query<Record<string, unknown>>(
+				`INSERT INTO messages (conversation_id, wa_message_id, direction, author, type, text, payload, sent_at)
+				VALUES ($1, $2, 'inbound', 'customer', $3, $4, $5::jsonb, $6)
+				ON CONFLICT (wa_message_id) DO NOTHING
+				RETURNING *`,
+				[conversation.id, input.waMessageId, input.type, input.text ?? null, json(input.payload), input.sentAt],
+			);
+			return {
+				inserted: rows.length === 1,
+				conversation,
+				message: rows[0] ? toRecord<MessageRecord>(rows[0]) : undefined,
+			};
+		});
+	}
+
+	/** Stores a message we sent (bot, agent or system). A repeated WhatsApp message id is ignored. */
+	async recordOutboundMessage(input: OutboundMessageInput): Promise<MessageRecord | undefined> {
+		const rows = await this.driver.query<Record<string, unknown>>(
+			`INSERT INTO messages
+				(conversation_id, wa_message_id, direction, author, type, text, payload, callback_data, sent_at)
+			VALUES ($1, $2, 'outbound', $3, $4, $5, $6::jsonb, $7, $8)
+			ON CONFLICT (wa_message_id) DO NOTHING
+			RETURNING *`,
+			[
+				input.conversationId,
+				input.waMessageId ?? null,
+				input.author,
+				input.type,
+				input.text ?? null,
+				json(input.payload),
+				input.callbackData ?? null,
+				input.sentAt ?? new Date(),
+			],
+		);
+		return rows[0] ? toRecord<MessageRecord>(rows[0]) : undefined;
+	}
+
+	/** The last `limit` messages of a conversation, oldest first. */
+	async listMessages(conversationId: string, limit = 50): Promise<MessageRecord[]> {
+		const rows = await this.driver.query<Record<string, unknown>>(
+			`SELECT * FROM (
+				SELECT * FROM messages WHERE conversation_id = $1 ORDER BY sent_at DESC, id DESC LIMIT $2
+			) AS recent ORDER BY sent_at ASC, id ASC`,
+			[conversationId, limit],
+		);
+		return toRecords<MessageRecord>(rows);
+	}
+
+	/**
+	 * Claims a webhook event (message id, or message id + status) for processing. Exactly one caller
+	 * gets `true`, however many deliveries of the same event arrive and however concurrently.
+	 */
+	async claimEvent(eventKey: string, kind: string): Promise<boolean> {
+		const rows = await this.driver.query(
+			'INSERT INTO processed_events (event_key, kind) VALUES ($1, $2) ON CONFLICT (event_key) DO NOTHING RETURNING event_key',
+			[eventKey, kind],
+		);
+		return rows.length === 1;
+	}
+
+	/** Appends to the consent log. The log has no update: the current status is derived from it. */
+	async appendConsentEvent(input: ConsentEventInput): Promise<ConsentEventRecord> {
+		const rows = await this.driver.query<Record<string, unknown>>(
+			`INSERT INTO consent_events (customer_key, conversation_id, scope, action, source, evidence, occurred_at)
+			VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
+			RETURNING *`,
+			[
+				input.customerKey,
+				input.conversationId ?? null,
+				input.scope,
+				input.action,
+				input.source,
+				json(input.evidence),
+				input.occurredAt ?? new Date(),
+			],
+		);
+		return toRecord<ConsentEventRecord>(rows[0]);
+	}
+
+	async listConsentEvents(customerKey: string): Promise<ConsentEventRecord[]> {
+		const rows = await this.driver.query<Record<string, unknown>>(
+			'SELECT * FROM consent_events WHERE customer_key = $1 ORDER BY occurred_at ASC, id ASC',
+			[customerKey],
+		);
+		return toRecords<ConsentEventRecord>(rows);
+	}
+
+	/**
+	 * Opens a handoff and marks the conversation "with human". Idempotent: while one is open, further
+	 * calls (even concurrent ones) return that same handoff with `created: false`.
+	 */
+	async openHandoff(
+		conversationId: string,
+		input: HandoffInput = {},
+	): Promise<{ handoff: HandoffRecord; created: boolean }> {
+		return await this.driver.transaction(async (tx) => {
+			const inserted = await tx.query<Record<string, unknown>>(
+				`INSERT INTO handoffs (conversation_id, status, reason, summary, context)
+				VALUES ($1, 'open', $2, $3, $4::jsonb)
+				ON CONFLICT (conversation_id) WHERE status = 'open' DO NOTHING
+				RETURNING *`,
+				[conversationId, input.reason ?? null, input.summary ?? null, json(input.context)],
+			);
+			await tx.query(`UPDATE conversations SET state = 'human', updated_at = now() WHERE id = $1`, [
+				conversationId,
+			]);
+			if (inserted[0]) return { handoff: toRecord<HandoffRecord>(inserted[0]), created: true };
+			const existing = await tx.query<Record<string, unknown>>(
+				`SELECT * FROM handoffs WHERE conversation_id = $1 AND status = 'open'`,
+				[conversationId],
+			);
+			return { handoff: toRecord<HandoffRecord>(existing[0]), created: false };
+		});
+	}
+
+	async getOpenHandoff(conversationId: string): Promise<HandoffRecord | undefined> {
+		const rows = await this.driver.query<Record<string, unknown>>(
+			`SELECT * FROM handoffs WHERE conversation_id = $1 AND status = 'open'`,
+			[conversationId],
+		);
+		return rows[0] ? toRecord<HandoffRecord>(rows[0]) : undefined;
+	}
+
+	/** Hands the conversation back to the bot. Returns the released handoff, or undefined if none was open. */
+	async releaseHandoff(conversationId: string, releasedBy: string): Promise<HandoffRecord | undefined> {
+		return await this.driver.transaction(async (tx) => {
+			const rows = await tx.query<Record<string, unknown>>(
+				`UPDATE handoffs SET status = 'released', released_at = now(), released_by = $2
+				WHERE conversation_id = $1 AND status = 'open'
+				RETURNING *`,
+				[conversationId, releasedBy],
+			);
+			await tx.query(`UPDATE conversations SET state = 'bot', updated_at = now() WHERE id = $1`, [
+				conversationId,
+			]);
+			return rows[0] ? toRecord<HandoffRecord>(rows[0]) : undefined;
+		});
+	}
+
+	/** Records a cost once per (kind, sourceKey); returns false when it was already recorded. */
+	async recordCost(input: CostInput): Promise<boolean> {
+		const rows = await this.driver.query(
+			`INSERT INTO costs (conversation_id, kind, source_key, category, pricing_type, country, model,
+				input_tokens, output_tokens, amount, currency, details, occurred_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13)
+			ON CONFLICT (kind, source_key) DO NOTHING
+			RETURNING id`,
+			[
+				input.conversationId ?? null,
+				input.kind,
+				input.sourceKey,
+				input.category ?? null,
+				input.pricingType ?? null,
+				input.country ?? null,
+				input.model ?? null,
+				input.inputTokens ?? null,
+				input.outputTokens ?? null,
+				input.amount,
+				input.currency,
+				json(input.details),
+				input.occurredAt ?? new Date(),
+			],
+		);
+		return rows.length === 1;
+	}
+
+	/** Row counts per table; used by health checks and tests. */
+	async countRows(table: 'conversations' | 'messages' | 'processed_events' | 'consent_events' | 'handoffs' | 'costs') {
+		const rows = await this.driver.query<{ count: number | string }>(`SELECT count(*)::int AS count FROM ${table}`);
+		return Number(rows[0].count);
+	}
+
+	async close(): Promise<void> {
+		await this.driver.close();
+	}
+}

@@ -1,0 +1,79 @@
+export type ConversationState = 'bot' | 'human';
+export type MessageDirection = 'inbound' | 'outbound';
+export type MessageAuthor = 'customer' | 'bot' | 'agent' | 'system';
+export type ConsentAction = 'opt_in' | 'opt_out' | 'erased';
+export type HandoffStatus = 'open' | 'released';
+
+export interface ConversationRecord {
+	id: string;
+	channel: string;
+	phoneNumberId: string;
+	customerKey: string;
+	waId: string | null;
+	userId: string | null;
+	customerName: string | null;
+	state: ConversationState;
+	lastInboundAt: string | null;
+	entryPointAt: string | null;
+	referral: unknown;
+	createdAt: string;
+	updatedAt: string;
+}
+
+export interface MessageRecord {
+	id: number;
+	conversationId: string;
+	waMessageId: string | null;
+	direction: MessageDirection;
+	author: MessageAuthor;
+	type: string;
+	text: string | null;
+	payload: unknown;
+	status: string | null;
+	statusAt: string | null;
+	callbackData: string | null;
+	sentAt: string;
+	createdAt: string;
+}
+
+export interface ConsentEventRecord {
+	id: number;
+	customerKey: string;
+	conversationId: string | null;
+	scope: string;
+	action: ConsentAction;
+	source: string;
+	evidence: unknown;
+	occurredAt: string;
+	recordedAt: string;
+}
+
+export interface HandoffRecord {
+	id: number;
+	conversationId: string;
+	status: HandoffStatus;
+	reason: string | null;
+	summary: string | null;
+	context: unknown;
+	openedAt: string;
+	lastActivityAt: string;
+	releasedAt: string | null;
+	releasedBy: string | null;
+}
+
+export interface CostInput {
+	conversationId?: string;
+	kind: 'whatsapp' | 'llm';
+	/** Unique per kind: the WhatsApp message id (charged once), or a key per LLM call. */
+	sourceKey: string;
+	category?: string;
+	pricingType?: string;
+	country?: string;
+	model?: string;
+	inputTokens?: number;
+	outputTokens?: number;
+	amount: number;
+	currency: string;
+	details?: unknown;
+	occurredAt?: Date;
+}
