@@ -53,3 +53,36 @@ export function customerKeyOf(customer: Customer): string {
 export function conversationIdOf(ref: ConversationRef): string {
 	return `${ref.channel}:${ref.phoneNumberId}:${customerKeyOf(ref.customer)}`;
 }
+
+/** Thrown when an item does not carry the envelope our nodes need. */
+export class EnvelopeError extends Error {
+	constructor(
+		message: string,
+		readonly hint: string,
+	) {
+		super(message);
+		this.name = 'EnvelopeError';
+	}
+}
+
+const ENVELOPE_HINT =
+	'Connect this node after the WhatsApp AI Trigger (or another node of this pack), or add a `conversation` object with channel, phoneNumberId and customer { waId or userId } using an Edit Fields node.';
+
+/** Reads the conversation from an item's JSON, checking the fields every node relies on. */
+export function readConversation(json: Record<string, unknown>): ConversationRef & { id: string } {
+	const conversation = json.conversation as ConversationRef | undefined;
+	if (!conversation || typeof conversation !== 'object') {
+		throw new EnvelopeError('The item has no `conversation` envelope', ENVELOPE_HINT);
+	}
+	const customer = conversation.customer;
+	if (!conversation.channel || !conversation.phoneNumberId || !customer || typeof customer !== 'object') {
+		throw new EnvelopeError(
+			'The item\'s `conversation` lacks channel, phoneNumberId or customer',
+			ENVELOPE_HINT,
+		);
+	}
+	if (!customer.userId && !customer.waId) {
+		throw new EnvelopeError('The item\'s customer has neither `userId` nor `waId`', ENVELOPE_HINT);
+	}
+	return { ...conversation, id: conversationIdOf(conversation) };
+}

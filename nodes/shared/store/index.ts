@@ -11,6 +11,6 @@ export {
 	validateSchemaName,
 	type StoreConfig,
 } from './open-store';
-export type { PostgresConnection } from './postgres-driver';
+export { checkPostgresConnection, type PostgresConnection } from './postgres-driver';
 export * from './support-store';
 export * from './types';

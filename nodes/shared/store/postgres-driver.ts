@@ -1,4 +1,4 @@
-import { Pool, types, type PoolClient, type PoolConfig } from 'pg';
+import { Client, Pool, types, type PoolClient, type PoolConfig } from 'pg';
 
 import type { SqlDriver, SqlExecutor } from './driver';
 
@@ -79,4 +79,46 @@ export function createPostgresDriver(connection: PostgresConnection, searchPath:
 		},
 		close: async () => await pool.end(),
 	};
+}
+
+/**
+ * Connects once and checks that the store can live there: the server answers, and the user may create
+ * the schema or already has it. Returns a message for the credential's Test button.
+ */
+export async function checkPostgresConnection(
+	connection: PostgresConnection,
+	schema: string,
+): Promise<{ ok: boolean; message: string }> {
+	const client = new Client({
+		host: connection.host,
+		port: connection.port,
+		database: connection.database,
+		user: connection.user,
+		password: connection.password,
+		ssl: connection.ssl,
+		connectionTimeoutMillis: 10_000,
+	});
+	try {
+		await client.connect();
+		const rows = (
+			await client.query<{ version: string; can_create: boolean; schema_exists: boolean }>(
+				`SELECT current_setting('server_version') AS version,
+					has_database_privilege(current_user, current_database(), 'CREATE') AS can_create,
+					EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema_exists`,
+				[schema],
+			)
+		).rows;
+		const { version, can_create: canCreate, schema_exists: schemaExists } = rows[0];
+		if (!canCreate && !schemaExists) {
+			return {
+				ok: false,
+				message: `Connected to PostgreSQL ${version}, but user "${connection.user}" may not create schema "${schema}". Grant CREATE on the database or create the schema for this user.`,
+			};
+		}
+		return { ok: true, message: `Connected to PostgreSQL ${version}` };
+	} catch (error) {
+		return { ok: false, message: `Could not connect to PostgreSQL: ${error.message}` };
+	} finally {
+		await client.end().catch(() => undefined);
+	}
 }

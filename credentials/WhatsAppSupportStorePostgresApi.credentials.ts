@@ -1,0 +1,77 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/**
+ * Where the support store keeps its state when not embedded. Required in n8n queue mode.
+ * The Test button is wired through the nodes' `testedBy: 'supportStoreConnectionTest'`, which really
+ * connects (an HTTP test request cannot reach a database).
+ */
+export class WhatsAppSupportStorePostgresApi implements ICredentialType {
+	name = 'whatsAppSupportStorePostgresApi';
+
+	displayName = 'WhatsApp Support Store (Postgres)';
+
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-whatsapp-ai-support#support-store';
+
+	icon = 'file:supportStore.svg' as const;
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Host',
+			name: 'host',
+			type: 'string',
+			default: 'localhost',
+		},
+		{
+			displayName: 'Port',
+			name: 'port',
+			type: 'number',
+			default: 5432,
+		},
+		{
+			displayName: 'Database',
+			name: 'database',
+			type: 'string',
+			default: 'postgres',
+		},
+		{
+			displayName: 'User',
+			name: 'user',
+			type: 'string',
+			default: 'postgres',
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
+			displayName: 'SSL',
+			name: 'ssl',
+			type: 'options',
+			options: [
+				{ name: 'Disable', value: 'disable' },
+				{ name: 'Require (Verify Certificate)', value: 'verify' },
+				{ name: 'Require (Allow Self-Signed)', value: 'allow-self-signed' },
+			],
+			default: 'disable',
+		},
+		{
+			displayName: 'Schema',
+			name: 'schema',
+			type: 'string',
+			default: 'whatsapp_support',
+			description:
+				'Schema for the support tables; created on first use. Lower-case letters, digits and underscores.',
+		},
+		{
+			displayName: 'Max Connections',
+			name: 'maxConnections',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100 },
+			default: 10,
+			description: 'Connections per n8n process (main, each worker and webhook process has its own pool)',
+		},
+	];
+}

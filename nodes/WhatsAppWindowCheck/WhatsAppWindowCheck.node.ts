@@ -1,0 +1,99 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { toNodeError } from '../common/errors';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
+import { readConversation } from '../shared/envelope';
+import { computeWindow } from '../shared/whatsapp/window';
+
+export class WhatsAppWindowCheck implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Window Check',
+		name: 'whatsAppWindowCheck',
+		icon: 'file:whatsAppWindowCheck.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '24h service window',
+		description:
+			'Routes each conversation by its WhatsApp customer service window: Open (free-form replies allowed) or Closed (send a template)',
+		defaults: { name: 'WhatsApp Window Check' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Open', 'Closed'],
+		credentials: [
+			{
+				name: 'whatsAppSupportStorePostgresApi',
+				required: true,
+				displayOptions: { show: { supportStore: ['postgres'] } },
+				testedBy: 'supportStoreConnectionTest',
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'Open: the customer wrote within 24 h (72 h after an ad or CTA referral), so any message may be sent. Closed: only an approved template may be sent — connect a WhatsApp Send node set to Template.',
+				name: 'outputsNotice',
+				type: 'notice',
+				default: '',
+			},
+			supportStoreProperty,
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Safety Margin (Minutes)',
+						name: 'safetyMarginMinutes',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 0,
+						description:
+							'Treat the window as closed this many minutes early, so a reply that takes a while still lands inside it',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { credentialTest: { supportStoreConnectionTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const open: INodeExecutionData[] = [];
+		const closed: INodeExecutionData[] = [];
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				const conversation = readConversation(items[itemIndex].json);
+				const options = this.getNodeParameter('options', itemIndex, {}) as { safetyMarginMinutes?: number };
+				const store = await getSupportStore(this, itemIndex);
+				const record = await store.getConversation(conversation.id);
+				const window = computeWindow({
+					lastInboundAt: record?.lastInboundAt,
+					entryPointAt: record?.entryPointAt,
+					safetyMarginSeconds: (options.safetyMarginMinutes ?? 0) * 60,
+				});
+				const item: INodeExecutionData = {
+					json: { ...items[itemIndex].json, conversation, window: { ...window } },
+					pairedItem: { item: itemIndex },
+				};
+				(window.open ? open : closed).push(item);
+			} catch (error) {
+				if (this.continueOnFail()) {
+					closed.push({ json: { ...items[itemIndex].json, error: error.message }, pairedItem: { item: itemIndex } });
+					continue;
+				}
+				throw toNodeError(this.getNode(), error, itemIndex);
+			}
+		}
+		return [open, closed];
+	}
+}

@@ -1,0 +1,107 @@
+/**
+ * n8n glue for the support store: the node parameter and credential that choose the backend, opening
+ * the store from a node, and the credential's connection test. The store itself is n8n-free
+ * (nodes/shared/store).
+ */
+import {
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type ICredentialTestFunction,
+	type IExecuteFunctions,
+	type INodeProperties,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
+
+import {
+	checkPostgresConnection,
+	DEFAULT_SCHEMA,
+	defaultPgliteDataDir,
+	openSupportStore,
+	StoreConfigurationError,
+	validateSchemaName,
+	type PostgresConnection,
+	type StoreConfig,
+	type SupportStore,
+} from '../shared/store';
+
+export const SUPPORT_STORE_CREDENTIAL = 'whatsAppSupportStorePostgresApi';
+
+export const supportStoreProperty: INodeProperties = {
+	displayName: 'Support Store',
+	name: 'supportStore',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Embedded (PGlite)',
+			value: 'embedded',
+			description: 'No set-up: data lives in the n8n user folder. Not available in queue mode.',
+		},
+		{
+			name: 'PostgreSQL',
+			value: 'postgres',
+			description: 'A shared database, chosen by a credential. Required in n8n queue mode.',
+		},
+	],
+	default: 'embedded',
+	description: 'Where conversations, dedupe keys, consent, handoffs and costs are kept. Use the same store in every node of a workflow.',
+};
+
+
+export function postgresConnectionFrom(credentials: ICredentialDataDecryptedObject): {
+	connection: PostgresConnection;
+	schema: string;
+} {
+	const ssl = credentials.ssl as string | undefined;
+	return {
+		connection: {
+			host: String(credentials.host ?? 'localhost'),
+			port: Number(credentials.port ?? 5432),
+			database: String(credentials.database ?? 'postgres'),
+			user: String(credentials.user ?? 'postgres'),
+			password: credentials.password ? String(credentials.password) : undefined,
+			ssl: ssl === 'verify' ? { rejectUnauthorized: true } : ssl === 'allow-self-signed' ? { rejectUnauthorized: false } : false,
+			maxConnections: credentials.maxConnections ? Number(credentials.maxConnections) : undefined,
+		},
+		schema: String(credentials.schema || DEFAULT_SCHEMA),
+	};
+}
+
+type StoreContext = Pick<IExecuteFunctions | IWebhookFunctions, 'getNode' | 'getNodeParameter' | 'getCredentials'>;
+
+/** Opens the store the node is configured for, turning configuration problems into clear node errors. */
+export async function getSupportStore(context: StoreContext, itemIndex = 0): Promise<SupportStore> {
+	const choice = context.getNodeParameter('supportStore', itemIndex, 'embedded') as string;
+	let config: StoreConfig;
+	if (choice === 'postgres') {
+		const { connection, schema } = postgresConnectionFrom(await context.getCredentials(SUPPORT_STORE_CREDENTIAL, itemIndex));
+		config = { backend: 'postgres', connection, schema };
+	} else {
+		config = { backend: 'pglite', dataDir: defaultPgliteDataDir() };
+	}
+	try {
+		return await openSupportStore(config);
+	} catch (error) {
+		if (error instanceof StoreConfigurationError) {
+			throw new NodeOperationError(context.getNode(), error.message, { description: error.hint, itemIndex });
+		}
+		throw new NodeOperationError(context.getNode(), `Could not open the support store: ${error.message}`, {
+			itemIndex,
+			description:
+				choice === 'postgres'
+					? "Check the 'WhatsApp Support Store (Postgres)' credential (use its Test button) and that the server is reachable."
+					: 'Check that the n8n user folder is writable, or set WHATSAPP_SUPPORT_STORE_DIR to a writable folder.',
+		});
+	}
+}
+
+export const supportStoreConnectionTest: ICredentialTestFunction = async function (credential) {
+	const { connection, schema } = postgresConnectionFrom(credential.data ?? {});
+	try {
+		validateSchemaName(schema);
+	} catch (error) {
+		return { status: 'Error', message: `${error.message}. ${error.hint}` };
+	}
+	const result = await checkPostgresConnection(connection, schema);
+	return { status: result.ok ? 'OK' : 'Error', message: result.message };
+};
