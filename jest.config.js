@@ -5,7 +5,7 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	transform: {
 		// Type-checking of tests is done once by `npm run typecheck`; jest only transpiles (much faster).
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json', isolatedModules: true }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }],
 	},
 	moduleFileExtensions: ['ts', 'js', 'json'],
 	// End-to-end suites start real n8n servers; they set their own longer timeouts.
