@@ -10,12 +10,18 @@ export interface Customer {
 	/** Business-scoped user id; present with usernames. Preferred key when present. */
 	userId?: string;
 	name?: string;
+	/** WhatsApp username (2026). Display only: users can change it, so never key on it. */
+	username?: string;
 }
 
 export interface ConversationRef {
 	id?: string;
 	channel: Channel | string;
 	phoneNumberId: string;
+	/** The business number as customers see it, e.g. 15550000001 (WhatsApp channel only). */
+	displayPhoneNumber?: string;
+	/** WhatsApp Business Account id (the webhook's entry.id). */
+	wabaId?: string;
 	customer: Customer;
 }
 

@@ -68,7 +68,12 @@ function cacheKey(config: StoreConfig, schema: string): string {
 	return `postgres|${host}|${port}|${database}|${user}|${JSON.stringify(ssl ?? false)}|${secret}|${schema}`;
 }
 
-const openStores = new Map<string, Promise<SupportStore>>();
+// Shared through globalThis so that every copy of this module in the process (n8n may load the package
+// from more than one path; tests load both sources and dist) uses one PGlite instance per folder:
+// two instances on the same folder would corrupt it.
+const STORES_KEY = Symbol.for('n8n-nodes-whatsapp-ai-support.openStores');
+const openStores: Map<string, Promise<SupportStore>> = ((globalThis as Record<symbol, unknown>)[STORES_KEY] ??=
+	new Map<string, Promise<SupportStore>>()) as Map<string, Promise<SupportStore>>;
 
 async function createStore(config: StoreConfig, schema: string): Promise<SupportStore> {
 	const driver =
