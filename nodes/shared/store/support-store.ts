@@ -26,6 +26,8 @@ function toRecords<T>(rows: Array<Record<string, unknown>>): T[] {
 	return rows.map((row) => toRecord<T>(row));
 }
 
+const STATUS_ORDER = `ARRAY['accepted', 'sent', 'delivered', 'read', 'played', 'failed']::text[]`;
+
 function json(value: unknown): string | null {
 	return value === undefined ? null : JSON.stringify(value);
 }
@@ -150,6 +152,12 @@ export class SupportStore {
 				RETURNING *`,
 				[conversation.id, input.waMessageId, input.type, input.text ?? null, json(input.payload), input.sentAt],
 			);
+			if (rows.length === 1) {
+				await tx.query(
+					`INSERT INTO processed_events (event_key, kind) VALUES ($1, 'message') ON CONFLICT (event_key) DO NOTHING`,
+					[`message:${input.waMessageId}`],
+				);
+			}
 			return {
 				inserted: rows.length === 1,
 				conversation,
@@ -177,6 +185,29 @@ export class SupportStore {
 				input.sentAt ?? new Date(),
 			],
 		);
+		return rows[0] ? toRecord<MessageRecord>(rows[0]) : undefined;
+	}
+
+	/**
+	 * Moves an outbound message's delivery status forward (sent → delivered → read → played; failed
+	 * wins). Statuses arrive out of order, so a late "delivered" never overwrites "read".
+	 */
+	async applyMessageStatus(waMessageId: string, status: string, at: Date, details?: unknown): Promise<boolean> {
+		const rows = await this.driver.query(
+			`UPDATE messages SET status = $2, status_at = $3,
+				payload = CASE WHEN $4::jsonb IS NULL THEN payload ELSE coalesce(payload, '{}'::jsonb) || jsonb_build_object('statusDetails', $4::jsonb) END
+			WHERE wa_message_id = $1
+				AND coalesce(array_position(${STATUS_ORDER}, status), 0) < coalesce(array_position(${STATUS_ORDER}, $2::text), 0)
+			RETURNING id`,
+			[waMessageId, status, at, json(details)],
+		);
+		return rows.length === 1;
+	}
+
+	async getMessageByWaId(waMessageId: string): Promise<MessageRecord | undefined> {
+		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM messages WHERE wa_message_id = $1', [
+			waMessageId,
+		]);
 		return rows[0] ? toRecord<MessageRecord>(rows[0]) : undefined;
 	}
 

@@ -1,0 +1,144 @@
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
+import { readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
+import { answerVerification, handleInboundWebhook } from '../shared/whatsapp/inbound';
+import { SIGNATURE_HEADER } from '../shared/whatsapp/signature';
+
+type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & {
+	rawBody?: Buffer;
+	readRawBody?: () => Promise<void>;
+};
+
+export class WhatsAppAiTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp AI Trigger',
+		name: 'whatsAppAiTrigger',
+		icon: 'file:whatsApp.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["ignoreStatuses"] ? "Messages" : "Messages and statuses"}}',
+		description:
+			'Receives WhatsApp Cloud API webhooks: verified, deduplicated and stored, one item per customer message',
+		defaults: { name: 'WhatsApp AI Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Messages', 'Statuses'],
+		credentials: [
+			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiTest' },
+			{
+				name: 'whatsAppSupportStorePostgresApi',
+				required: true,
+				displayOptions: { show: { supportStore: ['postgres'] } },
+				testedBy: 'supportStoreConnectionTest',
+			},
+		],
+		webhooks: [
+			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
+		properties: [
+			{
+				displayName:
+					"In your Meta app → WhatsApp → Configuration, paste this node's Production URL as the Callback URL and the credential's Verify Token, then subscribe to the <b>messages</b> field. Each trigger has its own URL, so several workflows (or numbers) can use one Meta app.",
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			// n8n must hand the webhook's raw bytes to the node: the signature is computed over them, and a
+			// malformed body has to be answered 400 by us (n8n's own JSON parsing would answer 422).
+			{
+				displayName: 'Request Body Handling',
+				name: 'options',
+				type: 'hidden',
+				default: { binaryData: true },
+			},
+			supportStoreProperty,
+			{
+				displayName: 'Ignore Statuses',
+				name: 'ignoreStatuses',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to leave the Statuses output empty (delivery statuses are still recorded and deduplicated). Keep it off to log costs from pricing.',
+			},
+			{
+				displayName: 'Phone Numbers',
+				name: 'phoneNumberScope',
+				type: 'options',
+				options: [
+					{
+						name: "Only the Credential's Phone Number",
+						value: 'credential',
+						description: 'Events for other numbers of the same Meta app are acknowledged and ignored',
+					},
+					{ name: 'All Phone Numbers of the App', value: 'all' },
+				],
+				default: 'credential',
+			},
+		],
+	};
+
+	methods = { credentialTest: { whatsAppCloudApiTest, supportStoreConnectionTest } };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const response = this.getResponseObject();
+		const reply = (statusCode: number, body: string): IWebhookResponseData => {
+			response.status(statusCode).type('text/plain').send(body);
+			return { noWebhookResponse: true };
+		};
+		const credentials = readWhatsAppCredentials(await this.getCredentials(WHATSAPP_CREDENTIAL));
+
+		if (this.getWebhookName() === 'setup') {
+			const answer = answerVerification(this.getQueryData() as IDataObject, credentials.verifyToken);
+			return reply(answer.statusCode, answer.body);
+		}
+
+		const request = this.getRequestObject() as RawRequest;
+		if (!request.rawBody && request.readRawBody) await request.readRawBody();
+		const rawBody = request.rawBody ?? Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? ''));
+		const signatureHeader = request.headers[SIGNATURE_HEADER];
+
+		let outcome;
+		try {
+			const store = await getSupportStore(this);
+			outcome = await handleInboundWebhook(
+				rawBody,
+				Array.isArray(signatureHeader) ? signatureHeader[0] : signatureHeader,
+				{
+					appSecret: credentials.appSecret,
+					phoneNumberIds:
+						this.getNodeParameter('phoneNumberScope', 'credential') === 'credential' ? [credentials.phoneNumberId] : undefined,
+				},
+				store,
+			);
+		} catch (error) {
+			// The store failed: answer 500 so Meta delivers again later; nothing is lost.
+			this.logger.error(`WhatsApp AI Trigger could not process a webhook: ${error.message}`);
+			return reply(500, 'Temporarily unable to process the webhook');
+		}
+		if (!outcome.accepted) {
+			this.logger.warn(`WhatsApp AI Trigger rejected a webhook (${outcome.statusCode}): ${outcome.message}`);
+			return reply(outcome.statusCode, outcome.message);
+		}
+
+		const statuses = this.getNodeParameter('ignoreStatuses', false) ? [] : outcome.statuses;
+		if (outcome.messages.length === 0 && statuses.length === 0) {
+			// Duplicates, other numbers' events or ignored statuses: acknowledge, start nothing.
+			return reply(200, 'OK');
+		}
+		return {
+			workflowData: [
+				outcome.messages.map((event) => ({ json: event as unknown as IDataObject })),
+				statuses.map((event) => ({ json: event as unknown as IDataObject })),
+			],
+		};
+	}
+}

@@ -1,0 +1,310 @@
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
+import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
+import { EnvelopeError, readConversation, type ConversationRef } from '../shared/envelope';
+import { GraphApiError } from '../shared/whatsapp/graph-errors';
+import {
+	buildButtonsMessage,
+	buildListMessage,
+	buildMediaMessage,
+	buildTemplateMessage,
+	buildTextMessages,
+	OutgoingMessageError,
+	type CloudApiMessage,
+	type ListSection,
+	type MediaType,
+	type MessageOptions,
+	type Recipient,
+	type TemplateParameter,
+} from '../shared/whatsapp/outbound';
+import { defaultCallbackData, deliverMessages } from '../shared/whatsapp/send';
+import { sendProperties } from './description';
+
+interface SendOptions {
+	callbackData?: string;
+	fallbackTemplateName?: string;
+	fallbackTemplateLanguage?: string;
+	fallbackTemplateParameters?: string;
+	maxRetries?: number;
+	quoteMessage?: boolean;
+	author?: 'bot' | 'agent' | 'system';
+}
+
+function collection<T>(value: unknown, key: string): T[] {
+	return ((value as Record<string, T[]> | undefined)?.[key] ?? []) as T[];
+}
+
+export class WhatsAppSend implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Send',
+		name: 'whatsAppSend',
+		icon: 'file:whatsApp.svg',
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] === "send" ? "Send " + $parameter["messageType"] : $parameter["operation"]}}',
+		description: 'Sends WhatsApp messages (text, templates, buttons, lists, media) to the customer and stores them',
+		defaults: { name: 'WhatsApp Send' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiTest' },
+			{
+				name: 'whatsAppSupportStorePostgresApi',
+				required: true,
+				displayOptions: { show: { supportStore: ['postgres'] } },
+				testedBy: 'supportStoreConnectionTest',
+			},
+		],
+		properties: [...sendProperties, supportStoreProperty],
+	};
+
+	methods = { credentialTest: { whatsAppCloudApiTest, supportStoreConnectionTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const output: INodeExecutionData[] = [];
+		const credentials = readWhatsAppCredentials(await this.getCredentials(WHATSAPP_CREDENTIAL));
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const item = items[itemIndex];
+			try {
+				const operation = this.getNodeParameter('operation', itemIndex) as string;
+				if (operation !== 'send') {
+					const messageId = String(this.getNodeParameter('messageId', itemIndex, '') ?? '').trim();
+					if (!messageId) {
+						throw new NodeOperationError(this.getNode(), 'No message ID to mark as read', {
+							itemIndex,
+							description: "Connect this node after the WhatsApp AI Trigger, or set 'Message ID'.",
+						});
+					}
+					await graphClientFor(credentials).markAsRead(messageId, operation === 'typing');
+					output.push({
+						json: { ...item.json, sent: { operation, messageId } },
+						pairedItem: { item: itemIndex },
+					});
+					continue;
+				}
+
+				const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
+				const conversation = recipientConversation(this, item.json, itemIndex, credentials.phoneNumberId);
+				const recipient: Recipient = { waId: conversation.customer.waId, userId: conversation.customer.userId };
+				const incomingId = (item.json.message as { id?: string } | undefined)?.id;
+				const messageOptions: MessageOptions = {
+					replyToMessageId: options.quoteMessage ? incomingId : undefined,
+					callbackData: options.callbackData || defaultCallbackData(conversation),
+				};
+				const payloads = buildPayloads(this, itemIndex, recipient, messageOptions);
+				const fallbackTemplate = options.fallbackTemplateName
+					? buildTemplateMessage(
+							recipient,
+							{
+								name: options.fallbackTemplateName,
+								languageCode: options.fallbackTemplateLanguage || 'en',
+								bodyParameters: (options.fallbackTemplateParameters ?? '')
+									.split('|')
+									.map((value) => value.trim())
+									.filter((value) => value !== '')
+									.map((value) => ({ value })),
+							},
+							{ callbackData: messageOptions.callbackData },
+						)
+					: undefined;
+
+				const store = await getSupportStore(this, itemIndex);
+				const client = graphClientFor(credentials, { retry: { maxRetries: options.maxRetries ?? 4 } });
+				const result = await deliverMessages({
+					client,
+					store,
+					conversation,
+					payloads,
+					fallbackTemplate,
+					author: options.author ?? 'bot',
+				});
+				output.push({
+					json: {
+						...item.json,
+						conversation: { ...conversation, id: result.conversationId },
+						sent: {
+							operation,
+							messageType: this.getNodeParameter('messageType', itemIndex) as string,
+							messageIds: result.messageIds,
+							parts: result.messageIds.length,
+							attempts: result.attempts,
+							fallbackTemplateUsed: result.fallbackUsed ? options.fallbackTemplateName : null,
+							callbackData: messageOptions.callbackData,
+							sentAt: new Date().toISOString(),
+						},
+					},
+					pairedItem: { item: itemIndex },
+				});
+			} catch (error) {
+				const nodeError = toNodeError(this, error, itemIndex);
+				if (this.continueOnFail()) {
+					output.push({
+						json: { ...item.json, error: nodeError.message, errorDescription: nodeError.description ?? null },
+						pairedItem: { item: itemIndex },
+					});
+					continue;
+				}
+				throw nodeError;
+			}
+		}
+		return [output];
+	}
+}
+
+function recipientConversation(
+context: IExecuteFunctions,
+	json: IDataObject,
+	itemIndex: number,
+	phoneNumberId: string,
+): ConversationRef & { id?: string } {
+	if (context.getNodeParameter('recipientSource', itemIndex, 'envelope') === 'custom') {
+		const to = String(context.getNodeParameter('to', itemIndex, '')).replace(/[^\d]/g, '');
+		if (to.length < 6) {
+			throw new NodeOperationError(context.getNode(), 'The phone number is missing or too short', {
+				itemIndex,
+				description: 'Give the number in international format with country code, digits only, e.g. 31612345678.',
+			});
+		}
+		return { channel: 'whatsapp', phoneNumberId, customer: { waId: to } };
+	}
+	return readConversation(json);
+}
+
+function buildPayloads(
+context: IExecuteFunctions,
+	itemIndex: number,
+	recipient: Recipient,
+	options: MessageOptions,
+): CloudApiMessage[] {
+	const parameter = <T>(name: string, fallback?: T) => context.getNodeParameter(name, itemIndex, fallback) as T;
+	const kind = parameter<string>('messageType');
+	switch (kind) {
+		case 'text':
+			return buildTextMessages(recipient, parameter<string>('text', ''), {
+				...options,
+				previewUrl: parameter<boolean>('previewUrl', false),
+			});
+		case 'template': {
+			const parameters = (name: string) =>
+				collection<TemplateParameter>(parameter(name, {}), 'parameter').map((entry) => ({
+					type: entry.type,
+					value: String(entry.value ?? ''),
+					parameterName: entry.parameterName || undefined,
+				}));
+			return [
+				buildTemplateMessage(
+					recipient,
+					{
+						name: parameter<string>('templateName', ''),
+						languageCode: parameter<string>('templateLanguage', 'en'),
+						headerParameters: parameters('headerParameters'),
+						bodyParameters: parameters('bodyParameters'),
+						buttonParameters: collection<{ subType: string; index: number; value: string }>(
+							parameter('buttonParameters', {}),
+							'button',
+						),
+					},
+					options,
+				),
+			];
+		}
+		case 'buttons':
+			return [
+				buildButtonsMessage(
+					recipient,
+					{
+						body: parameter<string>('body', ''),
+						header: parameter<string>('header', '') || undefined,
+						footer: parameter<string>('footer', '') || undefined,
+						buttons: collection<{ id?: string; title: string }>(parameter('buttons', {}), 'button').map((button) => ({
+							id: button.id || button.title,
+							title: button.title,
+						})),
+					},
+					options,
+				),
+			];
+		case 'list': {
+			const sections: ListSection[] = [];
+			for (const row of collection<{ id?: string; title: string; description?: string; section?: string }>(
+				parameter('rows', {}),
+				'row',
+			)) {
+				const title = row.section || undefined;
+				let section = sections.find((each) => each.title === title);
+				if (!section) sections.push((section = { title, rows: [] }));
+				section.rows.push({ id: row.id || row.title, title: row.title, description: row.description || undefined });
+			}
+			return [
+				buildListMessage(
+					recipient,
+					{
+						body: parameter<string>('body', ''),
+						header: parameter<string>('header', '') || undefined,
+						footer: parameter<string>('footer', '') || undefined,
+						buttonText: parameter<string>('buttonText', ''),
+						sections,
+					},
+					options,
+				),
+			];
+		}
+		case 'media': {
+			const source = parameter<string>('mediaSource', 'link');
+			const value = parameter<string>('media', '');
+			return [
+				buildMediaMessage(
+					recipient,
+					{
+						mediaType: parameter<MediaType>('mediaType', 'image'),
+						id: source === 'id' ? value : undefined,
+						link: source === 'link' ? value : undefined,
+						caption: parameter<string>('caption', '') || undefined,
+						filename: parameter<string>('filename', '') || undefined,
+					},
+					options,
+				),
+			];
+		}
+		default:
+			throw new NodeOperationError(context.getNode(), `Unknown message type "${kind}"`, {
+				itemIndex,
+				description: 'Choose a message type on the node.',
+			});
+	}
+}
+
+function toNodeError(context: IExecuteFunctions, error: Error, itemIndex: number): NodeOperationError | NodeApiError {
+	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
+	if (error instanceof GraphApiError) {
+		const code = error.code !== undefined ? ` (#${error.code})` : '';
+		return new NodeApiError(
+			context.getNode(),
+			{ message: error.message, code: error.code ?? null, details: error.details ?? null } as JsonObject,
+			{
+				itemIndex,
+				message: `WhatsApp: ${error.message}${code}`,
+				description: [error.details, error.hint].filter(Boolean).join(' — ') || undefined,
+				httpCode: error.httpStatus ? String(error.httpStatus) : undefined,
+			},
+		);
+	}
+	if (error instanceof OutgoingMessageError || error instanceof EnvelopeError) {
+		return new NodeOperationError(context.getNode(), error.message, { itemIndex, description: error.hint });
+	}
+	return new NodeOperationError(context.getNode(), error, { itemIndex });
+}

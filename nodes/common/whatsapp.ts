@@ -1,0 +1,55 @@
+/** n8n glue for the WhatsApp Cloud API credential: reading it, the Graph client, and its Test button. */
+import type { ICredentialDataDecryptedObject, ICredentialTestFunction } from 'n8n-workflow';
+
+import { GraphClient, type GraphClientConfig } from '../shared/whatsapp/graph-client';
+import { GraphApiError } from '../shared/whatsapp/graph-errors';
+
+export const WHATSAPP_CREDENTIAL = 'whatsAppCloudApi';
+
+export interface WhatsAppCredentials {
+	accessToken: string;
+	phoneNumberId: string;
+	businessAccountId: string;
+	appSecret: string;
+	verifyToken: string;
+	apiVersion: string;
+	baseUrl: string;
+}
+
+export function readWhatsAppCredentials(data: ICredentialDataDecryptedObject): WhatsAppCredentials {
+	const text = (key: string) => (data[key] === undefined || data[key] === null ? '' : String(data[key]).trim());
+	return {
+		accessToken: text('accessToken'),
+		phoneNumberId: text('phoneNumberId'),
+		businessAccountId: text('businessAccountId'),
+		appSecret: text('appSecret'),
+		verifyToken: text('verifyToken'),
+		apiVersion: text('apiVersion') || 'v24.0',
+		baseUrl: text('baseUrl') || 'https://graph.facebook.com',
+	};
+}
+
+export function graphClientFor(
+	credentials: WhatsAppCredentials,
+	options: Pick<GraphClientConfig, 'retry' | 'timeoutMs' | 'sleep'> = {},
+): GraphClient {
+	return new GraphClient({
+		accessToken: credentials.accessToken,
+		phoneNumberId: credentials.phoneNumberId,
+		apiVersion: credentials.apiVersion,
+		baseUrl: credentials.baseUrl,
+		...options,
+	});
+}
+
+/** Test button: GET /{version}/{phone-number-id}, showing Meta's own error text when it fails. */
+export const whatsAppCloudApiTest: ICredentialTestFunction = async function (credential) {
+	try {
+		const info = await graphClientFor(readWhatsAppCredentials(credential.data ?? {}), { retry: { maxRetries: 0 } }).getPhoneNumber();
+		const name = [info.verified_name, info.display_phone_number].filter(Boolean).join(', ');
+		return { status: 'OK', message: name ? `Connected: ${name}` : 'Connected' };
+	} catch (error) {
+		const code = error instanceof GraphApiError && error.code !== undefined ? ` (code ${error.code})` : '';
+		return { status: 'Error', message: `Meta: ${error.message}${code}` };
+	}
+};
