@@ -10,6 +10,9 @@
 // - Demo credentials (DEMO_CREDENTIALS below) are written to `.n8n-dev/demo-credentials.json` and
 //   imported the same way.
 // - Owner account: demo@example.com with the password printed at start (N8N_DEMO_PASSWORD overrides).
+// - The WhatsApp Graph API sandbox runs in this process on 127.0.0.1:5690 (GRAPH_SANDBOX_PORT), so the
+//   demo credentials work with no Meta account; it posts signed delivery statuses back to the trigger.
+//   `npm run chat -- "Hello"` plays the guest.
 // Ctrl-C stops n8n cleanly.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,17 +35,19 @@ import {
 	startN8n,
 	type WorkflowNodeJson,
 } from '../helpers/n8n-server';
+import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
+import { DEMO_APP_SECRET, DEMO_TRIGGER_WEBHOOK_ID, demoCredentials, demoGraphSandboxPort, demoWebhookUrl } from './demo';
 
 /** Workflow files (in workflows/) published on every start. */
-const ACTIVATE_ON_START: string[] = ['whatsapp-ai-support-demo.json'];
+const ACTIVATE_ON_START: string[] = ['whatsapp-ai-support.json'];
 /** Workflows carrying this tag are published on every start, too. */
 const AUTOSTART_TAG = 'autostart';
 
 /**
- * Credentials the demo workflows use. `data` is plain; n8n encrypts it on import. Give each a fixed `id`
- * so the workflows can reference it (`"credentials": { "<type>": { "id": "...", "name": "..." } }`).
+ * Credentials the demo workflows use (see demo.ts). `data` is plain; n8n encrypts it on import. Each has a
+ * fixed `id` the workflows reference (`"credentials": { "<type>": { "id": "...", "name": "..." } }`).
  */
-const DEMO_CREDENTIALS: CredentialJson[] = [];
+const DEMO_CREDENTIALS: CredentialJson[] = demoCredentials();
 
 const devFolder = path.join(repoRoot, '.n8n-dev');
 const workflowsFolder = process.env.WORKFLOWS_DIR ? path.resolve(process.env.WORKFLOWS_DIR) : path.join(repoRoot, 'workflows');
@@ -161,6 +166,7 @@ function webhookLines(workflow: ImportedWorkflow, nodeTypes: NodeTypeSummary[], 
 // ---- Main -------------------------------------------------------------------------------------
 
 let server: N8nServer | undefined;
+let sandbox: GraphSandbox | undefined;
 
 async function main(): Promise<void> {
 	const built = checkBuild();
@@ -176,6 +182,16 @@ async function main(): Promise<void> {
 		? Number(process.env.N8N_RUNNERS_BROKER_PORT)
 		: await findFreePort([port]);
 	const env = passThroughEnvironment();
+
+	const sandboxPort = demoGraphSandboxPort();
+	if (!(await isPortFree(sandboxPort))) {
+		throw new Error(`port ${sandboxPort} (Graph API sandbox) is in use. Stop what uses it, or set GRAPH_SANDBOX_PORT.`);
+	}
+	sandbox = await startGraphSandbox({
+		port: sandboxPort,
+		templates: [{ name: 'follow_up', category: 'utility', languages: ['en'] }],
+	});
+	say(`Graph API sandbox on ${sandbox.baseUrl}`);
 
 	// Imports run before the server: the n8n CLI and a running server must not share the SQLite file.
 	const state = readState();
@@ -228,7 +244,7 @@ async function main(): Promise<void> {
 		}
 		stopping = true;
 		say(`${signal}: stopping n8n…`);
-		void running.stop().then(() => process.exit(0));
+		void Promise.all([running.stop(), sandbox?.close()]).then(() => process.exit(0));
 	};
 	process.on('SIGINT', () => shutdown('SIGINT'));
 	process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -266,6 +282,9 @@ async function main(): Promise<void> {
 	}
 	const activeIds = loggedIn ? new Set(await running.rest.activeWorkflowIds()) : new Set<string>();
 
+	// Delivery statuses of what the bot sends come back to the trigger, signed, as Meta would send them.
+	sandbox?.configureWebhook({ url: demoWebhookUrl(running.baseUrl), appSecret: DEMO_APP_SECRET, statuses: ['sent', 'delivered', 'read'] });
+
 	const webhookBase = `${(process.env.WEBHOOK_URL ?? `${running.editorUrl}/`).replace(/\/?$/, '/')}${process.env.N8N_ENDPOINT_WEBHOOK ?? 'webhook'}/`;
 	const out: string[] = [
 		'',
@@ -283,7 +302,15 @@ async function main(): Promise<void> {
 		if (activationError) out.push(`        could not activate: ${activationError}`);
 		if (active) for (const line of webhookLines(workflow, nodeTypes, webhookBase)) out.push(`        ${line}`);
 	}
-	out.push('', 'Press Ctrl-C to stop. n8n output follows.', '');
+	out.push(
+		'',
+		'Chat with the bot as a guest (another terminal):',
+		'  npm run chat -- "Hello, is breakfast included?"',
+		`  (posts a signed WhatsApp webhook to .../webhook/${DEMO_TRIGGER_WEBHOOK_ID}/webhook and prints the replies)`,
+		'',
+		'Press Ctrl-C to stop. n8n output follows.',
+		'',
+	);
 	process.stdout.write(out.join('\n'));
 	echo = true;
 }
@@ -291,5 +318,6 @@ async function main(): Promise<void> {
 main().catch(async (error: unknown) => {
 	process.stderr.write(`[start] ${error instanceof Error ? error.message : String(error)}\n`);
 	await server?.stop();
+	await sandbox?.close();
 	process.exit(1);
 });

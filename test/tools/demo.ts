@@ -1,0 +1,37 @@
+// What `npm start` and `npm run chat` share: the demo credentials (pointing at the local Graph sandbox)
+// and where the demo trigger listens. The secrets here are demo values for a local sandbox only.
+import type { CredentialJson } from '../helpers/n8n-server';
+
+export const DEMO_APP_SECRET = 'demo-app-secret';
+export const DEMO_VERIFY_TOKEN = 'demo-verify-token';
+export const DEMO_ACCESS_TOKEN = 'sandbox-token';
+export const DEMO_PHONE_NUMBER_ID = '1065000000001';
+/** The webhookId of the WhatsApp AI Trigger in workflows/whatsapp-ai-support.json. */
+export const DEMO_TRIGGER_WEBHOOK_ID = '0d6f3c9a-7d1b-4c55-9a8e-3f2b6d1e7a01';
+
+export function demoGraphSandboxPort(): number {
+	return Number(process.env.GRAPH_SANDBOX_PORT ?? 5690);
+}
+
+export function demoWebhookUrl(n8nBaseUrl: string): string {
+	return `${n8nBaseUrl.replace(/\/$/, '')}/webhook/${DEMO_TRIGGER_WEBHOOK_ID}/webhook`;
+}
+
+export function demoCredentials(): CredentialJson[] {
+	return [
+		{
+			id: 'waSandboxDemo001',
+			name: 'WhatsApp (local sandbox)',
+			type: 'whatsAppCloudApi',
+			data: {
+				accessToken: DEMO_ACCESS_TOKEN,
+				phoneNumberId: DEMO_PHONE_NUMBER_ID,
+				businessAccountId: '2000000000001',
+				appSecret: DEMO_APP_SECRET,
+				verifyToken: DEMO_VERIFY_TOKEN,
+				apiVersion: 'v24.0',
+				baseUrl: `http://127.0.0.1:${demoGraphSandboxPort()}`,
+			},
+		},
+	];
+}
