@@ -24,7 +24,7 @@ export class WhatsAppWindowCheck implements INodeType {
 		defaults: { name: 'WhatsApp Window Check' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Open', 'Closed'],
+		outputNames: ['Open', 'Closed (send a template)'],
 		credentials: [
 			{
 				name: 'whatsAppSupportStorePostgresApi',
