@@ -71,7 +71,12 @@ type StoreContext = Pick<IExecuteFunctions | IWebhookFunctions, 'getNode' | 'get
 
 /** Opens the store the node is configured for, turning configuration problems into clear node errors. */
 export async function getSupportStore(context: StoreContext, itemIndex = 0): Promise<SupportStore> {
-	const choice = context.getNodeParameter('supportStore', itemIndex, 'embedded') as string;
+	// Webhook contexts take (name, fallback); execute contexts take (name, itemIndex, fallback).
+	const choice = (
+		'getWebhookName' in context
+			? (context as IWebhookFunctions).getNodeParameter('supportStore', 'embedded')
+			: (context as IExecuteFunctions).getNodeParameter('supportStore', itemIndex, 'embedded')
+	) as string;
 	let config: StoreConfig;
 	if (choice === 'postgres') {
 		const { connection, schema } = postgresConnectionFrom(await context.getCredentials(SUPPORT_STORE_CREDENTIAL, itemIndex));
