@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { conversationIdOf, customerKeyOf, type ConversationRef } from '../envelope';
 import type { SqlDriver, SqlExecutor } from './driver';
 import type {
@@ -30,6 +32,38 @@ const STATUS_ORDER = `ARRAY['accepted', 'sent', 'delivered', 'read', 'played', '
 
 function json(value: unknown): string | null {
 	return value === undefined ? null : JSON.stringify(value);
+}
+
+/** Erasure leaves consent rows under this key: a hash, so the customer's number is not kept. */
+export function erasureTombstoneKey(customerKey: string): string {
+	return `erased:${createHash('sha256').update(customerKey).digest('hex')}`;
+}
+
+export interface PurgeCounts {
+	messages: number;
+	handoffs: number;
+	costs: number;
+	processedEvents: number;
+	conversations: number;
+	anonymised: boolean;
+}
+
+export interface ErasureCounts {
+	conversations: number;
+	messages: number;
+	handoffs: number;
+	costs: number;
+	consentEvents: number;
+}
+
+export interface CustomerExport {
+	customerKey: string;
+	exportedAt: string;
+	conversations: ConversationRecord[];
+	messages: MessageRecord[];
+	handoffs: HandoffRecord[];
+	costs: Array<Record<string, unknown>>;
+	consentEvents: ConsentEventRecord[];
 }
 
 export interface InboundMessageInput {
@@ -253,10 +287,11 @@ export class SupportStore {
 		return toRecord<ConsentEventRecord>(rows[0]);
 	}
 
+	/** The customer's consent log, including the tombstone left by an erasure of the same customer. */
 	async listConsentEvents(customerKey: string): Promise<ConsentEventRecord[]> {
 		const rows = await this.driver.query<Record<string, unknown>>(
-			'SELECT * FROM consent_events WHERE customer_key = $1 ORDER BY occurred_at ASC, id ASC',
-			[customerKey],
+			'SELECT * FROM consent_events WHERE customer_key = ANY($1::text[]) ORDER BY occurred_at ASC, id ASC',
+			[[customerKey, erasureTombstoneKey(customerKey)]],
 		);
 		return toRecords<ConsentEventRecord>(rows);
 	}
@@ -295,6 +330,38 @@ export class SupportStore {
 			[conversationId],
 		);
 		return rows[0] ? toRecord<HandoffRecord>(rows[0]) : undefined;
+	}
+
+	/** Notes agent or customer activity on an open handoff (the inactivity timeout counts from it). */
+	async touchHandoff(conversationId: string, at: Date = new Date()): Promise<void> {
+		await this.driver.query(
+			`UPDATE handoffs SET last_activity_at = greatest(last_activity_at, $2) WHERE conversation_id = $1 AND status = 'open'`,
+			[conversationId, at],
+		);
+	}
+
+	async listOpenHandoffs(): Promise<HandoffRecord[]> {
+		const rows = await this.driver.query<Record<string, unknown>>(
+			`SELECT * FROM handoffs WHERE status = 'open' ORDER BY opened_at ASC`,
+		);
+		return toRecords<HandoffRecord>(rows);
+	}
+
+	/** Releases handoffs with no activity since `before`; returns the released ones. */
+	async releaseInactiveHandoffs(before: Date, releasedBy = 'timeout'): Promise<HandoffRecord[]> {
+		return await this.driver.transaction(async (tx) => {
+			const rows = await tx.query<Record<string, unknown>>(
+				`UPDATE handoffs SET status = 'released', released_at = now(), released_by = $2
+				WHERE status = 'open' AND last_activity_at < $1
+				RETURNING *`,
+				[before, releasedBy],
+			);
+			const ids = rows.map((row) => row.conversation_id as string);
+			if (ids.length) {
+				await tx.query(`UPDATE conversations SET state = 'bot', updated_at = now() WHERE id = ANY($1::text[])`, [ids]);
+			}
+			return toRecords<HandoffRecord>(rows);
+		});
 	}
 
 	/** Hands the conversation back to the bot. Returns the released handoff, or undefined if none was open. */
@@ -338,6 +405,100 @@ export class SupportStore {
 			],
 		);
 		return rows.length === 1;
+	}
+
+	/**
+	 * Retention: deletes messages older than `messagesDays` and cost/analytics rows older than
+	 * `analyticsDays`, released handoffs with the messages, dedupe keys after a week, and conversations
+	 * with nothing left. With `anonymise`, old messages keep their row (for counts) but lose text and
+	 * payload. The consent log is never purged: it is the proof of consent the law asks for.
+	 */
+	async purgeExpired(options: { messagesDays: number; analyticsDays: number; anonymise?: boolean; now?: Date }): Promise<PurgeCounts> {
+		const now = options.now ?? new Date();
+		const messagesBefore = new Date(now.getTime() - options.messagesDays * 86_400_000);
+		const analyticsBefore = new Date(now.getTime() - options.analyticsDays * 86_400_000);
+		const dedupeBefore = new Date(now.getTime() - Math.min(options.messagesDays, 7) * 86_400_000);
+		return await this.driver.transaction(async (tx) => {
+			const count = async (sql: string, params: unknown[]) => (await tx.query(sql, params)).length;
+			const messages = options.anonymise
+				? await count(
+						`UPDATE messages SET text = NULL, payload = NULL WHERE sent_at < $1 AND (text IS NOT NULL OR payload IS NOT NULL) RETURNING id`,
+						[messagesBefore],
+					)
+				: await count('DELETE FROM messages WHERE sent_at < $1 RETURNING id', [messagesBefore]);
+			const handoffs = await count(
+				`DELETE FROM handoffs WHERE status = 'released' AND coalesce(released_at, opened_at) < $1 RETURNING id`,
+				[messagesBefore],
+			);
+			const costs = await count('DELETE FROM costs WHERE occurred_at < $1 RETURNING id', [analyticsBefore]);
+			const processedEvents = await count('DELETE FROM processed_events WHERE processed_at < $1 RETURNING event_key', [dedupeBefore]);
+			const conversations = await count(
+				`DELETE FROM conversations c WHERE c.updated_at < $1
+					AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
+					AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = c.id)
+					AND NOT EXISTS (SELECT 1 FROM costs k WHERE k.conversation_id = c.id)
+				RETURNING id`,
+				[messagesBefore],
+			);
+			return { messages, handoffs, costs, processedEvents, conversations, anonymised: Boolean(options.anonymise) };
+		});
+	}
+
+	/** Everything stored about one customer (data-subject access request). */
+	async exportCustomer(customerKey: string): Promise<CustomerExport> {
+		const conversations = toRecords<ConversationRecord>(
+			await this.driver.query<Record<string, unknown>>('SELECT * FROM conversations WHERE customer_key = $1 ORDER BY created_at', [customerKey]),
+		);
+		const ids = conversations.map((conversation) => conversation.id);
+		const byConversation = async <T>(table: string, order: string) =>
+			toRecords<T>(await this.driver.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE conversation_id = ANY($1::text[]) ORDER BY ${order}`, [ids]));
+		return {
+			customerKey,
+			exportedAt: new Date().toISOString(),
+			conversations,
+			messages: await byConversation<MessageRecord>('messages', 'sent_at, id'),
+			handoffs: await byConversation<HandoffRecord>('handoffs', 'opened_at, id'),
+			costs: await byConversation<Record<string, unknown>>('costs', 'occurred_at, id'),
+			consentEvents: await this.listConsentEvents(customerKey),
+		};
+	}
+
+	/**
+	 * Erases a customer (right to erasure): conversations, messages, handoffs, costs and consent rows go;
+	 * a tombstone keyed on a hash of the customer key stays, recording that they were erased and which
+	 * scopes were revoked, so an opt-out is still honoured if they write again.
+	 */
+	async eraseCustomer(customerKey: string, source = 'dsar'): Promise<ErasureCounts> {
+		return await this.driver.transaction(async (tx) => {
+			const ids = (await tx.query<{ id: string }>('SELECT id FROM conversations WHERE customer_key = $1', [customerKey])).map((row) => row.id);
+			const count = async (sql: string) => (await tx.query(sql, [ids])).length;
+			const messages = await count('DELETE FROM messages WHERE conversation_id = ANY($1::text[]) RETURNING id');
+			const handoffs = await count('DELETE FROM handoffs WHERE conversation_id = ANY($1::text[]) RETURNING id');
+			const costs = await count('DELETE FROM costs WHERE conversation_id = ANY($1::text[]) RETURNING id');
+			const conversations = await count('DELETE FROM conversations WHERE id = ANY($1::text[]) RETURNING id');
+			const revoked = (
+				await tx.query<{ scope: string }>(
+					`SELECT DISTINCT ON (scope) scope, action FROM consent_events WHERE customer_key = $1 ORDER BY scope, occurred_at DESC, id DESC`,
+					[customerKey],
+				)
+			)
+				.filter((row) => (row as { action?: string }).action === 'opt_out')
+				.map((row) => row.scope);
+			await tx.query(`SELECT set_config('whatsapp_support.consent_erasure', 'on', true)`);
+			const consentEvents = (await tx.query('DELETE FROM consent_events WHERE customer_key = $1 RETURNING id', [customerKey])).length;
+			await tx.query(`SELECT set_config('whatsapp_support.consent_erasure', 'off', true)`);
+			await tx.query(
+				`INSERT INTO consent_events (customer_key, scope, action, source, evidence) VALUES ($1, '*', 'erased', $2, $3::jsonb)`,
+				[erasureTombstoneKey(customerKey), source, JSON.stringify({ revokedScopes: revoked })],
+			);
+			for (const scope of revoked) {
+				await tx.query(
+					`INSERT INTO consent_events (customer_key, scope, action, source, evidence) VALUES ($1, $2, 'opt_out', 'erasure_tombstone', NULL)`,
+					[erasureTombstoneKey(customerKey), scope],
+				);
+			}
+			return { conversations, messages, handoffs, costs, consentEvents };
+		});
 	}
 
 	/** Row counts per table; used by health checks and tests. */

@@ -1,0 +1,106 @@
+/**
+ * The context package a human agent gets on handoff, so the guest repeats nothing: who, why, what the
+ * bot understood, a short summary and the recent transcript.
+ */
+import type { MessageRecord } from '../store';
+
+export interface TranscriptLine {
+	at: string;
+	from: 'customer' | 'bot' | 'agent' | 'system';
+	text: string;
+}
+
+export function buildTranscript(messages: MessageRecord[]): TranscriptLine[] {
+	return messages
+		.filter((message) => message.text)
+		.map((message) => ({ at: message.sentAt, from: message.author, text: message.text ?? '' }));
+}
+
+const SIGNAL_WORDS =
+	/\b(not|no|never|broken|dirty|cold|late|wrong|refund|cancel|complain\w*|angry|terrible|awful|niet|geen|kapot|vies|koud|slecht|nicht|kein\w*|kaputt|schmutzig|kalt|schlecht|pas|jamais|sale|froid|rembours\w*|no|nunca|roto|sucio|frio|malo|reembolso|urgent\w*|dringend|urgente)\b/i;
+
+function sentences(text: string): string[] {
+	return text
+		.split(/(?<=[.!?…])\s+|\n+/)
+		.map((sentence) => sentence.trim())
+		.filter((sentence) => sentence.length > 2);
+}
+
+/**
+ * An extractive summary for when no model is connected: the customer's most informative sentences
+ * (complaint words, questions, numbers, recent), in the order they were written.
+ */
+export function extractiveSummary(transcript: TranscriptLine[], maxSentences = 3): string {
+	const candidates = transcript
+		.filter((line) => line.from === 'customer')
+		.flatMap((line, lineIndex, all) =>
+			sentences(line.text).map((sentence) => ({ sentence, order: lineIndex, recency: (lineIndex + 1) / all.length })),
+		);
+	const scored = candidates.map((candidate) => {
+		let score = candidate.recency;
+		if (SIGNAL_WORDS.test(candidate.sentence)) score += 1.5;
+		if (/\?/.test(candidate.sentence)) score += 0.7;
+		if (/\d/.test(candidate.sentence)) score += 0.5;
+		score += Math.min(candidate.sentence.split(/\s+/).length, 25) / 25;
+		return { ...candidate, score };
+	});
+	const chosen = [...scored].sort((a, b) => b.score - a.score).slice(0, maxSentences);
+	const seen = new Set<string>();
+	return chosen
+		.sort((a, b) => a.order - b.order)
+		.map((candidate) => candidate.sentence)
+		.filter((sentence) => !seen.has(sentence) && seen.add(sentence))
+		.join(' ');
+}
+
+export interface HandoffPackageInput {
+	handoffId: number;
+	conversationId: string;
+	channel: string;
+	customer: { name?: string; waId?: string; userId?: string };
+	reason: string;
+	transcript: TranscriptLine[];
+	summary: string;
+	summarySource: 'llm' | 'extractive';
+	nlu?: { intent?: string; confidence?: number; language?: string; sentiment?: { label?: string; score?: number } };
+	routeReasons?: string[];
+	openedAt: string;
+	created: boolean;
+}
+
+export interface HandoffPackage extends HandoffPackageInput {
+	/** A ready-to-post plain-text message for Slack, Teams, e-mail or a helpdesk note. */
+	text: string;
+}
+
+export function buildHandoffPackage(input: HandoffPackageInput): HandoffPackage {
+	const who = [input.customer.name, input.customer.waId ? `+${input.customer.waId}` : input.customer.userId].filter(Boolean).join(' · ');
+	const understood = [
+		input.nlu?.intent ? `intent ${input.nlu.intent}${input.nlu.confidence !== undefined ? ` (${Math.round(input.nlu.confidence * 100)} %)` : ''}` : undefined,
+		input.nlu?.sentiment?.label ? `sentiment ${input.nlu.sentiment.label}` : undefined,
+		input.nlu?.language ? `language ${input.nlu.language}` : undefined,
+	].filter(Boolean);
+	const lines = [
+		`Handoff #${input.handoffId}: ${who || 'unknown customer'} (${input.channel})`,
+		`Reason: ${input.reason}${input.routeReasons?.length ? ` — ${input.routeReasons.join('; ')}` : ''}`,
+		...(understood.length ? [`Bot understood: ${understood.join(', ')}`] : []),
+		`Summary: ${input.summary || '(no text yet)'}`,
+		'',
+		'Recent messages:',
+		...input.transcript.map((line) => `[${line.at.slice(11, 16)}] ${line.from}: ${line.text}`),
+	];
+	return { ...input, text: lines.join('\n') };
+}
+
+const HOLDING_MESSAGES: Record<string, string> = {
+	en: 'Thank you for your patience. A colleague will take over this conversation shortly.',
+	nl: 'Bedankt voor je geduld. Een collega neemt dit gesprek zo snel mogelijk over.',
+	de: 'Vielen Dank für Ihre Geduld. Eine Kollegin oder ein Kollege übernimmt dieses Gespräch in Kürze.',
+	fr: 'Merci de votre patience. Un collègue va prendre le relais de cette conversation très bientôt.',
+	es: 'Gracias por su paciencia. Un compañero se hará cargo de esta conversación en breve.',
+};
+
+export function holdingMessage(language: string | undefined): { text: string; language: string } {
+	const chosen = language && HOLDING_MESSAGES[language] ? language : 'en';
+	return { text: HOLDING_MESSAGES[chosen], language: chosen };
+}
