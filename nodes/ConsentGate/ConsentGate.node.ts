@@ -1,0 +1,216 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { toNodeError } from '../common/errors';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
+import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
+import { customerKeyOf, readConversation } from '../shared/envelope';
+import { DEFAULT_CONSENT_POLICY, type ConsentPolicy, type ConsentScope } from '../shared/privacy/consent';
+import { evaluateConsentGate, type GateRoute } from '../shared/privacy/gate';
+import { maskPii, type MaskResult } from '../shared/privacy/pii';
+import { rememberRestoreMap, restoreVaultKey } from '../shared/privacy/restore-vault';
+import { buildTextMessages } from '../shared/whatsapp/outbound';
+import { deliverMessages } from '../shared/whatsapp/send';
+import { consentGateOutputs, consentGateProperties } from './description';
+
+const CHECK_OUTPUT: Record<GateRoute, number> = { allowed: 0, opted_out: 1, needs_opt_in: 2, keyword: 3 };
+
+export class ConsentGate implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Consent Gate',
+		name: 'consentGate',
+		icon: 'file:consentGate.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Consent, STOP/START keywords, personal-data masking, retention and data-subject requests for WhatsApp support',
+		defaults: { name: 'Consent Gate' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: `={{(${consentGateOutputs})($parameter)}}`,
+		credentials: [
+			{
+				name: 'whatsAppCloudApi',
+				required: true,
+				displayOptions: { show: { operation: ['check', 'keywords'], sendConfirmation: [true] } },
+				testedBy: 'whatsAppCloudApiTest',
+			},
+			{
+				name: 'whatsAppSupportStorePostgresApi',
+				required: true,
+				displayOptions: { show: { supportStore: ['postgres'] } },
+				testedBy: 'supportStoreConnectionTest',
+			},
+		],
+		properties: [...consentGateProperties, supportStoreProperty],
+	};
+
+	methods = { credentialTest: { whatsAppCloudApiTest, supportStoreConnectionTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const items = this.getInputData();
+		const outputs: INodeExecutionData[][] = consentGateOutputs({ operation }).map(() => []);
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const item = items[itemIndex];
+			try {
+				const [output, json] = await runOperation(this, operation, item.json, itemIndex);
+				outputs[output].push({ json, pairedItem: { item: itemIndex } });
+			} catch (error) {
+				if (this.continueOnFail()) {
+					outputs[0].push({ json: { ...item.json, error: error.message }, pairedItem: { item: itemIndex } });
+					continue;
+				}
+				throw toNodeError(this.getNode(), error, itemIndex);
+			}
+			// Retention runs once per execution, whatever the number of items.
+			if (operation === 'retentionPurge') break;
+		}
+		return outputs;
+	}
+}
+
+function bookingPatterns(context: IExecuteFunctions, itemIndex: number): RegExp[] {
+	if (!context.getNodeParameter('keepBookingReferences', itemIndex, true)) return [];
+	const source = context.getNodeParameter('bookingReferencePattern', itemIndex, '') as string;
+	if (!source) return [];
+	try {
+		return [new RegExp(source, 'g')];
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), `Booking Reference Pattern is not a valid regular expression: ${error.message}`, {
+			itemIndex,
+			description: 'Fix the pattern, e.g. \\bBK-\\d{6}\\b, or turn off Keep Booking References.',
+		});
+	}
+}
+
+function maskedMessage(context: IExecuteFunctions, json: IDataObject, text: string, itemIndex: number): { message: IDataObject; pii: IDataObject } {
+	const result: MaskResult = maskPii(text, { keepPatterns: bookingPatterns(context, itemIndex) });
+	const message = (json.message ?? {}) as IDataObject;
+	rememberRestoreMap(restoreVaultKey(context.getExecutionId(), message.id as string | undefined), result.restoreMap);
+	const counts: Record<string, number> = {};
+	for (const entity of result.entities) counts[entity.type] = (counts[entity.type] ?? 0) + 1;
+	// Only what was found, never the values: they stay in this execution's memory.
+	return { message: { ...message, textMasked: result.masked }, pii: { masked: result.entities.length > 0, found: counts } };
+}
+
+function customerKeyFor(context: IExecuteFunctions, json: IDataObject, itemIndex: number): { customerKey: string; conversationId?: string } {
+	if (context.getNodeParameter('customerSource', itemIndex, 'envelope') === 'custom') {
+		const key = String(context.getNodeParameter('customerKey', itemIndex, '')).trim().replace(/^\+/, '');
+		if (!key) {
+			throw new NodeOperationError(context.getNode(), 'No customer given', { itemIndex, description: 'Fill in Phone Number or User ID.' });
+		}
+		return { customerKey: key };
+	}
+	const conversation = readConversation(json);
+	return { customerKey: customerKeyOf(conversation.customer), conversationId: conversation.id };
+}
+
+async function sendConfirmationText(context: IExecuteFunctions, json: IDataObject, text: string, itemIndex: number) {
+	const conversation = readConversation(json);
+	const credentials = readWhatsAppCredentials(await context.getCredentials(WHATSAPP_CREDENTIAL, itemIndex));
+	const store = await getSupportStore(context, itemIndex);
+	const result = await deliverMessages({
+		client: graphClientFor(credentials),
+		store,
+		conversation,
+		payloads: buildTextMessages({ waId: conversation.customer.waId, userId: conversation.customer.userId }, text, {
+			callbackData: conversation.id,
+		}),
+		author: 'system',
+	});
+	return result.messageIds;
+}
+
+async function runOperation(
+	context: IExecuteFunctions,
+	operation: string,
+	json: IDataObject,
+	itemIndex: number,
+): Promise<[number, IDataObject]> {
+	const openStore = async () => await getSupportStore(context, itemIndex);
+	switch (operation) {
+		case 'check':
+		case 'keywords': {
+			const conversation = readConversation(json);
+			const message = (json.message ?? {}) as { id?: string; text?: string };
+			const policyOptions = context.getNodeParameter('policy', itemIndex, {}) as Partial<ConsentPolicy>;
+			const result = await evaluateConsentGate({
+				store: await openStore(),
+				conversation,
+				message,
+				scope: (context.getNodeParameter('scope', itemIndex, 'service') as ConsentScope) ?? 'service',
+				policy: { ...DEFAULT_CONSENT_POLICY, ...policyOptions },
+				handleKeywords: operation === 'keywords' || (context.getNodeParameter('handleKeywords', itemIndex, true) as boolean),
+				language: (json.nlu as { language?: string } | undefined)?.language,
+			});
+			const consent: IDataObject = { ...result.consent };
+			if (result.consent.keyword?.changedState && context.getNodeParameter('sendConfirmation', itemIndex, true)) {
+				consent.confirmationMessageIds = await sendConfirmationText(context, json, result.consent.keyword.confirmation.text, itemIndex);
+			}
+			let out: IDataObject = { ...json, conversation, consent };
+			if (operation === 'keywords') return [result.route === 'keyword' ? 0 : 1, out];
+			if (result.route === 'allowed' && context.getNodeParameter('maskPersonalData', itemIndex, true) && message.text) {
+				out = { ...out, ...maskedMessage(context, json, message.text, itemIndex) };
+			}
+			return [CHECK_OUTPUT[result.route], out];
+		}
+		case 'maskPii': {
+			const text = String(context.getNodeParameter('text', itemIndex, '') ?? '');
+			return [0, { ...json, ...maskedMessage(context, json, text, itemIndex) }];
+		}
+		case 'recordOptIn':
+		case 'recordOptOut': {
+			const { customerKey, conversationId } = customerKeyFor(context, json, itemIndex);
+			const evidenceParameter = context.getNodeParameter('evidence', itemIndex, '{}');
+			let evidence: unknown = evidenceParameter;
+			if (typeof evidenceParameter === 'string') {
+				try {
+					evidence = evidenceParameter.trim() ? JSON.parse(evidenceParameter) : {};
+				} catch {
+					throw new NodeOperationError(context.getNode(), 'Evidence is not valid JSON', {
+						itemIndex,
+						description: 'Give a JSON object, e.g. { "form": "newsletter", "ip": "203.0.113.7" }.',
+					});
+				}
+			}
+			const occurredAt = context.getNodeParameter('occurredAt', itemIndex, '') as string;
+			const event = await (await openStore()).appendConsentEvent({
+				customerKey,
+				conversationId,
+				scope: context.getNodeParameter('scope', itemIndex, 'marketing') as string,
+				action: operation === 'recordOptIn' ? 'opt_in' : 'opt_out',
+				source: (context.getNodeParameter('source', itemIndex, 'n8n') as string) || 'n8n',
+				evidence,
+				occurredAt: occurredAt ? new Date(occurredAt) : undefined,
+			});
+			return [0, { ...json, consentEvent: event as unknown as IDataObject }];
+		}
+		case 'retentionPurge': {
+			const counts = await (await openStore()).purgeExpired({
+				messagesDays: context.getNodeParameter('messagesDays', itemIndex, 30) as number,
+				analyticsDays: context.getNodeParameter('analyticsDays', itemIndex, 90) as number,
+				anonymise: context.getNodeParameter('purgeMode', itemIndex, 'delete') === 'anonymise',
+			});
+			return [0, { purge: { ...counts, ranAt: new Date().toISOString() } }];
+		}
+		case 'exportCustomer': {
+			const { customerKey } = customerKeyFor(context, json, itemIndex);
+			return [0, { export: (await (await openStore()).exportCustomer(customerKey)) as unknown as IDataObject }];
+		}
+		case 'eraseCustomer': {
+			const { customerKey } = customerKeyFor(context, json, itemIndex);
+			const counts = await (await openStore()).eraseCustomer(customerKey);
+			return [0, { erasure: { customerKey, ...counts, erasedAt: new Date().toISOString() } }];
+		}
+		default:
+			throw new NodeOperationError(context.getNode(), `Unknown operation "${operation}"`, { itemIndex });
+	}
+}

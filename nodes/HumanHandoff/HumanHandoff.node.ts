@@ -1,0 +1,208 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { toNodeError } from '../common/errors';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
+import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
+import { readConversation, type ConversationRef } from '../shared/envelope';
+import { buildHandoffPackage, buildTranscript, extractiveSummary, holdingMessage } from '../shared/handoff/context';
+import type { SupportStore } from '../shared/store';
+import { buildTextMessages } from '../shared/whatsapp/outbound';
+import { deliverMessages } from '../shared/whatsapp/send';
+import { humanHandoffOutputs, humanHandoffProperties } from './description';
+
+export class HumanHandoff implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Human Handoff',
+		name: 'humanHandoff',
+		icon: 'file:humanHandoff.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Hands WhatsApp chats to people with full context, keeps the bot silent meanwhile, and hands them back',
+		defaults: { name: 'Human Handoff' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: `={{(${humanHandoffOutputs})($parameter)}}`,
+		credentials: [
+			{
+				// Agent replies and holding messages are sent through WhatsApp.
+				name: 'whatsAppCloudApi',
+				required: true,
+				displayOptions: { show: { operation: ['agentReply', 'handOff'] } },
+				testedBy: 'whatsAppCloudApiTest',
+			},
+			{
+				name: 'whatsAppSupportStorePostgresApi',
+				required: true,
+				displayOptions: { show: { supportStore: ['postgres'] } },
+				testedBy: 'supportStoreConnectionTest',
+			},
+		],
+		properties: [...humanHandoffProperties, supportStoreProperty],
+	};
+
+	methods = { credentialTest: { whatsAppCloudApiTest, supportStoreConnectionTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const items = this.getInputData();
+		const outputs: INodeExecutionData[][] = humanHandoffOutputs({ operation }).map(() => []);
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				const store = await getSupportStore(this, itemIndex);
+				const [output, json] = await runOperation(this, store, operation, items[itemIndex].json, itemIndex);
+				outputs[output].push({ json, pairedItem: { item: itemIndex } });
+			} catch (error) {
+				if (this.continueOnFail()) {
+					outputs[0].push({ json: { ...items[itemIndex].json, error: error.message }, pairedItem: { item: itemIndex } });
+					continue;
+				}
+				throw toNodeError(this.getNode(), error, itemIndex);
+			}
+		}
+		return outputs;
+	}
+}
+
+async function sendText(
+	context: IExecuteFunctions,
+	store: SupportStore,
+	conversation: ConversationRef & { id: string },
+	text: string,
+	author: 'agent' | 'system',
+	itemIndex: number,
+): Promise<string[]> {
+	const credentials = readWhatsAppCredentials(await context.getCredentials(WHATSAPP_CREDENTIAL, itemIndex));
+	const result = await deliverMessages({
+		client: graphClientFor(credentials),
+		store,
+		conversation,
+		payloads: buildTextMessages({ waId: conversation.customer.waId, userId: conversation.customer.userId }, text, {
+			callbackData: conversation.id,
+		}),
+		author,
+	});
+	return result.messageIds;
+}
+
+/** The conversation from the item, or from a stored conversation ID (agent replies arrive without an envelope). */
+async function conversationFor(
+	context: IExecuteFunctions,
+	store: SupportStore,
+	json: IDataObject,
+	itemIndex: number,
+): Promise<ConversationRef & { id: string }> {
+	if (context.getNodeParameter('conversationSource', itemIndex, 'envelope') === 'envelope') return readConversation(json);
+	const id = String(context.getNodeParameter('conversationId', itemIndex, '')).trim();
+	const record = id ? await store.getConversation(id) : undefined;
+	if (!record) {
+		throw new NodeOperationError(context.getNode(), `No conversation with ID "${id}"`, {
+			itemIndex,
+			description: 'Use handoff.conversationId from the Hand Off output (keep it with the Slack thread or helpdesk ticket).',
+		});
+	}
+	return {
+		id: record.id,
+		channel: record.channel,
+		phoneNumberId: record.phoneNumberId,
+		customer: { waId: record.waId ?? undefined, userId: record.userId ?? undefined, name: record.customerName ?? undefined },
+	};
+}
+
+async function runOperation(
+	context: IExecuteFunctions,
+	store: SupportStore,
+	operation: string,
+	json: IDataObject,
+	itemIndex: number,
+): Promise<[number, IDataObject]> {
+	switch (operation) {
+		case 'handOff': {
+			const conversation = readConversation(json);
+			await store.upsertConversation(conversation);
+			const transcript = buildTranscript(
+				await store.listMessages(conversation.id, context.getNodeParameter('transcriptLength', itemIndex, 20) as number),
+			);
+			const summary = extractiveSummary(transcript);
+			const reason = String(context.getNodeParameter('reason', itemIndex, '') || 'handed off by workflow');
+			const nlu = json.nlu as IDataObject | undefined;
+			const route = json.route as { reasons?: string[] } | undefined;
+			const { handoff, created } = await store.openHandoff(conversation.id, {
+				reason,
+				summary,
+				context: { nlu, routeReasons: route?.reasons },
+			});
+			const handoffPackage = buildHandoffPackage({
+				handoffId: handoff.id,
+				conversationId: conversation.id,
+				channel: conversation.channel,
+				customer: conversation.customer,
+				reason,
+				transcript,
+				summary,
+				summarySource: 'extractive',
+				nlu: nlu as never,
+				routeReasons: route?.reasons,
+				openedAt: handoff.openedAt,
+				created,
+			});
+			const out: IDataObject = { ...json, conversation, handoff: { ...handoffPackage, status: handoff.status } };
+			// The customer hears it once per handoff, not on every message while a person has the chat.
+			if (created && context.getNodeParameter('sendHoldingMessage', itemIndex, true)) {
+				const custom = String(context.getNodeParameter('holdingMessage', itemIndex, '') ?? '').trim();
+				const language = (nlu?.language as string | undefined) ?? undefined;
+				const message = custom ? { text: custom, language: language ?? 'custom' } : holdingMessage(language);
+				const messageIds = await sendText(context, store, conversation, message.text, 'system', itemIndex);
+				(out.handoff as IDataObject).holdingMessage = { ...message, messageIds };
+			}
+			return [0, out];
+		}
+		case 'check': {
+			const conversation = readConversation(json);
+			const hours = context.getNodeParameter('inactivityHours', itemIndex, 24) as number;
+			let open = await store.getOpenHandoff(conversation.id);
+			if (open && hours > 0 && Date.parse(open.lastActivityAt) < Date.now() - hours * 3_600_000) {
+				await store.releaseHandoff(conversation.id, 'inactivity');
+				open = undefined;
+			}
+			if (!open) return [1, { ...json, conversation, handoff: { active: false } }];
+			await store.touchHandoff(conversation.id);
+			return [
+				0,
+				{
+					...json,
+					conversation,
+					handoff: { active: true, id: open.id, reason: open.reason, openedAt: open.openedAt, conversationId: conversation.id },
+				},
+			];
+		}
+		case 'release': {
+			const conversation = await conversationFor(context, store, json, itemIndex);
+			const released = await store.releaseHandoff(conversation.id, String(context.getNodeParameter('releasedBy', itemIndex, 'agent')));
+			return [0, { ...json, conversation, handoff: { released: Boolean(released), ...(released ? { id: released.id, releasedAt: released.releasedAt } : {}) } }];
+		}
+		case 'agentReply': {
+			const conversation = await conversationFor(context, store, json, itemIndex);
+			const text = String(context.getNodeParameter('text', itemIndex, '') ?? '');
+			if (!text.trim()) {
+				throw new NodeOperationError(context.getNode(), 'The agent reply is empty', {
+					itemIndex,
+					description: "Map the agent's message into Text, e.g. {{ $json.event.text }} for Slack.",
+				});
+			}
+			const agentName = String(context.getNodeParameter('agentName', itemIndex, '') ?? '');
+			const messageIds = await sendText(context, store, conversation, text, 'agent', itemIndex);
+			await store.touchHandoff(conversation.id);
+			return [0, { ...json, conversation, agentReply: { text, agentName: agentName || null, messageIds } }];
+		}
+		default:
+			throw new NodeOperationError(context.getNode(), `Unknown operation "${operation}"`, { itemIndex });
+	}
+}
