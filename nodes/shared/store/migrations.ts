@@ -122,6 +122,11 @@ CREATE INDEX costs_conversation ON costs (conversation_id);
 CREATE INDEX costs_occurred_at ON costs (occurred_at);
 `,
 	},
+	{
+		version: 2,
+		name: 'unanswered streak per conversation',
+		sql: `ALTER TABLE conversations ADD COLUMN unanswered_streak integer NOT NULL DEFAULT 0;`,
+	},
 ];
 
 const MIGRATION_LOCK_NAME = 'n8n-nodes-whatsapp-ai-support:migrations';

@@ -332,6 +332,16 @@ export class SupportStore {
 		return rows[0] ? toRecord<HandoffRecord>(rows[0]) : undefined;
 	}
 
+	/** Counts turns the bot could not answer in a row (reset by an answer); returns the new streak. */
+	async recordAnswerOutcome(conversationId: string, answered: boolean): Promise<number> {
+		const rows = await this.driver.query<{ unanswered_streak: number }>(
+			`UPDATE conversations SET unanswered_streak = CASE WHEN $2 THEN 0 ELSE unanswered_streak + 1 END, updated_at = now()
+			WHERE id = $1 RETURNING unanswered_streak`,
+			[conversationId, answered],
+		);
+		return Number(rows[0]?.unanswered_streak ?? 0);
+	}
+
 	/** Notes agent or customer activity on an open handoff (the inactivity timeout counts from it). */
 	async touchHandoff(conversationId: string, at: Date = new Date()): Promise<void> {
 		await this.driver.query(

@@ -16,6 +16,7 @@ export interface ConversationRecord {
 	lastInboundAt: string | null;
 	entryPointAt: string | null;
 	referral: unknown;
+	unansweredStreak: number;
 	createdAt: string;
 	updatedAt: string;
 }
