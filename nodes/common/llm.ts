@@ -177,6 +177,8 @@ export interface ChatModelInputOptions {
 	defaultSource?: ModelSource;
 	/** Other parameters that must match as well, with their defaults, e.g. { mode: { values: ['llm', 'cascade'], default: 'embedded' } }. */
 	alsoWhen?: Record<string, { values: string[]; default: string }>;
+	/** Named main inputs, when the node has more than one (default: one plain main input). */
+	mainInputs?: Array<{ displayName: string; required?: boolean }>;
 }
 
 /**
@@ -192,7 +194,10 @@ export function chatModelInputs(options: ChatModelInputOptions = {}): Expression
 		conditions.push(`${JSON.stringify(rule.values)}.includes(parameters.${name} ?? ${JSON.stringify(rule.default)})`);
 	}
 	const modelInput = JSON.stringify({ type: NodeConnectionTypes.AiLanguageModel, displayName: CHAT_MODEL_INPUT_NAME, maxConnections: 1, required: true });
-	return `={{ ((parameters) => (${conditions.join(' && ')}) ? ["main", ${modelInput}] : ["main"])($parameter) }}`;
+	const main = options.mainInputs?.length
+		? options.mainInputs.map((input) => JSON.stringify({ type: NodeConnectionTypes.Main, displayName: input.displayName, required: input.required ?? false })).join(', ')
+		: '"main"';
+	return `={{ ((parameters) => (${conditions.join(' && ')}) ? [${main}, ${modelInput}] : [${main}])($parameter) }}`;
 }
 
 /**

@@ -132,13 +132,14 @@ export function searchKnowledge(
 export function toKnowledgeEntries(
 	rows: Array<Record<string, unknown>>,
 	fields: { question?: string; answer?: string; language?: string } = {},
+	idPrefix = 'KB',
 ): KnowledgeEntry[] {
 	const questionField = fields.question ?? 'question';
 	const answerField = fields.answer ?? 'answer';
 	const languageField = fields.language ?? 'language';
 	return rows
 		.map((row, index) => ({
-			id: String(row.id ?? `KB${index + 1}`),
+			id: row.id !== undefined && row.id !== null && row.id !== '' ? String(row.id) : `${idPrefix}${index + 1}`,
 			question: String(row[questionField] ?? '').trim(),
 			answer: String(row[answerField] ?? '').trim(),
 			language: row[languageField] ? String(row[languageField]).trim().toLowerCase() : undefined,

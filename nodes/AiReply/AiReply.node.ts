@@ -1,0 +1,168 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { toNodeError } from '../common/errors';
+import { chatModelInputs, chatModelProperties, getChatModel } from '../common/llm';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
+import { readConversation } from '../shared/envelope';
+import { detectLanguage } from '../shared/nlu/language';
+import { maskPii, unmaskPii } from '../shared/privacy/pii';
+import { recallRestoreMap, restoreVaultKey } from '../shared/privacy/restore-vault';
+import { buildKnowledgeIndex, toKnowledgeEntries, type KnowledgeEntry } from '../shared/reply/knowledge-base';
+import { generateReply, type HistoryLine } from '../shared/reply/generate';
+import { DEFAULT_SYSTEM_PROMPT } from '../shared/reply/prompt';
+import { aiReplyProperties } from './description';
+
+export class AiReply implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AI Reply',
+		name: 'aiReply',
+		icon: 'file:aiReply.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ {input: "Connected chat model", credential: "OpenAI-compatible", none: "Knowledge base only"}[$parameter["modelSource"] ?? "none"] }}',
+		description:
+			"Answers the customer's message from your knowledge base, in their language, with an LLM or offline; what it cannot answer goes to Unanswered",
+		defaults: { name: 'AI Reply' },
+		inputs: chatModelInputs({
+			defaultSource: 'none',
+			mainInputs: [{ displayName: 'Messages', required: true }, { displayName: 'Knowledge Base' }],
+		}),
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Answered', 'Unanswered'],
+		credentials: [
+			{ name: 'openAiApi', required: true, displayOptions: { show: { modelSource: ['credential'] } } },
+			{
+				name: 'whatsAppSupportStorePostgresApi',
+				required: true,
+				displayOptions: { show: { supportStore: ['postgres'] } },
+				testedBy: 'supportStoreConnectionTest',
+			},
+		],
+		properties: [
+			...chatModelProperties({
+				defaultSource: 'none',
+				noneName: 'None (Answer From Knowledge Base)',
+				noneDescription: 'No LLM: the best matching knowledge-base entry is the answer',
+			}),
+			...aiReplyProperties(DEFAULT_SYSTEM_PROMPT),
+			supportStoreProperty,
+		],
+	};
+
+	methods = { credentialTest: { supportStoreConnectionTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData(0);
+		const answered: INodeExecutionData[] = [];
+		const unanswered: INodeExecutionData[] = [];
+		const knowledge = knowledgeFor(this);
+		const index = buildKnowledgeIndex(knowledge);
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const json = items[itemIndex].json;
+			try {
+				const conversation = readConversation(json);
+				const message = (json.message ?? {}) as { id?: string; text?: string; textMasked?: string };
+				const masked = typeof message.textMasked === 'string';
+				const question = (masked ? message.textMasked : message.text) ?? '';
+				if (!question.trim()) {
+					throw new NodeOperationError(this.getNode(), 'The message has no text to answer', {
+						itemIndex,
+						description: 'AI Reply answers text messages. Route other types (images, stickers …) elsewhere, e.g. with an IF node on message.type.',
+					});
+				}
+				const nlu = json.nlu as { language?: string } | undefined;
+				const language =
+					nlu?.language && nlu.language !== 'unknown'
+						? nlu.language
+						: detectLanguage(question, { hint: this.getNodeParameter('defaultLanguage', itemIndex, 'en') as string }).language;
+				const replyLanguage = language === 'unknown' ? (this.getNodeParameter('defaultLanguage', itemIndex, 'en') as string) : language;
+
+				const store = await getSupportStore(this, itemIndex);
+				const historyLength = this.getNodeParameter('historyLength', itemIndex, 10) as number;
+				const history: HistoryLine[] = (await store.listMessages(conversation.id, historyLength + 1))
+					.filter((stored) => stored.waMessageId !== message.id && stored.text)
+					.slice(-historyLength)
+					.map((stored) => ({
+						from: stored.author,
+						// When the gate masked this message, earlier ones are masked too: the model sees no personal data.
+						text: masked ? maskPii(stored.text ?? '').masked : (stored.text ?? ''),
+					}));
+
+				const chat = await getChatModel(this, itemIndex);
+				const profile = this.getNodeParameter('businessProfile', itemIndex, {}) as { name?: string; tone?: string; facts?: string };
+				const outcome = await generateReply({
+					question,
+					language: replyLanguage,
+					history,
+					knowledge: index,
+					topK: this.getNodeParameter('topK', itemIndex, 4) as number,
+					profile: { name: profile.name ?? '', tone: profile.tone ?? '', facts: profile.facts ?? '' },
+					systemPrompt: this.getNodeParameter('systemPrompt', itemIndex, DEFAULT_SYSTEM_PROMPT) as string,
+					model: chat?.model,
+					invokeOptions: chat?.invokeOptions,
+					minCoverage: this.getNodeParameter('minCoverage', itemIndex, 0.35) as number,
+				});
+				await store.recordAnswerOutcome(conversation.id, outcome.answered);
+
+				// The customer's own data goes back into the reply only now, after the model.
+				const restoreMap = recallRestoreMap(restoreVaultKey(this.getExecutionId(), message.id));
+				const text = restoreMap ? unmaskPii(outcome.text, restoreMap) : outcome.text;
+				const reply: IDataObject = {
+					text,
+					parts: restoreMap ? outcome.parts.map((part) => unmaskPii(part, restoreMap)) : outcome.parts,
+					language: outcome.language,
+					sources: outcome.sources as unknown as IDataObject[],
+					source: outcome.source,
+					model: outcome.model ?? chat?.modelName ?? null,
+					usage: (outcome.usage as unknown as IDataObject) ?? null,
+					latencyMs: outcome.latencyMs,
+					answered: outcome.answered,
+				};
+				if (!outcome.answered) {
+					reply.reason = outcome.reason ?? 'no_answer';
+					if (outcome.error) reply.error = outcome.error;
+				}
+				(outcome.answered ? answered : unanswered).push({ json: { ...json, conversation, reply }, pairedItem: { item: itemIndex } });
+			} catch (error) {
+				if (this.continueOnFail()) {
+					unanswered.push({ json: { ...json, error: error.message }, pairedItem: { item: itemIndex } });
+					continue;
+				}
+				throw toNodeError(this.getNode(), error, itemIndex);
+			}
+		}
+		return [answered, unanswered];
+	}
+}
+
+/** Knowledge entries from the node, from its Knowledge Base input, or both. */
+function knowledgeFor(context: IExecuteFunctions): KnowledgeEntry[] {
+	const entries = (context.getNodeParameter('knowledge', 0, {}) as { entry?: Array<Record<string, unknown>> }).entry ?? [];
+	const fromNode = toKnowledgeEntries(entries, {}, 'KB');
+	let fromInput: KnowledgeEntry[] = [];
+	const inputCount = context.getNodeInputs().filter((input) => input.type === NodeConnectionTypes.Main).length;
+	if (inputCount > 1) {
+		let rows: INodeExecutionData[] = [];
+		try {
+			rows = context.getInputData(1);
+		} catch {
+			rows = [];
+		}
+		const fields = context.getNodeParameter('knowledgeFields', 0, {}) as { question?: string; answer?: string; language?: string };
+		fromInput = toKnowledgeEntries(
+			rows.map((row) => row.json),
+			fields,
+			'IN',
+		);
+	}
+	return [...fromNode, ...fromInput];
+}

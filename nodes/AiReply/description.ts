@@ -1,0 +1,119 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export function aiReplyProperties(defaultSystemPrompt: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Business Profile',
+			name: 'businessProfile',
+			type: 'collection',
+			placeholder: 'Add Detail',
+			default: {},
+			options: [
+				{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'Hotel Zonneveld' },
+				{ displayName: 'Tone', name: 'tone', type: 'string', default: 'friendly, warm and concise', placeholder: 'friendly, warm and concise' },
+				{
+					displayName: 'Facts',
+					name: 'facts',
+					type: 'string',
+					typeOptions: { rows: 4 },
+					default: '',
+					placeholder: '4-star boutique hotel in Amsterdam, 42 rooms, reception open 24/7',
+				},
+			],
+		},
+		{
+			displayName: 'Knowledge Base',
+			name: 'knowledge',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true, sortable: true },
+			default: {},
+			placeholder: 'Add Entry',
+			description:
+				"Questions and answers the bot may use, per language. Entries can also come from the node's Knowledge Base input (Google Sheets, Notion, files …).",
+			options: [
+				{
+					displayName: 'Entry',
+					name: 'entry',
+					values: [
+						{ displayName: 'Question', name: 'question', type: 'string', default: '' },
+						{ displayName: 'Answer', name: 'answer', type: 'string', typeOptions: { rows: 3 }, default: '' },
+						{
+							displayName: 'Language',
+							name: 'language',
+							type: 'options',
+							options: [
+								{ name: 'Any', value: '' },
+								{ name: 'Dutch', value: 'nl' },
+								{ name: 'English', value: 'en' },
+								{ name: 'French', value: 'fr' },
+								{ name: 'German', value: 'de' },
+								{ name: 'Spanish', value: 'es' },
+							],
+							default: '',
+						},
+					],
+				},
+			],
+		},
+		{
+			displayName: 'Knowledge Base Input Fields',
+			name: 'knowledgeFields',
+			type: 'collection',
+			placeholder: 'Map a Field',
+			default: {},
+			description: 'Field names of the items on the Knowledge Base input',
+			options: [
+				{ displayName: 'Question Field', name: 'question', type: 'string', default: 'question' },
+				{ displayName: 'Answer Field', name: 'answer', type: 'string', default: 'answer' },
+				{ displayName: 'Language Field', name: 'language', type: 'string', default: 'language' },
+			],
+		},
+		{
+			displayName: 'System Prompt',
+			name: 'systemPrompt',
+			type: 'string',
+			typeOptions: { rows: 10 },
+			default: defaultSystemPrompt,
+			description:
+				'Used with a model. {{business}}, {{tone}}, {{facts}} and {{language}} are filled in; the knowledge entries and the answer format are added after it.',
+		},
+		{
+			displayName: 'History Messages',
+			name: 'historyLength',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 50 },
+			default: 10,
+			description: 'How many earlier messages of this conversation (from the store) the model sees',
+		},
+		{
+			displayName: 'Entries per Answer',
+			name: 'topK',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 20 },
+			default: 4,
+			description: 'How many of the most relevant knowledge entries are given to the model',
+		},
+		{
+			displayName: 'Minimum Match (Without Model)',
+			name: 'minCoverage',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+			default: 0.35,
+			description: 'Without a model: how much of the question an entry must cover to be sent as the answer',
+		},
+		{
+			displayName: 'Default Language',
+			name: 'defaultLanguage',
+			type: 'options',
+			options: [
+				{ name: 'Dutch', value: 'nl' },
+				{ name: 'English', value: 'en' },
+				{ name: 'French', value: 'fr' },
+				{ name: 'German', value: 'de' },
+				{ name: 'Spanish', value: 'es' },
+			],
+			default: 'en',
+			description: 'Used when the language cannot be told from the message (e.g. "ok 👍")',
+		},
+	];
+}
