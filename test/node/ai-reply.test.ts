@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { NodeConnectionTypes, type IDataObject, type IExecuteFunctions, type INode, type INodeParameters, type INodeType } from 'n8n-workflow';
+import { NodeConnectionTypes, type IDataObject, type IExecuteFunctions, type INode, type INodeParameters, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { conversationIdOf } from '../../nodes/shared/envelope';
 import { rememberRestoreMap, restoreVaultKey } from '../../nodes/shared/privacy/restore-vault';
@@ -22,7 +22,7 @@ const kbId = (topic: string, language: string) => `KB${hotelKb.findIndex((entry)
 
 /** A test-only node that emits knowledge rows, standing in for Google Sheets / Notion on the Knowledge Base input. */
 class KnowledgeRows implements INodeType {
-	description = {
+	description: INodeTypeDescription = {
 		displayName: 'Knowledge Rows',
 		name: 'knowledgeRows',
 		group: ['input'],
@@ -31,7 +31,7 @@ class KnowledgeRows implements INodeType {
 		defaults: { name: 'Knowledge Rows' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [{ displayName: 'Rows', name: 'rows', type: 'json' as const, default: '[]' }],
+		properties: [{ displayName: 'Rows', name: 'rows', type: 'json', default: '[]' }],
 	};
 
 	async execute(this: IExecuteFunctions) {
