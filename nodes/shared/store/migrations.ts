@@ -127,6 +127,38 @@ CREATE INDEX costs_occurred_at ON costs (occurred_at);
 		name: 'unanswered streak per conversation',
 		sql: `ALTER TABLE conversations ADD COLUMN unanswered_streak integer NOT NULL DEFAULT 0;`,
 	},
+	{
+		version: 3,
+		name: 'turns: what the pipeline made of each customer message (for metrics)',
+		// Written by the Cost Logger at the end of the pipeline: the intent, route and reply of a customer
+		// message, and which workflow / assistant handled it. Messages cannot hold it (retention may blank
+		// their payload while analytics are kept longer).
+		sql: `
+CREATE TABLE turns (
+	id bigserial PRIMARY KEY,
+	conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+	message_id text NOT NULL,
+	asked_at timestamptz NOT NULL,
+	workflow_id text,
+	workflow_name text,
+	assistant text,
+	intent text,
+	confidence real,
+	route text,
+	reply_source text,
+	answered boolean,
+	human boolean,
+	language text,
+	sentiment text,
+	tool_calls jsonb,
+	details jsonb,
+	recorded_at timestamptz NOT NULL DEFAULT now(),
+	UNIQUE (conversation_id, message_id)
+);
+CREATE INDEX turns_asked_at ON turns (asked_at);
+CREATE INDEX turns_assistant ON turns (assistant);
+`,
+	},
 ];
 
 const MIGRATION_LOCK_NAME = 'n8n-nodes-whatsapp-ai-support:migrations';

@@ -43,6 +43,7 @@ export interface PurgeCounts {
 	messages: number;
 	handoffs: number;
 	costs: number;
+	turns: number;
 	processedEvents: number;
 	conversations: number;
 	anonymised: boolean;
@@ -53,6 +54,7 @@ export interface ErasureCounts {
 	messages: number;
 	handoffs: number;
 	costs: number;
+	turns: number;
 	consentEvents: number;
 }
 
@@ -63,6 +65,7 @@ export interface CustomerExport {
 	messages: MessageRecord[];
 	handoffs: HandoffRecord[];
 	costs: Array<Record<string, unknown>>;
+	turns: Array<Record<string, unknown>>;
 	consentEvents: ConsentEventRecord[];
 }
 
@@ -441,16 +444,18 @@ export class SupportStore {
 				[messagesBefore],
 			);
 			const costs = await count('DELETE FROM costs WHERE occurred_at < $1 RETURNING id', [analyticsBefore]);
+			const turns = await count('DELETE FROM turns WHERE asked_at < $1 RETURNING id', [analyticsBefore]);
 			const processedEvents = await count('DELETE FROM processed_events WHERE processed_at < $1 RETURNING event_key', [dedupeBefore]);
 			const conversations = await count(
 				`DELETE FROM conversations c WHERE c.updated_at < $1
 					AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
 					AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = c.id)
 					AND NOT EXISTS (SELECT 1 FROM costs k WHERE k.conversation_id = c.id)
+					AND NOT EXISTS (SELECT 1 FROM turns t WHERE t.conversation_id = c.id)
 				RETURNING id`,
 				[messagesBefore],
 			);
-			return { messages, handoffs, costs, processedEvents, conversations, anonymised: Boolean(options.anonymise) };
+			return { messages, handoffs, costs, turns, processedEvents, conversations, anonymised: Boolean(options.anonymise) };
 		});
 	}
 
@@ -469,6 +474,7 @@ export class SupportStore {
 			messages: await byConversation<MessageRecord>('messages', 'sent_at, id'),
 			handoffs: await byConversation<HandoffRecord>('handoffs', 'opened_at, id'),
 			costs: await byConversation<Record<string, unknown>>('costs', 'occurred_at, id'),
+			turns: await byConversation<Record<string, unknown>>('turns', 'asked_at, id'),
 			consentEvents: await this.listConsentEvents(customerKey),
 		};
 	}
@@ -485,6 +491,7 @@ export class SupportStore {
 			const messages = await count('DELETE FROM messages WHERE conversation_id = ANY($1::text[]) RETURNING id');
 			const handoffs = await count('DELETE FROM handoffs WHERE conversation_id = ANY($1::text[]) RETURNING id');
 			const costs = await count('DELETE FROM costs WHERE conversation_id = ANY($1::text[]) RETURNING id');
+			const turns = await count('DELETE FROM turns WHERE conversation_id = ANY($1::text[]) RETURNING id');
 			const conversations = await count('DELETE FROM conversations WHERE id = ANY($1::text[]) RETURNING id');
 			const revoked = (
 				await tx.query<{ scope: string }>(
@@ -507,7 +514,7 @@ export class SupportStore {
 					[erasureTombstoneKey(customerKey), scope],
 				);
 			}
-			return { conversations, messages, handoffs, costs, consentEvents };
+			return { conversations, messages, handoffs, costs, turns, consentEvents };
 		});
 	}
 

@@ -1,0 +1,180 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { toNodeError } from '../common/errors';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
+import { buildDashboardResponse, logCosts, resolveModelPrices, resolveRateCard, type ModelPriceTable, type RateCard } from '../shared/costs';
+import { readConversation } from '../shared/envelope';
+import { computeMetrics, conversationCosts, resolveDateRange } from '../shared/store/metrics';
+import { costLoggerProperties } from './description';
+
+interface RangeOptions {
+	timeZone?: string;
+	contactGapHours?: number;
+	reopenDays?: number;
+	topIntents?: number;
+	pageSize?: number;
+}
+
+export class CostLogger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Cost Logger',
+		name: 'costLogger',
+		icon: 'file:costLogger.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Records WhatsApp and LLM costs per message and turns, and reports chat metrics, exports and the Chats dashboard',
+		defaults: { name: 'Cost Logger' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'whatsAppSupportStorePostgresApi',
+				required: true,
+				displayOptions: { show: { supportStore: ['postgres'] } },
+				testedBy: 'supportStoreConnectionTest',
+			},
+		],
+		properties: [...costLoggerProperties, supportStoreProperty],
+	};
+
+	methods = { credentialTest: { supportStoreConnectionTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const output: INodeExecutionData[] = [];
+		const operation = this.getNodeParameter('operation', 0) as string;
+		// Prices are parsed once per execution, not per item.
+		let prices: { rateCard: RateCard; modelPrices: ModelPriceTable } | undefined;
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const item = items[itemIndex];
+			try {
+				if (operation === 'log') {
+					prices ??= {
+						rateCard: resolveRateCard(jsonParameter(this, 'rateCardOverride', itemIndex)),
+						modelPrices: resolveModelPrices(jsonParameter(this, 'modelPrices', itemIndex)),
+					};
+					const workflow = this.getWorkflow();
+					const cost = await logCosts({
+						store: await getSupportStore(this, itemIndex),
+						item: item.json,
+						currency: this.getNodeParameter('currency', itemIndex, 'USD') as string,
+						rateCard: prices.rateCard,
+						modelPrices: prices.modelPrices,
+						turn: {
+							record: this.getNodeParameter('recordTurns', itemIndex, true) as boolean,
+							workflowId: workflow.id,
+							workflowName: workflow.name,
+							assistant: (this.getNodeParameter('assistantName', itemIndex, '') as string).trim() || workflow.name || undefined,
+						},
+						fallbackKey: `${this.getExecutionId()}:${itemIndex}`,
+					});
+					output.push({ json: { ...item.json, cost: cost as unknown as IDataObject }, pairedItem: { item: itemIndex } });
+				} else {
+					output.push(await runReport(this, operation, item, itemIndex));
+				}
+			} catch (error) {
+				const nodeError = toNodeError(this.getNode(), error, itemIndex);
+				if (this.continueOnFail()) {
+					output.push({ json: { ...item.json, error: nodeError.message, errorDescription: nodeError.description ?? null }, pairedItem: { item: itemIndex } });
+					continue;
+				}
+				throw nodeError;
+			}
+		}
+		return [output];
+	}
+}
+
+function jsonParameter(context: IExecuteFunctions, name: string, itemIndex: number): string | IDataObject {
+	const value = context.getNodeParameter(name, itemIndex, '{}') as string | IDataObject;
+	return value ?? '{}';
+}
+
+function timeZoneOf(context: IExecuteFunctions, options: RangeOptions): string {
+	return options.timeZone?.trim() || context.getTimezone() || 'UTC';
+}
+
+async function runReport(context: IExecuteFunctions, operation: string, item: INodeExecutionData, itemIndex: number): Promise<INodeExecutionData> {
+	const parameter = <T>(name: string, fallback: T) => context.getNodeParameter(name, itemIndex, fallback) as T;
+	const store = await getSupportStore(context, itemIndex);
+	const options = parameter<RangeOptions>('options', {});
+	switch (operation) {
+		case 'conversationCosts': {
+			const conversationId = parameter('conversationId', '').trim() || readConversation(item.json).id;
+			const costs = await conversationCosts(store, conversationId);
+			return { json: { ...item.json, conversationCosts: costs as unknown as IDataObject }, pairedItem: { item: itemIndex } };
+		}
+		case 'metrics': {
+			const range = await resolveDateRange(store, { from: parameter('dateFrom', ''), to: parameter('dateTo', ''), timeZone: timeZoneOf(context, options) });
+			const metrics = await computeMetrics(
+				store,
+				{ from: range.from, to: range.to, channels: parameter<string[]>('channels', []), assistant: parameter('assistant', ''), customer: parameter('customer', '') },
+				{ currency: parameter('currency', 'USD'), contactGapHours: options.contactGapHours, reopenDays: options.reopenDays, topIntents: options.topIntents },
+			);
+			return {
+				json: { metrics: { ...metrics, range: { from: range.fromDay, to: range.toDay, timeZone: range.timeZone, fromTime: metrics.range.from, toTime: metrics.range.to } } as unknown as IDataObject },
+				pairedItem: { item: itemIndex },
+			};
+		}
+		case 'export': {
+			const format = parameter<string>('format', 'csv');
+			const response = await buildDashboardResponse(
+				store,
+				{
+					from: parameter('dateFrom', ''),
+					to: parameter('dateTo', ''),
+					channel: parameter<string[]>('channels', []).join(','),
+					assistant: parameter('assistant', ''),
+					customer: parameter('customer', ''),
+					format,
+					dataset: parameter('dataset', 'chats'),
+				},
+				{ currency: parameter('currency', 'USD'), timeZone: timeZoneOf(context, options) },
+			);
+			const binaryPropertyName = parameter('binaryPropertyName', 'data').trim() || 'data';
+			const file = await context.helpers.prepareBinaryData(Buffer.from(response.body, 'utf8'), response.filename, response.contentType.split(';')[0]);
+			const json: IDataObject = { export: { format: response.format, dataset: format === 'json' ? 'chats and messages' : parameter('dataset', 'chats'), rows: response.rows ?? 0, fileName: response.filename ?? null } };
+			if (response.format === 'json') (json.export as IDataObject).data = JSON.parse(response.body) as IDataObject;
+			return { json, binary: { [binaryPropertyName]: file }, pairedItem: { item: itemIndex } };
+		}
+		case 'dashboard': {
+			const query = (item.json.query ?? {}) as IDataObject;
+			if (typeof query !== 'object' || Array.isArray(query)) {
+				throw new NodeOperationError(context.getNode(), 'The item has no request query', {
+					itemIndex,
+					description: 'Put the Cost Logger (Dashboard) right after a Webhook node, whose output has `query`.',
+				});
+			}
+			const response = await buildDashboardResponse(store, query, {
+				title: parameter('title', 'Chats'),
+				currency: parameter('currency', 'USD'),
+				timeZone: timeZoneOf(context, options),
+				pageSize: options.pageSize,
+			});
+			return {
+				json: {
+					statusCode: response.statusCode,
+					contentType: response.contentType,
+					contentDisposition: response.contentDisposition,
+					format: response.format,
+					fileName: response.filename ?? null,
+					rows: response.rows ?? null,
+					body: response.body,
+				},
+				pairedItem: { item: itemIndex },
+			};
+		}
+		default:
+			throw new NodeOperationError(context.getNode(), `Unknown operation "${operation}"`, { itemIndex });
+	}
+}
