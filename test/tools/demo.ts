@@ -17,8 +17,17 @@ export function demoWebhookUrl(n8nBaseUrl: string): string {
 	return `${n8nBaseUrl.replace(/\/$/, '')}/webhook/${DEMO_TRIGGER_WEBHOOK_ID}/webhook`;
 }
 
+/** Login for the Chats dashboard (workflows/chats-dashboard.json) in the demo. */
+export const DEMO_DASHBOARD_LOGIN = { user: 'ops', password: 'dashboard-demo' };
+
 export function demoCredentials(): CredentialJson[] {
 	return [
+		{
+			id: 'chatsDashboardLogin',
+			name: 'Chats dashboard login',
+			type: 'httpBasicAuth',
+			data: { ...DEMO_DASHBOARD_LOGIN },
+		},
 		{
 			id: 'waSandboxDemo001',
 			name: 'WhatsApp (local sandbox)',

@@ -36,10 +36,10 @@ import {
 	type WorkflowNodeJson,
 } from '../helpers/n8n-server';
 import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
-import { DEMO_APP_SECRET, DEMO_TRIGGER_WEBHOOK_ID, demoCredentials, demoGraphSandboxPort, demoWebhookUrl } from './demo';
+import { DEMO_APP_SECRET, DEMO_DASHBOARD_LOGIN, DEMO_TRIGGER_WEBHOOK_ID, demoCredentials, demoGraphSandboxPort, demoWebhookUrl } from './demo';
 
 /** Workflow files (in workflows/) published on every start. */
-const ACTIVATE_ON_START: string[] = ['whatsapp-ai-support.json'];
+const ACTIVATE_ON_START: string[] = ['whatsapp-ai-support.json', 'chats-dashboard.json'];
 /** Workflows carrying this tag are published on every start, too. */
 const AUTOSTART_TAG = 'autostart';
 
@@ -303,6 +303,8 @@ async function main(): Promise<void> {
 		if (active) for (const line of webhookLines(workflow, nodeTypes, webhookBase)) out.push(`        ${line}`);
 	}
 	out.push(
+		'',
+		`Chats dashboard: ${webhookBase}chats   (login ${DEMO_DASHBOARD_LOGIN.user} / ${DEMO_DASHBOARD_LOGIN.password})`,
 		'',
 		'Chat with the bot as a guest (another terminal):',
 		'  npm run chat -- "Hello, is breakfast included?"',
