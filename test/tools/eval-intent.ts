@@ -94,6 +94,7 @@ async function main(): Promise<void> {
 				sentiment: prediction.sentiment,
 				language: prediction.language,
 				source: prediction.source,
+				usage: prediction.usage,
 			}),
 		);
 		writeFileSync(options.predictions, `${lines.join('\n')}\n`);

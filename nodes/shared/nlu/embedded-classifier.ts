@@ -1,0 +1,514 @@
+/**
+ * The embedded intent classifier: multinomial logistic regression over hashed word and character
+ * n-gram features, trained in-process from the intents' examples, with temperature-scaled
+ * confidences. No network, no model files: a shipped pack trains in well under two seconds.
+ *
+ * Character n-grams inside word boundaries make it robust to typos and inflection ("resrvation",
+ * "reservierung", "réservation" share most n-grams); word bigrams let context outweigh a single
+ * trigger word ("not cancel, change").
+ */
+import { createHash } from 'node:crypto';
+import { expectedCalibrationError, fitTemperature, softmax, type ReliabilityBin } from './calibration';
+import { conceptsOf, DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions } from './features';
+import { normalizeText } from './text-normalization';
+import type { IntentDefinition, IntentPrediction } from './types';
+
+// Local aliases: global lookups (Math, Infinity) are slow inside vm contexts such as Jest's, and
+// these run in the hot loops of training.
+const { exp, sqrt, imul } = Math;
+const NEGATIVE_INFINITY = -Infinity;
+
+export interface ClassifierOptions {
+	/** Seed for shuffling and fold assignment: the same intents and seed give the same model. */
+	seed: number;
+	epochs: number;
+	batchSize: number;
+	learningRate: number;
+	/** L2 penalty on the weights (applied to the rows a batch touches). */
+	l2: number;
+	/** Folds for the out-of-fold predictions that temperature scaling is fitted on; 0 skips calibration. */
+	calibrationFolds: number;
+	features: FeatureOptions;
+}
+
+export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
+	seed: 20260101,
+	epochs: 8,
+	batchSize: 16,
+	learningRate: 0.19,
+	l2: 1e-4,
+	calibrationFolds: 4,
+	features: DEFAULT_FEATURE_OPTIONS,
+};
+
+/** Below this many examples the temperature is not fitted (confidences stay raw softmax). */
+export const MIN_CALIBRATION_EXAMPLES = 20;
+
+export interface CalibrationReport {
+	/** The fitted softmax temperature (1 = uncalibrated). */
+	temperature: number;
+	folds: number;
+	/** Examples the out-of-fold predictions cover. */
+	examples: number;
+	outOfFoldAccuracy: number;
+	/** Expected calibration error (10 bins) of the out-of-fold predictions before and after scaling. */
+	eceBefore: number;
+	eceAfter: number;
+	/** Reliability diagram of the scaled out-of-fold predictions (10 bins). */
+	bins: ReliabilityBin[];
+	/** Why calibration was skipped, when it was (switched off, or too few examples). */
+	skipped?: string;
+}
+
+/** Thrown for intent sets the embedded classifier cannot learn from, with what to change. */
+export class IntentTrainingError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'IntentTrainingError';
+	}
+}
+
+interface EncodedExample {
+	rows: Int32Array;
+	values: Float32Array;
+	label: number;
+	/** Examples of one intent with the same concepts (often translations of each other) share a group. */
+	group: string;
+}
+
+interface SoftmaxWeights {
+	weights: Float32Array;
+	bias: Float64Array;
+}
+
+/** mulberry32: a small, fast, seedable PRNG, so training is reproducible. */
+function createRandom(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let value = state;
+		value = imul(value ^ (value >>> 15), value | 1);
+		value ^= value + imul(value ^ (value >>> 7), value | 61);
+		return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+function shuffleInPlace<T>(items: T[], random: () => number): T[] {
+	for (let index = items.length - 1; index > 0; index--) {
+		const other = Math.floor(random() * (index + 1));
+		[items[index], items[other]] = [items[other], items[index]];
+	}
+	return items;
+}
+
+function computeLogits(
+	model: SoftmaxWeights,
+	classCount: number,
+	rows: Int32Array,
+	values: Float32Array,
+	into: Float64Array,
+): Float64Array {
+	into.set(model.bias);
+	const weights = model.weights;
+	for (let index = 0; index < rows.length; index++) {
+		const offset = rows[index] * classCount;
+		const value = values[index];
+		for (let label = 0; label < classCount; label++) into[label] += value * weights[offset + label];
+	}
+	return into;
+}
+
+/** Mini-batch Adam on softmax cross-entropy + L2, updating only the feature rows a batch touches. */
+function trainSoftmax(
+	examples: EncodedExample[],
+	rowCount: number,
+	classCount: number,
+	options: ClassifierOptions,
+	random: () => number,
+): SoftmaxWeights {
+	const size = rowCount * classCount;
+	const weights = new Float64Array(size);
+	const bias = new Float64Array(classCount);
+	const firstMoment = new Float64Array(size);
+	const secondMoment = new Float64Array(size);
+	const gradient = new Float64Array(size);
+	const biasFirst = new Float64Array(classCount);
+	const biasSecond = new Float64Array(classCount);
+	const biasGradient = new Float64Array(classCount);
+	const touched = new Int32Array(rowCount);
+	const isTouched = new Uint8Array(rowCount);
+	const scores = new Float64Array(classCount);
+	const beta1 = 0.9;
+	const beta2 = 0.999;
+	const epsilon = 1e-8;
+	const l2 = options.l2;
+	const order = examples.map((_example, index) => index);
+	const totalSteps = options.epochs * Math.ceil(examples.length / options.batchSize);
+	let step = 0;
+
+	for (let epoch = 0; epoch < options.epochs; epoch++) {
+		shuffleInPlace(order, random);
+		for (let start = 0; start < order.length; start += options.batchSize) {
+			const end = Math.min(order.length, start + options.batchSize);
+			const scale = 1 / (end - start);
+			let touchedCount = 0;
+			for (let position = start; position < end; position++) {
+				const { rows, values, label: target } = examples[order[position]];
+				// Forward: scores = bias + x·W, then softmax in place.
+				for (let label = 0; label < classCount; label++) scores[label] = bias[label];
+				for (let index = 0; index < rows.length; index++) {
+					const offset = rows[index] * classCount;
+					const value = values[index];
+					for (let label = 0; label < classCount; label++) scores[label] += value * weights[offset + label];
+				}
+				let max = NEGATIVE_INFINITY;
+				for (let label = 0; label < classCount; label++) if (scores[label] > max) max = scores[label];
+				let sum = 0;
+				for (let label = 0; label < classCount; label++) {
+					scores[label] = exp(scores[label] - max);
+					sum += scores[label];
+				}
+				// Backward: the gradient of cross-entropy is (softmax − one-hot) ⊗ x.
+				for (let label = 0; label < classCount; label++) {
+					scores[label] = (scores[label] / sum - (label === target ? 1 : 0)) * scale;
+					biasGradient[label] += scores[label];
+				}
+				for (let index = 0; index < rows.length; index++) {
+					const row = rows[index];
+					if (isTouched[row] === 0) {
+						isTouched[row] = 1;
+						touched[touchedCount++] = row;
+					}
+					const offset = row * classCount;
+					const value = values[index];
+					for (let label = 0; label < classCount; label++) gradient[offset + label] += value * scores[label];
+				}
+			}
+
+			step++;
+			// Linear decay to 10 % of the rate: large steps early, fine adjustment at the end.
+			const decay = 1 - 0.9 * (step / totalSteps);
+			const rate = (options.learningRate * decay * sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
+			for (let position = 0; position < touchedCount; position++) {
+				const row = touched[position];
+				isTouched[row] = 0;
+				const end = (row + 1) * classCount;
+				for (let cell = row * classCount; cell < end; cell++) {
+					const grad = gradient[cell] + l2 * weights[cell];
+					gradient[cell] = 0;
+					const first = beta1 * firstMoment[cell] + (1 - beta1) * grad;
+					const second = beta2 * secondMoment[cell] + (1 - beta2) * grad * grad;
+					firstMoment[cell] = first;
+					secondMoment[cell] = second;
+					weights[cell] -= (rate * first) / (sqrt(second) + epsilon);
+				}
+			}
+			for (let label = 0; label < classCount; label++) {
+				const grad = biasGradient[label];
+				biasGradient[label] = 0;
+				biasFirst[label] = beta1 * biasFirst[label] + (1 - beta1) * grad;
+				biasSecond[label] = beta2 * biasSecond[label] + (1 - beta2) * grad * grad;
+				bias[label] -= (rate * biasFirst[label]) / (sqrt(biasSecond[label]) + epsilon);
+			}
+		}
+	}
+	return { weights: Float32Array.from(weights), bias };
+}
+
+/** Checks that the embedded classifier can learn this intent set; throws an IntentTrainingError if not. */
+export function assertTrainable(intents: IntentDefinition[]): void {
+	if (!Array.isArray(intents) || intents.length < 2) {
+		throw new IntentTrainingError('The embedded classifier needs at least two intents to choose between');
+	}
+	const seen = new Set<string>();
+	for (const intent of intents) {
+		if (!intent || typeof intent.name !== 'string' || intent.name.trim() === '') {
+			throw new IntentTrainingError('Every intent needs a name');
+		}
+		if (seen.has(intent.name)) throw new IntentTrainingError(`The intent "${intent.name}" is defined twice`);
+		seen.add(intent.name);
+		const examples = (intent.examples ?? []).filter((example) => typeof example === 'string' && example.trim());
+		if (examples.length === 0) {
+			throw new IntentTrainingError(
+				`The intent "${intent.name}" has no examples: the embedded classifier learns from examples, so add a few (ideally 10 or more, in each language you expect), or use the LLM mode`,
+			);
+		}
+	}
+}
+
+/** A trained classifier for one intent set. Create with `trainIntentClassifier` or `getEmbeddedClassifier`. */
+export class EmbeddedIntentClassifier {
+	private readonly logitsBuffer: Float64Array;
+
+	constructor(
+		readonly intents: readonly string[],
+		private readonly rowOfFeature: Map<number, number>,
+		private readonly model: SoftmaxWeights,
+		readonly temperature: number,
+		readonly calibration: CalibrationReport,
+		readonly trainingMilliseconds: number,
+		private readonly featureOptions: FeatureOptions,
+	) {
+		this.logitsBuffer = new Float64Array(intents.length);
+	}
+
+	/** Raw (uncalibrated) scores per intent, in `intents` order. */
+	logits(text: string): Float64Array {
+		const features = extractFeatures(text, this.featureOptions);
+		const rows: number[] = [];
+		const values: number[] = [];
+		for (let index = 0; index < features.ids.length; index++) {
+			const row = this.rowOfFeature.get(features.ids[index]);
+			if (row === undefined) continue;
+			rows.push(row);
+			values.push(features.values[index]);
+		}
+		const logits = computeLogits(
+			this.model,
+			this.intents.length,
+			Int32Array.from(rows),
+			Float32Array.from(values),
+			this.logitsBuffer,
+		);
+		return Float64Array.from(logits);
+	}
+
+	classify(text: string): IntentPrediction {
+		const probabilities = softmax(this.logits(text), this.temperature);
+		const ranking = this.intents
+			.map((intent, index) => ({ intent, score: probabilities[index] }))
+			.sort((left, right) => right.score - left.score);
+		return {
+			intent: ranking[0].intent,
+			confidence: ranking[0].score,
+			ranking,
+			margin: ranking[0].score - (ranking[1]?.score ?? 0),
+		};
+	}
+
+	/** Distinct feature rows the model holds (a memory measure). */
+	get featureCount(): number {
+		return this.rowOfFeature.size;
+	}
+}
+
+function encodeExamples(
+	intents: IntentDefinition[],
+	featureOptions: FeatureOptions,
+): { examples: EncodedExample[]; rowOfFeature: Map<number, number> } {
+	const rowOfFeature = new Map<number, number>();
+	const examples: EncodedExample[] = [];
+	intents.forEach((intent, label) => {
+		for (const text of intent.examples) {
+			if (typeof text !== 'string' || !text.trim()) continue;
+			const features = extractFeatures(text, featureOptions);
+			const rows = new Int32Array(features.ids.length);
+			for (let index = 0; index < features.ids.length; index++) {
+				let row = rowOfFeature.get(features.ids[index]);
+				if (row === undefined) {
+					row = rowOfFeature.size;
+					rowOfFeature.set(features.ids[index], row);
+				}
+				rows[index] = row;
+			}
+			const concepts = [...new Set(normalizeText(text).tokens.flatMap(conceptsOf))].sort();
+			const group = concepts.length > 0 ? `${label}:${concepts.join(',')}` : `${label}#${examples.length}`;
+			examples.push({ rows, values: features.values, label, group });
+		}
+	});
+	return { examples, rowOfFeature };
+}
+
+/**
+ * Stratified, grouped folds: each intent's examples are spread evenly over the folds, and a group
+ * (same intent, same concepts: typically one sentence and its translations) never straddles a split.
+ * Otherwise a held-out sentence's translation sits in training and the out-of-fold confidence, and
+ * so the temperature, would be too optimistic for new phrasings.
+ */
+function assignFolds(examples: EncodedExample[], folds: number, random: () => number): number[] {
+	const foldOf = new Array<number>(examples.length);
+	const groupsByLabel = new Map<number, Map<string, number[]>>();
+	examples.forEach((example, index) => {
+		const groups = groupsByLabel.get(example.label) ?? new Map<string, number[]>();
+		const members = groups.get(example.group) ?? [];
+		members.push(index);
+		groups.set(example.group, members);
+		groupsByLabel.set(example.label, groups);
+	});
+	let rotation = 0;
+	for (const groups of groupsByLabel.values()) {
+		const ordered = shuffleInPlace([...groups.values()], random).sort((left, right) => right.length - left.length);
+		const filled = new Array<number>(folds).fill(0);
+		for (const members of ordered) {
+			let target = rotation % folds;
+			for (let offset = 0; offset < folds; offset++) {
+				const fold = (rotation + offset) % folds;
+				if (filled[fold] < filled[target]) target = fold;
+			}
+			for (const index of members) foldOf[index] = target;
+			filled[target] += members.length;
+			rotation++;
+		}
+	}
+	return foldOf;
+}
+
+function calibrate(
+	examples: EncodedExample[],
+	rowCount: number,
+	classCount: number,
+	options: ClassifierOptions,
+): CalibrationReport {
+	const folds = options.calibrationFolds;
+	const uncalibrated = (skipped: string): CalibrationReport => ({
+		temperature: 1,
+		folds: 0,
+		examples: 0,
+		outOfFoldAccuracy: Number.NaN,
+		eceBefore: Number.NaN,
+		eceAfter: Number.NaN,
+		bins: [],
+		skipped,
+	});
+	if (options.calibrationFolds < 2) return uncalibrated('calibration is switched off');
+	// An intent with a single example simply sits in one fold (its out-of-fold prediction is then a
+	// miss, which errs on the side of modesty); only very small sets are left uncalibrated.
+	if (examples.length < MIN_CALIBRATION_EXAMPLES) {
+		return uncalibrated(`fewer than ${MIN_CALIBRATION_EXAMPLES} examples, too few to cross-validate; confidences are uncalibrated`);
+	}
+
+	const random = createRandom(options.seed ^ 0x9e3779b9);
+	const foldOf = assignFolds(examples, folds, random);
+	const outOfFoldLogits: Float64Array[] = new Array(examples.length);
+	for (let fold = 0; fold < folds; fold++) {
+		const training = examples.filter((_example, index) => foldOf[index] !== fold);
+		const model = trainSoftmax(training, rowCount, classCount, options, random);
+		examples.forEach((example, index) => {
+			if (foldOf[index] !== fold) return;
+			outOfFoldLogits[index] = computeLogits(model, classCount, example.rows, example.values, new Float64Array(classCount));
+		});
+	}
+	const labels = examples.map((example) => example.label);
+	const temperature = fitTemperature(outOfFoldLogits, labels);
+	const summarize = (scale: number) => {
+		const confidences: number[] = [];
+		const correct: boolean[] = [];
+		outOfFoldLogits.forEach((logits, index) => {
+			const probabilities = softmax(logits, scale);
+			let best = 0;
+			for (let label = 1; label < classCount; label++) if (probabilities[label] > probabilities[best]) best = label;
+			confidences.push(probabilities[best]);
+			correct.push(best === labels[index]);
+		});
+		const { ece, bins } = expectedCalibrationError(confidences, correct);
+		return { ece, bins, accuracy: correct.filter(Boolean).length / correct.length };
+	};
+	const before = summarize(1);
+	const after = summarize(temperature);
+	return {
+		temperature,
+		folds,
+		examples: examples.length,
+		outOfFoldAccuracy: before.accuracy,
+		eceBefore: before.ece,
+		eceAfter: after.ece,
+		bins: after.bins,
+	};
+}
+
+/** Trains a classifier on the intents' examples (no caching; see `getEmbeddedClassifier`). */
+export function trainIntentClassifier(
+	intents: IntentDefinition[],
+	options: Partial<ClassifierOptions> = {},
+): EmbeddedIntentClassifier {
+	assertTrainable(intents);
+	const settings: ClassifierOptions = { ...DEFAULT_CLASSIFIER_OPTIONS, ...options };
+	const started = performance.now();
+	const { examples, rowOfFeature } = encodeExamples(intents, settings.features);
+	const classCount = intents.length;
+	const calibration = calibrate(examples, rowOfFeature.size, classCount, settings);
+	const model = trainSoftmax(examples, rowOfFeature.size, classCount, settings, createRandom(settings.seed));
+	return new EmbeddedIntentClassifier(
+		intents.map((intent) => intent.name),
+		rowOfFeature,
+		model,
+		calibration.temperature,
+		calibration,
+		performance.now() - started,
+		settings.features,
+	);
+}
+
+/** Identifies an intent set: names and examples in order, plus the training options. */
+export function intentSetKey(intents: IntentDefinition[], options: Partial<ClassifierOptions> = {}): string {
+	const canonical = JSON.stringify({
+		options: { ...DEFAULT_CLASSIFIER_OPTIONS, ...options },
+		intents: intents.map((intent) => [intent.name, intent.examples]),
+	});
+	return createHash('sha256').update(canonical).digest('hex');
+}
+
+// Hashing a pack's thousand examples takes longer than classifying a message, so the key of an intents
+// array seen before is reused, as long as its shape (intents, examples, characters) is unchanged.
+const keyOfIntents = new WeakMap<IntentDefinition[], { shape: string; key: string }>();
+
+function shapeOf(intents: IntentDefinition[]): string {
+	let examples = 0;
+	let characters = 0;
+	for (const intent of intents) {
+		examples += intent.examples?.length ?? 0;
+		for (const example of intent.examples ?? []) characters += typeof example === 'string' ? example.length : 0;
+		characters += intent.name?.length ?? 0;
+	}
+	return `${intents.length}:${examples}:${characters}`;
+}
+
+function cachedIntentSetKey(intents: IntentDefinition[], options: Partial<ClassifierOptions>): string {
+	if (Object.keys(options).length > 0 || !Array.isArray(intents)) return intentSetKey(intents, options);
+	const shape = shapeOf(intents);
+	const known = keyOfIntents.get(intents);
+	if (known && known.shape === shape) return known.key;
+	const key = intentSetKey(intents, options);
+	keyOfIntents.set(intents, { shape, key });
+	return key;
+}
+
+const CACHE_LIMIT = 8;
+const classifierCache = new Map<string, EmbeddedIntentClassifier>();
+let cacheMisses = 0;
+let cacheHits = 0;
+
+/**
+ * The trained classifier for this intent set, from a small LRU cache: training happens once per
+ * distinct set of intents and examples, not once per message.
+ */
+export function getEmbeddedClassifier(
+	intents: IntentDefinition[],
+	options: Partial<ClassifierOptions> = {},
+): EmbeddedIntentClassifier {
+	const key = cachedIntentSetKey(intents, options);
+	const cached = classifierCache.get(key);
+	if (cached) {
+		cacheHits++;
+		classifierCache.delete(key);
+		classifierCache.set(key, cached);
+		return cached;
+	}
+	cacheMisses++;
+	const classifier = trainIntentClassifier(intents, options);
+	classifierCache.set(key, classifier);
+	while (classifierCache.size > CACHE_LIMIT) {
+		classifierCache.delete(classifierCache.keys().next().value as string);
+	}
+	return classifier;
+}
+
+export function classifierCacheStats(): { size: number; limit: number; hits: number; misses: number } {
+	return { size: classifierCache.size, limit: CACHE_LIMIT, hits: cacheHits, misses: cacheMisses };
+}
+
+export function clearClassifierCache(): void {
+	classifierCache.clear();
+	cacheHits = 0;
+	cacheMisses = 0;
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeText } from '../../../nodes/shared/nlu';
+import { getEmbeddedClassifier } from '../../../nodes/shared/nlu/embedded-classifier';
+import { parseEvaluationRows, runEvaluation, type EvaluationRow } from '../../../nodes/shared/nlu/evaluation';
+import { listIntentPacks, loadIntentPack } from '../../../nodes/shared/nlu/packs';
+import { normalizeText } from '../../../nodes/shared/nlu/text-normalization';
+import { SUPPORTED_LANGUAGES } from '../../../nodes/shared/nlu/types';
+
+function devRows(pack: string): EvaluationRow[] {
+	return parseEvaluationRows(readFileSync(join(__dirname, `../../fixtures/nlu/${pack}-dev.jsonl`), 'utf8'));
+}
+
+function trigrams(text: string): Set<string> {
+	const normalized = ` ${normalizeText(text).tokens.join(' ')} `;
+	const grams = new Set<string>();
+	for (let index = 0; index + 3 <= normalized.length; index++) grams.add(normalized.slice(index, index + 3));
+	return grams;
+}
+
+function jaccard(left: Set<string>, right: Set<string>): number {
+	let shared = 0;
+	for (const gram of left) if (right.has(gram)) shared++;
+	return shared / (left.size + right.size - shared);
+}
+
+/** Same text once normalised, or ≥ 70 % of character trigrams shared: a near-duplicate. */
+const NEAR_DUPLICATE = 0.7;
+
+function nearestTrainingExample(text: string, training: Array<[string, Set<string>]>): { example: string; similarity: number } {
+	const grams = trigrams(text);
+	let best = { example: '', similarity: 0 };
+	for (const [example, exampleGrams] of training) {
+		const similarity = jaccard(grams, exampleGrams);
+		if (similarity > best.similarity) best = { example, similarity };
+	}
+	return best;
+}
+
+describe.each(listIntentPacks())('%s dev set', (pack) => {
+	const rows = devRows(pack);
+	const intents = loadIntentPack(pack).intents;
+
+	it('is a real held-out set: ≥ 150 messages, every intent, all five languages, sentiment labels', () => {
+		expect(rows.length).toBeGreaterThanOrEqual(150);
+		for (const intent of intents) expect(rows.filter((row) => row.intent === intent.name).length).toBeGreaterThanOrEqual(10);
+		for (const language of SUPPORTED_LANGUAGES) expect(rows.filter((row) => row.lang === language).length).toBeGreaterThanOrEqual(25);
+		expect(rows.every((row) => row.sentiment !== undefined)).toBe(true);
+		expect(new Set(rows.map((row) => row.sentiment))).toEqual(new Set(['negative', 'neutral', 'positive']));
+	});
+
+	it('shares no message, not even a near-duplicate, with the training examples', () => {
+		const training = intents.flatMap((intent) => intent.examples).map((example) => [example, trigrams(example)] as [string, Set<string>]);
+		const normalizedTraining = new Set(training.map(([example]) => normalizeText(example).tokens.join(' ')));
+		const leaks = rows
+			.map((row) => ({ text: row.text, ...nearestTrainingExample(row.text, training) }))
+			.filter((entry) => entry.similarity >= NEAR_DUPLICATE || normalizedTraining.has(normalizeText(entry.text).tokens.join(' ')));
+		expect(leaks).toEqual([]);
+	});
+
+	it('the near-duplicate check does catch a lightly edited training example', () => {
+		const training = intents.flatMap((intent) => intent.examples).map((example) => [example, trigrams(example)] as [string, Set<string>]);
+		const source = intents[1].examples[0];
+		const edited = `${source.toUpperCase()}!!`.replace(/e/i, 'ee');
+		expect(nearestTrainingExample(edited, training).similarity).toBeGreaterThanOrEqual(NEAR_DUPLICATE);
+	});
+});
+
+describe('embedded classifier on the dev sets (floors: measured value minus a margin)', () => {
+	// Measured with this commit's packs and defaults (npm run eval:intent):
+	//   hospitality: accuracy 0.784, macro-F1 0.774, precision@0.7 0.917, ECE 0.067
+	//   ecommerce:   accuracy 0.771, macro-F1 0.765, precision@0.7 0.877, ECE 0.053
+	// The margins (≈ 6 points) are about two standard errors of an accuracy on ~160 messages.
+	const floors: Record<string, { accuracy: number; macroF1: number; precision: number; ece: number }> = {
+		hospitality: { accuracy: 0.72, macroF1: 0.71, precision: 0.85, ece: 0.13 },
+		ecommerce: { accuracy: 0.71, macroF1: 0.7, precision: 0.82, ece: 0.12 },
+	};
+
+	it.each(listIntentPacks())('%s', async (pack) => {
+		const { intents } = loadIntentPack(pack);
+		const report = await runEvaluation({
+			pack: { name: pack, intents },
+			rows: devRows(pack),
+			classify: (text, row) => analyzeText(text, { intents, languageHint: row.lang }),
+			threshold: 0.7,
+		});
+		expect(report.accuracy).toBeGreaterThanOrEqual(floors[pack].accuracy);
+		expect(report.macroF1).toBeGreaterThanOrEqual(floors[pack].macroF1);
+		expect(report.precisionAtThreshold).toBeGreaterThanOrEqual(floors[pack].precision);
+		expect(report.coverage).toBeGreaterThan(0.5);
+		expect(report.ece).toBeLessThanOrEqual(floors[pack].ece);
+		for (const [language, entry] of Object.entries(report.perLanguage)) {
+			expect({ language, good: entry.accuracy >= 0.55 }).toEqual({ language, good: true });
+		}
+		expect(report.sentimentAccuracy).toBeGreaterThanOrEqual(0.85);
+	});
+
+	it.each(listIntentPacks())('%s: typos cost at most 10 points of accuracy', (pack) => {
+		// Seeded typos in 30 % of the words of five letters or more: a deleted, swapped or doubled letter.
+		let state = 11;
+		const random = () => {
+			state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+			return state / 4294967296;
+		};
+		const misspell = (text: string) =>
+			text.replace(/\p{L}{5,}/gu, (word) => {
+				if (random() > 0.3) return word;
+				const at = 1 + Math.floor(random() * (word.length - 2));
+				const kind = random();
+				if (kind < 0.33) return word.slice(0, at) + word.slice(at + 1);
+				if (kind < 0.66) return word.slice(0, at) + word[at + 1] + word[at] + word.slice(at + 2);
+				return word.slice(0, at) + word[at] + word.slice(at);
+			});
+		const classifier = getEmbeddedClassifier(loadIntentPack(pack).intents);
+		const rows = devRows(pack);
+		const accuracy = (texts: string[]) => texts.filter((text, index) => classifier.classify(text).intent === rows[index].intent).length / rows.length;
+		const clean = accuracy(rows.map((row) => row.text));
+		const misspelled = rows.map((row) => misspell(row.text));
+		expect(misspelled.filter((text, index) => text !== rows[index].text).length).toBeGreaterThan(rows.length / 3);
+		expect(accuracy(misspelled)).toBeGreaterThanOrEqual(clean - 0.1);
+	});
+});
