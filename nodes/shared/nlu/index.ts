@@ -36,6 +36,26 @@ export {
 	type IntentPack,
 	type PackIntent,
 } from './packs';
+export {
+	CLASSIFIER_MODES,
+	classifyMessage,
+	DEFAULT_CASCADE_THRESHOLD,
+	MissingModelError,
+	type ClassifierMode,
+	type ClassifyMessageOptions,
+	type IntentClassification,
+	type IntentSource,
+} from './cascade';
+export {
+	buildIntentPrompt,
+	classifyWithLlm,
+	DEFAULT_PROMPT_EXAMPLES_PER_INTENT,
+	intentAnswerSchema,
+	rankingFromAnswer,
+	type LlmClassification,
+	type LlmClassifyRequest,
+	type LlmIntentAnswer,
+} from './llm-classifier';
 
 export interface AnalyzeTextOptions {
 	/** The intents to choose from (a pack's, the user's, or both: see `resolveIntents`). */

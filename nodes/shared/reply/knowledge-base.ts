@@ -16,7 +16,7 @@ export interface KnowledgeEntry {
 export interface RetrievedEntry {
 	entry: KnowledgeEntry;
 	score: number;
-	/** Share (0–1) of the query's informative words (IDF-weighted) that the entry contains. */
+	/** Share (0–1) of the query's words (IDF-weighted) that the entry contains, inflections included. */
 	coverage: number;
 }
 
@@ -107,19 +107,40 @@ export function searchKnowledge(
 	const queryTerms = [...new Set(retrievalTerms(query))];
 	if (queryTerms.length === 0 || index.documents.length === 0) return [];
 	const weight = (term: string) => (term.startsWith('w:') ? WORD_WEIGHT : GRAM_WEIGHT);
-	const totalQueryWeight = queryTerms.reduce((sum, term) => sum + weight(term) * inverseDocumentFrequency(index, term), 0);
+
+	// A query word is covered when the entry has it, or a word sharing its first five letters (compounds
+	// and inflections: "parkeergelegenheid" / "parkeren").
+	const queryWords = queryTerms.filter((term) => term.startsWith('w:'));
+	const totalTermWeight = queryTerms.reduce((sum, term) => sum + weight(term) * inverseDocumentFrequency(index, term), 0);
+	const totalWordWeight = queryWords.reduce((sum, term) => sum + inverseDocumentFrequency(index, term), 0);
+	const covers = (document: IndexedDocument, term: string) => {
+		if (document.termFrequencies.has(term)) return true;
+		const word = term.slice(2);
+		if (word.length < 5) return false;
+		const prefix = word.slice(0, 5);
+		for (const other of document.termFrequencies.keys()) {
+			if (other.startsWith('w:') && other.length >= 7 && other.slice(2, 7) === prefix) return true;
+		}
+		return false;
+	};
 
 	const scored = index.documents.map((document) => {
 		let score = 0;
-		let matchedWeight = 0;
+		let matchedTermWeight = 0;
 		for (const term of queryTerms) {
 			const frequency = document.termFrequencies.get(term);
 			if (!frequency) continue;
 			const idf = inverseDocumentFrequency(index, term);
 			score += weight(term) * idf * ((frequency * (K1 + 1)) / (frequency + K1 * (1 - B + (B * document.length) / index.averageLength)));
-			matchedWeight += weight(term) * idf;
+			matchedTermWeight += weight(term) * idf;
 		}
-		return { entry: document.entry, score, coverage: totalQueryWeight > 0 ? matchedWeight / totalQueryWeight : 0 };
+		const coveredWordWeight = queryWords.filter((term) => covers(document, term)).reduce((sum, term) => sum + inverseDocumentFrequency(index, term), 0);
+		// Either measure may see the match: whole words (and their inflections), or shared character grams (typos).
+		const coverage = Math.max(
+			totalWordWeight > 0 ? coveredWordWeight / totalWordWeight : 0,
+			totalTermWeight > 0 ? matchedTermWeight / totalTermWeight : 0,
+		);
+		return { entry: document.entry, score, coverage };
 	});
 	const relevant = scored.filter((result) => result.score > 0).sort((a, b) => b.score - a.score);
 	const language = options.language;

@@ -1,0 +1,122 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { toNodeError } from '../common/errors';
+import { chatModelInputs, chatModelProperties, getChatModel } from '../common/llm';
+import {
+	classifyMessage,
+	DEFAULT_CASCADE_THRESHOLD,
+	IntentDefinitionError,
+	IntentTrainingError,
+	resolveIntents,
+	type ClassifierMode,
+	type IntentDefinition,
+	type IntentInput,
+} from '../shared/nlu';
+import { DEFAULT_INTENT_PACK, intentClassifierProperties, intentOutputsExpression, LLM_MODE_DISPLAY } from './description';
+
+const INTENTS_HINT =
+	'Check the Custom Intents: each needs a name (lower-case letters, digits, underscores) and a description or examples. The embedded and cascade modes learn from examples, so give every intent a few; choose an Intent Pack to start from ready-made ones.';
+
+export class IntentClassifier implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Intent Classifier',
+		name: 'intentClassifier',
+		icon: 'file:intentClassifier.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ ({embedded: "Embedded", llm: "LLM", cascade: "Cascade"})[$parameter["mode"] ?? "embedded"] + " · " + ($parameter["intentPack"] ?? "hospitality") }}',
+		description:
+			'Finds what the customer wants (intent with calibrated confidence), their sentiment and language: offline with no API key, or with any chat model',
+		defaults: { name: 'Intent Classifier' },
+		inputs: chatModelInputs({ defaultSource: 'input', alsoWhen: { mode: { values: ['llm', 'cascade'], default: 'embedded' } } }),
+		outputs: intentOutputsExpression,
+		credentials: [{ name: 'openAiApi', required: true, displayOptions: { show: { mode: ['llm', 'cascade'], modelSource: ['credential'] } } }],
+		properties: [
+			...intentClassifierProperties.slice(0, 1),
+			...chatModelProperties({ defaultSource: 'input', allowNone: false, displayOptions: LLM_MODE_DISPLAY }),
+			...intentClassifierProperties.slice(1),
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const mode = this.getNodeParameter('mode', 0, 'embedded') as ClassifierMode;
+		const routeByIntent = this.getNodeParameter('routeByIntent', 0, false) as boolean;
+		const outputNames = this.getNodeOutputs().map((output) => output.displayName);
+		const outputs: INodeExecutionData[][] = outputNames.map(() => []);
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const json = items[itemIndex].json;
+			try {
+				const text = this.getNodeParameter('text', itemIndex, '') as unknown;
+				if (typeof text !== 'string' || !text.trim()) {
+					throw new NodeOperationError(this.getNode(), 'The message has no text to classify', {
+						itemIndex,
+						description:
+							'The Intent Classifier reads message.textMasked or message.text (see Text). Route other message types (images, stickers …) elsewhere, e.g. with an IF node on message.type.',
+					});
+				}
+				const intents = intentsFor(this, itemIndex);
+				const chat = mode === 'embedded' ? undefined : await getChatModel(this, itemIndex);
+				const nlu = await classifyMessage(text, {
+					mode,
+					intents,
+					languageHint: this.getNodeParameter('defaultLanguage', itemIndex, 'en') as string,
+					model: chat?.model,
+					invokeOptions: chat?.invokeOptions,
+					threshold: this.getNodeParameter('cascadeThreshold', itemIndex, DEFAULT_CASCADE_THRESHOLD) as number,
+				});
+				let output = 0;
+				if (routeByIntent) {
+					output = outputNames.indexOf(nlu.intent);
+					if (output === -1) {
+						throw new NodeOperationError(this.getNode(), `The intent "${nlu.intent}" has no output`, {
+							itemIndex,
+							description: 'With Route by Intent, the intent pack and custom intent names must be the same for every item (no expressions in them).',
+						});
+					}
+				}
+				outputs[output].push({ json: { ...json, nlu: nlu as unknown as IDataObject }, pairedItem: { item: itemIndex } });
+			} catch (error) {
+				if (this.continueOnFail()) {
+					outputs[0].push({ json: { ...json, error: error.message }, pairedItem: { item: itemIndex } });
+					continue;
+				}
+				if (error instanceof IntentDefinitionError || error instanceof IntentTrainingError) {
+					throw new NodeOperationError(this.getNode(), error.message, { itemIndex, description: INTENTS_HINT });
+				}
+				throw toNodeError(this.getNode(), error, itemIndex);
+			}
+		}
+		return outputs;
+	}
+}
+
+// Resolved intent lists are reused across items and executions: the same array lets the embedded
+// classifier's cache find its trained model without hashing a thousand examples again.
+const resolvedIntents = new Map<string, IntentDefinition[]>();
+const RESOLVED_INTENTS_LIMIT = 16;
+
+function intentsFor(context: IExecuteFunctions, itemIndex: number): IntentDefinition[] {
+	const pack = context.getNodeParameter('intentPack', itemIndex, DEFAULT_INTENT_PACK) as string;
+	const custom = ((context.getNodeParameter('customIntents', itemIndex, {}) as { intent?: IntentInput[] }).intent ?? []).map((intent) => ({
+		name: intent.name,
+		description: intent.description,
+		examples: intent.examples,
+	}));
+	const key = JSON.stringify([pack, custom]);
+	let intents = resolvedIntents.get(key);
+	if (!intents) {
+		intents = resolveIntents({ pack: pack === 'none' ? null : pack, custom });
+		resolvedIntents.set(key, intents);
+		if (resolvedIntents.size > RESOLVED_INTENTS_LIMIT) resolvedIntents.delete(resolvedIntents.keys().next().value as string);
+	}
+	return intents;
+}
