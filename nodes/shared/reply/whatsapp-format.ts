@@ -1,6 +1,6 @@
 /**
- * Markdown (what LLMs write) → WhatsApp formatting: *bold*, _italic_, ~strike~, ```code```, • bullets,
- * links as "text (url)". Code blocks are left alone.
+ * Markdown (what LLMs write) → WhatsApp formatting: **bold** → *bold*, ~~strike~~ → ~strike~, headings
+ * → bold lines, • bullets, links as "text (url)", tables flattened. Code blocks are left alone.
  */
 export function markdownToWhatsApp(markdown: string): string {
 	const parts = markdown.replace(/\r\n/g, '\n').split(/(```[\s\S]*?```)/g);
@@ -32,9 +32,9 @@ function convertProse(text: string): string {
 			converted = converted.replace(/^(\s*)[-*+]\s+/, (_match, indent: string) => `${indent}• `);
 			// Links and images.
 			converted = converted.replace(/!?\[([^\]]+)\]\((\S+?)\)/g, (_match, label: string, url: string) => (label === url ? url : `${label} (${url})`));
-			// Emphasis: bold first, via a placeholder so the italic rule does not eat it.
+			// **bold** / __bold__ become WhatsApp *bold*. A single *x* is left alone: our prompt asks the model
+			// for WhatsApp formatting, and knowledge-base authors write it, so there it already means bold.
 			converted = converted.replace(/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g, '\u0001$2\u0001');
-			converted = converted.replace(/(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])/g, '_$1_');
 			converted = converted.replace(/~~(?=\S)(.+?)(?<=\S)~~/g, '~$1~');
 			return converted.replace(/\u0001/g, '*');
 		})

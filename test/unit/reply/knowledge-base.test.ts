@@ -42,7 +42,7 @@ describe('markdownToWhatsApp', () => {
 	it('converts what LLMs write into WhatsApp formatting', () => {
 		const markdown = '## Breakfast\n\nServed **7:00–10:30** in the *garden room*.\n\n- Vegan options\n* Kids eat ~~paid~~ free\n\nSee [our menu](https://example.com/menu).';
 		expect(markdownToWhatsApp(markdown)).toBe(
-			'*Breakfast*\n\nServed *7:00–10:30* in the _garden room_.\n\n• Vegan options\n• Kids eat ~paid~ free\n\nSee our menu (https://example.com/menu).',
+			'*Breakfast*\n\nServed *7:00–10:30* in the *garden room*.\n\n• Vegan options\n• Kids eat ~paid~ free\n\nSee our menu (https://example.com/menu).',
 		);
 	});
 
