@@ -10,14 +10,12 @@ import {
 
 import { toNodeError } from '../common/errors';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
-import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
+import { sendTextToConversation, whatsAppCloudApiTest } from '../common/whatsapp';
 import { customerKeyOf, readConversation } from '../shared/envelope';
 import { DEFAULT_CONSENT_POLICY, type ConsentPolicy, type ConsentScope } from '../shared/privacy/consent';
 import { evaluateConsentGate, type GateRoute } from '../shared/privacy/gate';
 import { maskPii, type MaskResult } from '../shared/privacy/pii';
 import { rememberRestoreMap, restoreVaultKey } from '../shared/privacy/restore-vault';
-import { buildTextMessages } from '../shared/whatsapp/outbound';
-import { deliverMessages } from '../shared/whatsapp/send';
 import { consentGateOutputs, consentGateProperties } from './description';
 
 const CHECK_OUTPUT: Record<GateRoute, number> = { allowed: 0, opted_out: 1, needs_opt_in: 2, keyword: 3 };
@@ -113,22 +111,6 @@ function customerKeyFor(context: IExecuteFunctions, json: IDataObject, itemIndex
 	return { customerKey: customerKeyOf(conversation.customer), conversationId: conversation.id };
 }
 
-async function sendConfirmationText(context: IExecuteFunctions, json: IDataObject, text: string, itemIndex: number) {
-	const conversation = readConversation(json);
-	const credentials = readWhatsAppCredentials(await context.getCredentials(WHATSAPP_CREDENTIAL, itemIndex));
-	const store = await getSupportStore(context, itemIndex);
-	const result = await deliverMessages({
-		client: graphClientFor(credentials),
-		store,
-		conversation,
-		payloads: buildTextMessages({ waId: conversation.customer.waId, userId: conversation.customer.userId }, text, {
-			callbackData: conversation.id,
-		}),
-		author: 'system',
-	});
-	return result.messageIds;
-}
-
 async function runOperation(
 	context: IExecuteFunctions,
 	operation: string,
@@ -153,7 +135,14 @@ async function runOperation(
 			});
 			const consent: IDataObject = { ...result.consent };
 			if (result.consent.keyword?.changedState && context.getNodeParameter('sendConfirmation', itemIndex, true)) {
-				consent.confirmationMessageIds = await sendConfirmationText(context, json, result.consent.keyword.confirmation.text, itemIndex);
+				consent.confirmationMessageIds = await sendTextToConversation(
+					context,
+					await openStore(),
+					conversation,
+					result.consent.keyword.confirmation.text,
+					'system',
+					itemIndex,
+				);
 			}
 			let out: IDataObject = { ...json, conversation, consent };
 			if (operation === 'keywords') return [result.route === 'keyword' ? 0 : 1, out];

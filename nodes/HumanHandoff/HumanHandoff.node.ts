@@ -10,12 +10,10 @@ import {
 
 import { toNodeError } from '../common/errors';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
-import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
+import { sendTextToConversation, whatsAppCloudApiTest } from '../common/whatsapp';
 import { readConversation, type ConversationRef } from '../shared/envelope';
 import { buildHandoffPackage, buildTranscript, extractiveSummary, holdingMessage } from '../shared/handoff/context';
 import type { SupportStore } from '../shared/store';
-import { buildTextMessages } from '../shared/whatsapp/outbound';
-import { deliverMessages } from '../shared/whatsapp/send';
 import { humanHandoffOutputs, humanHandoffProperties } from './description';
 
 export class HumanHandoff implements INodeType {
@@ -69,27 +67,6 @@ export class HumanHandoff implements INodeType {
 		}
 		return outputs;
 	}
-}
-
-async function sendText(
-	context: IExecuteFunctions,
-	store: SupportStore,
-	conversation: ConversationRef & { id: string },
-	text: string,
-	author: 'agent' | 'system',
-	itemIndex: number,
-): Promise<string[]> {
-	const credentials = readWhatsAppCredentials(await context.getCredentials(WHATSAPP_CREDENTIAL, itemIndex));
-	const result = await deliverMessages({
-		client: graphClientFor(credentials),
-		store,
-		conversation,
-		payloads: buildTextMessages({ waId: conversation.customer.waId, userId: conversation.customer.userId }, text, {
-			callbackData: conversation.id,
-		}),
-		author,
-	});
-	return result.messageIds;
 }
 
 /** The conversation from the item, or from a stored conversation ID (agent replies arrive without an envelope). */
@@ -159,7 +136,7 @@ async function runOperation(
 				const custom = String(context.getNodeParameter('holdingMessage', itemIndex, '') ?? '').trim();
 				const language = (nlu?.language as string | undefined) ?? undefined;
 				const message = custom ? { text: custom, language: language ?? 'custom' } : holdingMessage(language);
-				const messageIds = await sendText(context, store, conversation, message.text, 'system', itemIndex);
+				const messageIds = await sendTextToConversation(context, store, conversation, message.text, 'system', itemIndex);
 				(out.handoff as IDataObject).holdingMessage = { ...message, messageIds };
 			}
 			return [0, out];
@@ -198,7 +175,7 @@ async function runOperation(
 				});
 			}
 			const agentName = String(context.getNodeParameter('agentName', itemIndex, '') ?? '');
-			const messageIds = await sendText(context, store, conversation, text, 'agent', itemIndex);
+			const messageIds = await sendTextToConversation(context, store, conversation, text, 'agent', itemIndex);
 			await store.touchHandoff(conversation.id);
 			return [0, { ...json, conversation, agentReply: { text, agentName: agentName || null, messageIds } }];
 		}

@@ -1,8 +1,12 @@
-/** n8n glue for the WhatsApp Cloud API credential: reading it, the Graph client, and its Test button. */
-import type { ICredentialDataDecryptedObject, ICredentialTestFunction } from 'n8n-workflow';
+/** n8n glue for the WhatsApp Cloud API credential: reading it, the Graph client, its Test button, sending a text. */
+import type { ICredentialDataDecryptedObject, ICredentialTestFunction, IExecuteFunctions } from 'n8n-workflow';
 
+import type { ConversationRef } from '../shared/envelope';
+import type { SupportStore } from '../shared/store';
 import { GraphClient, type GraphClientConfig } from '../shared/whatsapp/graph-client';
 import { GraphApiError } from '../shared/whatsapp/graph-errors';
+import { buildTextMessages } from '../shared/whatsapp/outbound';
+import { deliverMessages } from '../shared/whatsapp/send';
 
 export const WHATSAPP_CREDENTIAL = 'whatsAppCloudApi';
 
@@ -53,3 +57,25 @@ export const whatsAppCloudApiTest: ICredentialTestFunction = async function (cre
 		return { status: 'Error', message: `Meta: ${error.message}${code}` };
 	}
 };
+
+/** Sends a text to the conversation's customer with the node's WhatsApp credential, and stores it. */
+export async function sendTextToConversation(
+	context: IExecuteFunctions,
+	store: SupportStore,
+	conversation: ConversationRef & { id: string },
+	text: string,
+	author: 'bot' | 'agent' | 'system',
+	itemIndex: number,
+): Promise<string[]> {
+	const credentials = readWhatsAppCredentials(await context.getCredentials(WHATSAPP_CREDENTIAL, itemIndex));
+	const result = await deliverMessages({
+		client: graphClientFor(credentials),
+		store,
+		conversation,
+		payloads: buildTextMessages({ waId: conversation.customer.waId, userId: conversation.customer.userId }, text, {
+			callbackData: conversation.id,
+		}),
+		author,
+	});
+	return result.messageIds;
+}
