@@ -102,24 +102,27 @@ function inverseDocumentFrequency(index: KnowledgeIndex, term: string): number {
 export function searchKnowledge(
 	index: KnowledgeIndex,
 	query: string,
-	options: { topK?: number; language?: string } = {},
+	options: { topK?: number; language?: string; strictLanguage?: boolean } = {},
 ): RetrievedEntry[] {
 	const queryTerms = [...new Set(retrievalTerms(query))];
 	if (queryTerms.length === 0 || index.documents.length === 0) return [];
 	const weight = (term: string) => (term.startsWith('w:') ? WORD_WEIGHT : GRAM_WEIGHT);
 
-	// A query word is covered when the entry has it, or a word sharing its first five letters (compounds
-	// and inflections: "parkeergelegenheid" / "parkeren").
+	// A query word is covered when the entry has it, a compound it heads, or a word sharing its first five
+	// letters (inflections and compounds: "parken" / "Parkplätze", "parkeergelegenheid" / "parkeren").
 	const queryWords = queryTerms.filter((term) => term.startsWith('w:'));
 	const totalTermWeight = queryTerms.reduce((sum, term) => sum + weight(term) * inverseDocumentFrequency(index, term), 0);
 	const totalWordWeight = queryWords.reduce((sum, term) => sum + inverseDocumentFrequency(index, term), 0);
 	const covers = (document: IndexedDocument, term: string) => {
 		if (document.termFrequencies.has(term)) return true;
 		const word = term.slice(2);
-		if (word.length < 5) return false;
+		if (word.length < 4) return false;
 		const prefix = word.slice(0, 5);
 		for (const other of document.termFrequencies.keys()) {
-			if (other.startsWith('w:') && other.length >= 7 && other.slice(2, 7) === prefix) return true;
+			if (!other.startsWith('w:')) continue;
+			const candidate = other.slice(2);
+			// "park" heads "parkplatz"; "parkeergelegenheid" and "parkeren" share "parke".
+			if (candidate.startsWith(word) || (word.length >= 5 && candidate.length >= 5 && candidate.startsWith(prefix))) return true;
 		}
 		return false;
 	};
@@ -144,7 +147,14 @@ export function searchKnowledge(
 	});
 	const relevant = scored.filter((result) => result.score > 0).sort((a, b) => b.score - a.score);
 	const language = options.language;
-	const sameLanguage = language ? relevant.filter((result) => !result.entry.language || result.entry.language === language) : relevant;
+	if (!language) return relevant.slice(0, options.topK ?? 4);
+	const inLanguage = (entry: KnowledgeEntry) => !entry.language || entry.language === language;
+	const sameLanguage = relevant.filter((result) => inLanguage(result.entry));
+	// Strict: when the knowledge base has entries in the customer's language, only those may answer (without a
+	// model, the entry's text is sent as it is). Otherwise the best entries in any language, for a model to translate.
+	if (options.strictLanguage && index.documents.some((document) => inLanguage(document.entry))) {
+		return sameLanguage.slice(0, options.topK ?? 4);
+	}
 	const ranked = sameLanguage.length > 0 && sameLanguage[0].coverage >= relevant[0]?.coverage * 0.6 ? sameLanguage : relevant;
 	return ranked.slice(0, options.topK ?? 4);
 }

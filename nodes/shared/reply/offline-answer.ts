@@ -17,7 +17,7 @@ export function answerOffline(
 	options: { language?: string; minCoverage?: number } = {},
 ): OfflineAnswer {
 	const minCoverage = options.minCoverage ?? 0.35;
-	const results = searchKnowledge(index, question, { topK: 3, language: options.language });
+	const results = searchKnowledge(index, question, { topK: 3, language: options.language, strictLanguage: true });
 	const best = results[0];
 	if (!best || best.coverage < minCoverage) return { answered: false, text: '', sources: results };
 	return { answered: true, text: best.entry.answer, language: best.entry.language ?? options.language, sources: [best] };

@@ -28,6 +28,12 @@ describe('knowledge-base retrieval', () => {
 		expect(searchKnowledge(englishOnly, 'parking?', { language: 'de' })[0]?.entry.id).toBe('parking-en');
 	});
 
+	it('never answers offline in another language when the customer’s language has entries', () => {
+		const answer = answerOffline(index, 'Kann ich mein Auto bei Ihnen im Hotel parken?', { language: 'de' });
+		expect(answer).toMatchObject({ answered: true, language: 'de' });
+		expect(answer.sources.map((source) => source.entry.id)).toEqual(['parking-de']);
+	});
+
 	it('answers offline only when an entry clearly matches, in the customer’s language', () => {
 		const answer = answerOffline(index, 'Hoe laat is het ontbijt?', { language: 'nl' });
 		expect(answer).toMatchObject({ answered: true, language: 'nl' });

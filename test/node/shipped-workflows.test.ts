@@ -1,0 +1,335 @@
+// Every shipped workflow in workflows/: static checks (importable as-is: known node types and versions,
+// unique ids and webhooks, valid connections, sticky notes), then in-process runs of the variants with the
+// Graph sandbox and the embedded store, as test/node/pipeline.test.ts does for whatsapp-ai-support.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { IDataObject, INodeType } from 'n8n-workflow';
+
+import { conversationIdOf } from '../../nodes/shared/envelope';
+import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
+import { getTypeRegistry, PROJECT_ROOT, TestNodeTypes } from '../helpers/node-types';
+import { loadWorkflowFile, runWorkflow } from '../helpers/workflow-runner';
+
+const workflowsFolder = path.join(PROJECT_ROOT, 'workflows');
+const workflowFiles = readdirSync(workflowsFolder)
+	.filter((name) => name.endsWith('.json'))
+	.sort();
+const file = (name: string) => path.join(workflowsFolder, name);
+
+interface WorkflowNodeJson {
+	id?: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	webhookId?: string;
+	parameters?: IDataObject;
+}
+interface WorkflowJson {
+	name?: string;
+	nodes: WorkflowNodeJson[];
+	connections: Record<string, Record<string, Array<Array<{ node: string; type: string; index: number }> | null>>>;
+	settings?: IDataObject;
+	tags?: unknown[];
+}
+
+const OUR_PACKAGE = 'n8n-nodes-whatsapp-ai-support';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The demo pipeline's trigger and the dashboard's path: no other workflow may take them. */
+const SUPPORT_TRIGGER_WEBHOOK_ID = '0d6f3c9a-7d1b-4c55-9a8e-3f2b6d1e7a01';
+const SHIPPED = [
+	'agent-desk-bridge.json',
+	'chats-dashboard.json',
+	'hotel-concierge.json',
+	'privacy-retention.json',
+	're-engagement-templates.json',
+	'restaurant-reservations.json',
+	'travel-agency.json',
+	'whatsapp-ai-support.json',
+];
+
+/** Our node type names, from package.json n8n.nodes → description.name (loaded from dist/). */
+function ourNodeTypes(): Set<string> {
+	const packageJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } };
+	const names = new Set<string>();
+	for (const relative of packageJson.n8n.nodes) {
+		const className = path.basename(relative).split('.')[0];
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const TypeClass = (require(path.join(PROJECT_ROOT, relative)) as Record<string, new () => INodeType>)[className];
+		names.add(`${OUR_PACKAGE}.${new TypeClass().description.name}`);
+	}
+	return names;
+}
+
+function baseNodeTypes(): Set<string> {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const known = require('n8n-nodes-base/dist/known/nodes.json') as Record<string, unknown>;
+	return new Set(Object.keys(known).map((name) => `n8n-nodes-base.${name}`));
+}
+
+const workflows: Array<{ file: string; json: WorkflowJson }> = workflowFiles.map((name) => ({
+	file: name,
+	json: JSON.parse(readFileSync(file(name), 'utf8')) as WorkflowJson,
+}));
+
+const isTriggerOrWebhook = (node: WorkflowNodeJson) => node.type === 'n8n-nodes-base.webhook' || node.type === `${OUR_PACKAGE}.whatsAppAiTrigger`;
+
+describe('shipped workflows (static)', () => {
+	const ours = ourNodeTypes();
+	const base = baseNodeTypes();
+	const nodeTypes = new TestNodeTypes(getTypeRegistry());
+
+	it('ships every workflow the issue names', () => {
+		expect(workflowFiles).toEqual(SHIPPED);
+	});
+
+	it.each(workflowFiles)('%s parses as a workflow with nodes, connections and v1 execution order', (name) => {
+		const json = JSON.parse(readFileSync(file(name), 'utf8')) as WorkflowJson;
+		expect(typeof json.name).toBe('string');
+		expect(Array.isArray(json.nodes)).toBe(true);
+		expect(json.nodes.length).toBeGreaterThan(1);
+		expect(typeof json.connections).toBe('object');
+		expect(json.settings).toMatchObject({ executionOrder: 'v1' });
+	});
+
+	it.each(workflowFiles)('%s uses only our node types and known n8n-nodes-base types, in versions that exist', (name) => {
+		const { json } = workflows.find((workflow) => workflow.file === name)!;
+		for (const node of json.nodes) {
+			const known = ours.has(node.type) || base.has(node.type);
+			expect({ node: node.name, type: node.type, known }).toEqual({ node: node.name, type: node.type, known: true });
+			// Code runs in n8n's task runner, which neither the in-process runner nor a plain import provides.
+			expect(node.type).not.toBe('n8n-nodes-base.code');
+			// For a versioned type this is the implementation of that version; an unknown version falls back to the latest.
+			const type = nodeTypes.getByNameAndVersion(node.type, node.typeVersion) as INodeType;
+			const versions = [type.description.version].flat();
+			expect({ node: node.name, versions, has: versions.includes(node.typeVersion) }).toMatchObject({ has: true });
+		}
+	});
+
+	it.each(workflowFiles)('%s has unique, named nodes, connections between existing nodes and a sticky note', (name) => {
+		const { json } = workflows.find((workflow) => workflow.file === name)!;
+		const names = json.nodes.map((node) => node.name);
+		expect(new Set(names).size).toBe(names.length);
+		for (const node of json.nodes) expect(node.name.trim()).not.toBe('');
+		for (const [source, byType] of Object.entries(json.connections)) {
+			expect(names).toContain(source);
+			for (const outputs of Object.values(byType)) {
+				for (const target of (outputs ?? []).flat()) {
+					if (target) expect(names).toContain(target.node);
+				}
+			}
+		}
+		expect(json.nodes.filter((node) => node.type === 'n8n-nodes-base.stickyNote').length).toBeGreaterThanOrEqual(1);
+	});
+
+	it('gives every node a UUID-like id that is unique across all workflows', () => {
+		const ids = workflows.flatMap(({ json }) => json.nodes.map((node) => node.id));
+		for (const id of ids) expect(id).toMatch(UUID);
+		expect(new Set(ids).size).toBe(ids.length);
+	});
+
+	it('gives every trigger and webhook a unique UUID webhookId and every Webhook a unique path', () => {
+		const hooks = workflows.flatMap(({ file: name, json }) => json.nodes.filter(isTriggerOrWebhook).map((node) => ({ name, node })));
+		expect(hooks.length).toBeGreaterThanOrEqual(SHIPPED.length);
+		const webhookIds = hooks.map(({ node }) => node.webhookId);
+		for (const id of webhookIds) expect(id).toMatch(UUID);
+		expect(new Set(webhookIds).size).toBe(webhookIds.length);
+		expect(hooks.filter(({ node }) => node.webhookId === SUPPORT_TRIGGER_WEBHOOK_ID).map(({ name }) => name)).toEqual(['whatsapp-ai-support.json']);
+		const paths = hooks.filter(({ node }) => node.type === 'n8n-nodes-base.webhook').map(({ node }) => String(node.parameters?.path ?? ''));
+		for (const webhookPath of paths) expect(webhookPath).not.toBe('');
+		expect(new Set(paths).size).toBe(paths.length);
+		expect(paths.filter((webhookPath) => webhookPath === 'chats')).toHaveLength(1);
+	});
+
+	it('tags only the demo pipeline autostart', () => {
+		const tagged = workflows.filter(({ json }) => JSON.stringify(json.tags ?? []).includes('autostart')).map(({ file: name }) => name);
+		expect(tagged).toEqual(['whatsapp-ai-support.json']);
+	});
+
+	it.each(['hotel-concierge.json', 'restaurant-reservations.json', 'travel-agency.json'])(
+		'%s has a knowledge base of at least 4 topics in en, nl, de, fr and es',
+		(name) => {
+			const { json } = workflows.find((workflow) => workflow.file === name)!;
+			const answer = json.nodes.find((node) => node.type === `${OUR_PACKAGE}.aiReply`)!;
+			const entries = ((answer.parameters?.knowledge as IDataObject).entry as Array<{ language: string }>) ?? [];
+			for (const language of ['en', 'nl', 'de', 'fr', 'es']) {
+				expect(entries.filter((entry) => entry.language === language).length).toBeGreaterThanOrEqual(4);
+			}
+		},
+	);
+
+	it('hotel-concierge carries the sample hotel knowledge base from test/fixtures/kb/hotel-kb.json', () => {
+		const kb = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/kb/hotel-kb.json'), 'utf8')) as Array<IDataObject>;
+		const { json } = workflows.find((workflow) => workflow.file === 'hotel-concierge.json')!;
+		const answer = json.nodes.find((node) => node.type === `${OUR_PACKAGE}.aiReply`)!;
+		const entries = (answer.parameters?.knowledge as IDataObject).entry;
+		expect(entries).toEqual(kb.map(({ question, answer: text, language }) => ({ question, answer: text, language })));
+	});
+});
+
+describe('shipped workflows (in-process runs)', () => {
+	let bed: NodeTestBed;
+
+	beforeAll(async () => {
+		bed = await startNodeTestBed('embedded');
+		bed.sandbox.registerTemplate({ name: 'follow_up', category: 'utility', languages: ['en'] });
+	});
+	afterAll(async () => await bed.close());
+	beforeEach(() => bed.sandbox.reset());
+
+	/** Stores the message as the trigger does, then runs the workflow from the trigger's Messages output. */
+	async function guestWrites(workflowName: string, waId: string, name: string, text: string) {
+		const conversation = { ...guest(waId, name) };
+		const id = `wamid.${waId}.${Math.random().toString(36).slice(2)}`;
+		const at = new Date();
+		await bed.store.recordInboundMessage({ conversation, waMessageId: id, type: 'text', text, sentAt: at });
+		const result = await runWorkflow(loadWorkflowFile(file(workflowName)), {
+			credentials: bed.credentials,
+			triggerItems: [{ json: { conversation: { ...conversation, id: conversationIdOf(conversation) }, message: { id, type: 'text', text, timestamp: at.toISOString() } } }],
+		});
+		expect(result.status).toBe('success');
+		const sent = bed.sandbox.sentMessages();
+		const texts = sent.filter((message) => message.body.type === 'text').map((message) => (message.body.text as { body: string }).body);
+		return { result, sent, texts };
+	}
+
+	it('hotel-concierge answers a German parking question with the German knowledge-base answer', async () => {
+		const { result, sent, texts } = await guestWrites('hotel-concierge.json', '49151000311', 'Jonas', 'Gibt es bei Ihnen einen Parkplatz für mein Auto?');
+		expect(texts).toEqual(['Ja, unsere Garage hat 40 Stellplätze für 18 € pro Nacht, mit Ladestationen für E-Autos. Reservierung an der Rezeption.']);
+		expect(sent.map((message) => message.waId)).toEqual(['49151000311']);
+		expect(result.json('Classify Intent')[0].nlu).toMatchObject({ language: 'de' });
+		expect(result.json('Answer From Knowledge Base')[0].reply).toMatchObject({ language: 'de', source: 'kb', sources: [{ language: 'de' }] });
+		expect(result.runCount('Hand Off to a Person')).toBe(0);
+		expect(result.json('Log Turn and Costs')[0].cost).toBeDefined();
+	});
+
+	it('restaurant-reservations answers an opening-hours question from its knowledge base', async () => {
+		const { result, texts } = await guestWrites('restaurant-reservations.json', '31612000412', 'Eva', 'Hoe laat zijn jullie open op zondag?');
+		expect(texts).toEqual([expect.stringMatching(/dinsdag tot en met zondag.*17:30–22:00/)]);
+		expect(result.json('Classify Intent')[0].nlu).toMatchObject({ intent: 'opening_hours', language: 'nl' });
+		expect(result.runCount('Hand Off to a Person')).toBe(0);
+	});
+
+	it('restaurant-reservations hands a reservation change to a person (Always Human Intents)', async () => {
+		const { result, texts } = await guestWrites('restaurant-reservations.json', '44700900413', 'Tom', 'I need to change my booking to a different day please');
+		const [handed] = result.json('Hand Off to a Person');
+		expect((handed.route as { decision: string }).decision).toBe('human');
+		expect(handed.handoff).toMatchObject({ created: true });
+		expect(texts).toHaveLength(1);
+	});
+
+	it('travel-agency answers a luggage question in Spanish', async () => {
+		const { result, texts } = await guestWrites('travel-agency.json', '34600000514', 'Marta', '¿Cuánto equipaje puedo llevar en el avión?');
+		expect(texts).toEqual([expect.stringMatching(/una maleta facturada \(23 kg\)/)]);
+		expect(result.json('Classify Intent')[0].nlu).toMatchObject({ intent: 'luggage_allowance', language: 'es' });
+	});
+
+	it('re-engagement-templates sends each sample row its approved template outside the service window', async () => {
+		bed.sandbox.registerTemplate({ name: 'booking_reminder', category: 'utility' });
+		bed.sandbox.registerTemplate({ name: 'appointment_confirmation', category: 'utility' });
+		// Nobody has written in the last 24 h: free-form text would fail with 131047, templates do not.
+		bed.sandbox.setWindow('*', false);
+		const workflow = loadWorkflowFile(file('re-engagement-templates.json'));
+		const rows = (JSON.parse(
+			String((workflow.nodes.find((node) => node.name === 'Sample Reminder Rows')!.parameters as IDataObject).jsonOutput),
+		) as { reminders: Array<Record<string, string>> }).reminders;
+		expect(rows.length).toBeGreaterThanOrEqual(2);
+
+		const result = await runWorkflow(workflow, { credentials: bed.credentials, startNodeName: 'Every Morning at 9' });
+		expect(result.status).toBe('success');
+		const sent = bed.sandbox.sentMessages();
+		expect(sent.map((message) => ({ to: message.waId, type: message.type, template: message.templateName }))).toEqual(
+			rows.map((row) => ({ to: row.phone, type: 'template', template: row.template })),
+		);
+		const first = sent[0].body.template as { language: { code: string }; components: Array<{ type: string; parameters: Array<{ text: string }> }> };
+		expect(first.language.code).toBe(rows[0].language);
+		expect(first.components.find((component) => component.type === 'body')!.parameters.map((parameter) => parameter.text)).toEqual([
+			rows[0].name,
+			rows[0].date,
+			rows[0].reference,
+		]);
+		expect(result.json('Log Template Costs')).toHaveLength(rows.length);
+	});
+
+	it('privacy-retention exports the seeded customer through the DSAR webhook branch', async () => {
+		const waId = '31612000615';
+		const conversation = guest(waId, 'Sanne');
+		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.dsar`, type: 'text', text: 'Mijn kamer is 112', sentAt: new Date() });
+		const result = await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
+			credentials: bed.credentials,
+			startNodeName: 'DSAR Request',
+			triggerItems: [{ json: { headers: {}, params: {}, query: { action: 'export', customer: waId }, body: {} } }],
+		});
+		expect(result.status).toBe('success');
+		expect(result.runCount('Erase Customer Data')).toBe(0);
+		expect(result.responses).toHaveLength(1);
+		const response = result.responses[0] as { body: unknown; statusCode: number };
+		expect(response.statusCode).toBe(200);
+		const body = (typeof response.body === 'string' ? JSON.parse(response.body) : response.body) as {
+			customerKey: string;
+			conversations: Array<{ waId: string }>;
+			messages: Array<{ text: string }>;
+		};
+		expect(body.customerKey).toBe(waId);
+		expect(body.conversations.map((record) => record.waId)).toEqual([waId]);
+		expect(body.messages.map((message) => message.text)).toEqual(['Mijn kamer is 112']);
+		// Export keeps the data.
+		expect((await bed.store.exportCustomer(waId)).messages).toHaveLength(1);
+	});
+
+	it('privacy-retention rejects an unknown DSAR action with 400 and touches nothing', async () => {
+		const result = await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
+			credentials: bed.credentials,
+			startNodeName: 'DSAR Request',
+			triggerItems: [{ json: { headers: {}, params: {}, query: { action: 'delete-everything', customer: '31612000615' }, body: {} } }],
+		});
+		expect(result.status).toBe('success');
+		expect(result.runCount('Export Customer Data') + result.runCount('Erase Customer Data')).toBe(0);
+		expect((result.responses[0] as { statusCode: number }).statusCode).toBe(400);
+	});
+
+	it('agent-desk-bridge carries an agent reply to the customer and stores it as an agent message', async () => {
+		const waId = '31612000716';
+		const conversation = guest(waId, 'Pieter');
+		const conversationId = conversationIdOf(conversation);
+		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.desk`, type: 'text', text: 'Ik wil iemand spreken', sentAt: new Date() });
+		await bed.store.openHandoff(conversationId, { reason: 'human_requested', summary: 'wants a person', context: {} });
+		const reply = 'Hoi Pieter, ik ben Sofie van de receptie. Je kamer is om 13:00 klaar.';
+
+		const result = await runWorkflow(loadWorkflowFile(file('agent-desk-bridge.json')), {
+			credentials: bed.credentials,
+			startNodeName: 'Agent Reply From Desk',
+			triggerItems: [{ json: { headers: {}, params: {}, query: {}, body: { conversationId, text: reply, agent: 'Sofie' } } }],
+		});
+		expect(result.status).toBe('success');
+		const sent = bed.sandbox.sentMessages();
+		expect(sent.map((message) => ({ to: message.waId, text: (message.body.text as { body: string }).body }))).toEqual([{ to: waId, text: reply }]);
+		const stored = await bed.store.listMessages(conversationId);
+		expect(stored.filter((message) => message.author === 'agent').map((message) => ({ text: message.text, direction: message.direction }))).toEqual([
+			{ text: reply, direction: 'outbound' },
+		]);
+		const response = result.responses[0] as { body: unknown; statusCode: number };
+		expect(response.statusCode).toBe(200);
+		expect(typeof response.body === 'string' ? JSON.parse(response.body) : response.body).toMatchObject({ ok: true, conversationId });
+		expect(result.runCount('Give Chat Back to Bot')).toBe(0);
+	});
+
+	it('agent-desk-bridge releases the chat back to the bot', async () => {
+		const waId = '31612000717';
+		const conversation = guest(waId, 'Lotte');
+		const conversationId = conversationIdOf(conversation);
+		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.release`, type: 'text', text: 'Hallo', sentAt: new Date() });
+		await bed.store.openHandoff(conversationId, { reason: 'complaint', summary: 'complaint', context: {} });
+		expect(await bed.store.getOpenHandoff(conversationId)).toBeDefined();
+
+		const result = await runWorkflow(loadWorkflowFile(file('agent-desk-bridge.json')), {
+			credentials: bed.credentials,
+			startNodeName: 'Release Request From Desk',
+			triggerItems: [{ json: { headers: {}, params: {}, query: {}, body: { conversationId, agent: 'Sofie' } } }],
+		});
+		expect(result.status).toBe('success');
+		expect(await bed.store.getOpenHandoff(conversationId)).toBeUndefined();
+		const response = result.responses[0] as { body: unknown };
+		expect(typeof response.body === 'string' ? JSON.parse(response.body) : response.body).toMatchObject({ ok: true, released: true });
+	});
+});
