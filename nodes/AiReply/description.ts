@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { LANGUAGE_OPTIONS } from '../common/languages';
+
 export function aiReplyProperties(defaultSystemPrompt: string): INodeProperties[] {
 	return [
 		{
@@ -41,14 +43,7 @@ export function aiReplyProperties(defaultSystemPrompt: string): INodeProperties[
 							displayName: 'Language',
 							name: 'language',
 							type: 'options',
-							options: [
-								{ name: 'Any', value: '' },
-								{ name: 'Dutch', value: 'nl' },
-								{ name: 'English', value: 'en' },
-								{ name: 'French', value: 'fr' },
-								{ name: 'German', value: 'de' },
-								{ name: 'Spanish', value: 'es' },
-							],
+							options: [{ name: 'Any', value: '' }, ...LANGUAGE_OPTIONS],
 							default: '',
 						},
 					],
@@ -105,13 +100,7 @@ export function aiReplyProperties(defaultSystemPrompt: string): INodeProperties[
 			displayName: 'Default Language',
 			name: 'defaultLanguage',
 			type: 'options',
-			options: [
-				{ name: 'Dutch', value: 'nl' },
-				{ name: 'English', value: 'en' },
-				{ name: 'French', value: 'fr' },
-				{ name: 'German', value: 'de' },
-				{ name: 'Spanish', value: 'es' },
-			],
+			options: LANGUAGE_OPTIONS,
 			default: 'en',
 			description: 'Used when the language cannot be told from the message (e.g. "ok 👍")',
 		},

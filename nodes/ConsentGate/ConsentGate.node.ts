@@ -8,7 +8,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../common/errors';
+import { routeItems } from '../common/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
 import { sendTextToConversation, whatsAppCloudApiTest } from '../common/whatsapp';
 import { customerKeyOf, readConversation } from '../shared/envelope';
@@ -53,25 +53,13 @@ export class ConsentGate implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as string;
-		const items = this.getInputData();
-		const outputs: INodeExecutionData[][] = consentGateOutputs({ operation }).map(() => []);
-
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const item = items[itemIndex];
-			try {
-				const [output, json] = await runOperation(this, operation, item.json, itemIndex);
-				outputs[output].push({ json, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				if (this.continueOnFail()) {
-					outputs[0].push({ json: { ...item.json, error: error.message }, pairedItem: { item: itemIndex } });
-					continue;
-				}
-				throw toNodeError(this.getNode(), error, itemIndex);
-			}
+		return await routeItems(
+			this,
+			consentGateOutputs({ operation }).length,
+			async (json, itemIndex) => await runOperation(this, operation, json, itemIndex),
 			// Retention runs once per execution, whatever the number of items.
-			if (operation === 'retentionPurge') break;
-		}
-		return outputs;
+			{ onlyFirstItem: operation === 'retentionPurge' },
+		);
 	}
 }
 

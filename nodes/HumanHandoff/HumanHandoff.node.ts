@@ -8,7 +8,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../common/errors';
+import { routeItems } from '../common/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
 import { sendTextToConversation, whatsAppCloudApiTest } from '../common/whatsapp';
 import { readConversation, type ConversationRef } from '../shared/envelope';
@@ -50,22 +50,9 @@ export class HumanHandoff implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as string;
-		const items = this.getInputData();
-		const outputs: INodeExecutionData[][] = humanHandoffOutputs({ operation }).map(() => []);
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const store = await getSupportStore(this, itemIndex);
-				const [output, json] = await runOperation(this, store, operation, items[itemIndex].json, itemIndex);
-				outputs[output].push({ json, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				if (this.continueOnFail()) {
-					outputs[0].push({ json: { ...items[itemIndex].json, error: error.message }, pairedItem: { item: itemIndex } });
-					continue;
-				}
-				throw toNodeError(this.getNode(), error, itemIndex);
-			}
-		}
-		return outputs;
+		return await routeItems(this, humanHandoffOutputs({ operation }).length, async (json, itemIndex) =>
+			await runOperation(this, await getSupportStore(this, itemIndex), operation, json, itemIndex),
+		);
 	}
 }
 

@@ -1,5 +1,7 @@
 import type { ExpressionString, INodeProperties } from 'n8n-workflow';
 
+import { LANGUAGE_OPTIONS } from '../common/languages';
+
 import { listIntentPacks, loadIntentPack } from '../shared/nlu';
 
 export const DEFAULT_INTENT_PACK = 'hospitality';
@@ -131,13 +133,7 @@ export const intentClassifierProperties: INodeProperties[] = [
 		displayName: 'Default Language',
 		name: 'defaultLanguage',
 		type: 'options',
-		options: [
-			{ name: 'Dutch', value: 'nl' },
-			{ name: 'English', value: 'en' },
-			{ name: 'French', value: 'fr' },
-			{ name: 'German', value: 'de' },
-			{ name: 'Spanish', value: 'es' },
-		],
+		options: LANGUAGE_OPTIONS,
 		default: 'en',
 		description: 'Used when the language cannot be told from the message (e.g. "ok 👍")',
 	},
