@@ -15,12 +15,18 @@
 //   pin already in the workflow's pinData for that node is used.
 // - A non-trigger start node (e.g. `startNodeName: 'Set'`) really executes, on `triggerItems`.
 //
+// Sub-workflows: an Execute Workflow node (source "Database") runs the workflow with that id from
+// `options.subWorkflows`, by default the shipped workflows/*.json that carry an `id`. It runs
+// in-process from its Execute Workflow Trigger with the caller's items and credentials, also when the
+// caller does not wait for it (so a test sees its effects at once); `subWorkflowRuns` has the results.
+//
 // Execution mode (what `this.getMode()` and `$execution.mode` see): `options.mode`, else 'webhook'
 // when the start node has a `webhook` method, 'manual' for the Manual Trigger or a non-trigger start
 // node, 'trigger' for other triggers.
 import './n8n-env';
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 import { ExecutionLifecycleHooks, ExternalSecretsProxy, WorkflowExecute } from 'n8n-core';
 import { createRunExecutionData, NodeHelpers, Workflow } from 'n8n-workflow';
@@ -38,6 +44,7 @@ import type {
 	IPinData,
 	IRun,
 	IRunData,
+	IExecuteWorkflowInfo,
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
 	IWorkflowSettings,
@@ -72,6 +79,8 @@ export interface RunWorkflowOptions {
 	/** Credential types by name, for credentials no package provides. */
 	extraCredentialTypes?: Record<string, ICredentialType>;
 	mode?: WorkflowExecuteMode;
+	/** Workflows an Execute Workflow node may call, by id; default: the shipped workflows with an `id`. */
+	subWorkflows?: Record<string, WorkflowInput>;
 }
 
 export interface WorkflowRunResult {
@@ -101,6 +110,8 @@ export interface WorkflowRunResult {
 	nodeError(nodeName: string, runIndex?: number): ExecutionError | undefined;
 	/** How many times a node ran (0 when it did not). */
 	runCount(nodeName: string): number;
+	/** Sub-workflows Execute Workflow nodes ran, in order, with the id they were called by. */
+	subWorkflowRuns: Array<{ workflowId: string; result: WorkflowRunResult }>;
 }
 
 let executionCounter = 0;
@@ -148,11 +159,33 @@ function unsupported(what: string): never {
 	throw new Error(`${what} is not available in the in-process test runner (test/helpers/workflow-runner.ts)`);
 }
 
+let shippedWithIds: Record<string, WorkflowInput> | undefined;
+
+/** workflows/*.json that carry an `id` (the ones other workflows call), by id. */
+export function shippedSubWorkflows(): Record<string, WorkflowInput> {
+	if (!shippedWithIds) {
+		const folder = path.resolve(__dirname, '..', '..', 'workflows');
+		shippedWithIds = {};
+		for (const name of readdirSync(folder).filter((file) => file.endsWith('.json'))) {
+			const workflow = loadWorkflowFile(path.join(folder, name));
+			if (typeof workflow.id === 'string') shippedWithIds[workflow.id] = workflow;
+		}
+	}
+	return shippedWithIds;
+}
+
+type SubWorkflowRunner = (
+	workflowInfo: IExecuteWorkflowInfo,
+	inputData: INodeExecutionData[],
+	doNotWaitToFinish: boolean,
+) => Promise<{ executionId: string; data: Array<INodeExecutionData[] | null> }>;
+
 function buildAdditionalData(
 	executionId: string,
 	hooks: ExecutionLifecycleHooks,
 	credentialsHelper: TestCredentialsHelper,
 	workflowId: string,
+	runSubWorkflow: SubWorkflowRunner,
 ): IWorkflowExecuteAdditionalData {
 	const base = 'http://localhost:5678';
 	return {
@@ -180,7 +213,8 @@ function buildAdditionalData(
 		logAiEvent: () => {},
 		getRunExecutionData: async () => undefined,
 		getRuntimeCredential: async () => undefined,
-		executeWorkflow: async () => unsupported('Executing a sub-workflow'),
+		executeWorkflow: async (workflowInfo, _additionalData, options) =>
+			await runSubWorkflow(workflowInfo, options.inputData ?? [], options.doNotWaitToFinish === true),
 		// The Code node (and Python) run in n8n's task runner, which does not exist here.
 		startRunnerTask: async () => unsupported('The task runner (Code node)'),
 	};
@@ -197,6 +231,7 @@ function makeResult(
 	executionOrder: string[],
 	responses: IExecuteResponsePromiseData[],
 	credentialsHelper: TestCredentialsHelper,
+	subWorkflowRuns: WorkflowRunResult['subWorkflowRuns'],
 ): WorkflowRunResult {
 	const { runData, error, lastNodeExecuted } = run.data.resultData;
 
@@ -245,6 +280,7 @@ function makeResult(
 			return taskOf(nodeName, runIndex).error;
 		},
 		runCount: (nodeName) => runData[nodeName]?.length ?? 0,
+		subWorkflowRuns,
 	};
 }
 
@@ -314,7 +350,27 @@ export async function runWorkflow(
 		responses.push(response);
 	});
 
-	const additionalData = buildAdditionalData(executionId, hooks, credentialsHelper, workflowId);
+	const subWorkflowRuns: WorkflowRunResult['subWorkflowRuns'] = [];
+	const runSubWorkflow: SubWorkflowRunner = async (workflowInfo, inputData, doNotWaitToFinish) => {
+		const calledId = String(workflowInfo.id ?? '');
+		const known = options.subWorkflows ?? shippedSubWorkflows();
+		const sub = workflowInfo.code ?? known[calledId];
+		if (!sub) unsupported(`Executing sub-workflow "${calledId}" (not in options.subWorkflows)`);
+		const entry = sub.nodes.find((node) => node.type === 'n8n-nodes-base.executeWorkflowTrigger' && !node.disabled);
+		if (!entry) throw new Error(`Sub-workflow "${calledId}" has no enabled Execute Workflow Trigger`);
+		const result = await runWorkflow(sub as WorkflowInput, {
+			...options,
+			startNodeName: entry.name,
+			triggerItems: inputData,
+			mode: 'integrated',
+		});
+		subWorkflowRuns.push({ workflowId: calledId, result });
+		if (doNotWaitToFinish) return { executionId: `sub-${executionId}`, data: [null] };
+		if (result.status === 'error') throw new Error(`Sub-workflow "${calledId}" failed: ${describeError(result.error)}`);
+		const last = result.executionOrder[result.executionOrder.length - 1];
+		return { executionId: `sub-${executionId}`, data: last ? [result.output(last)] : [null] };
+	};
+	const additionalData = buildAdditionalData(executionId, hooks, credentialsHelper, workflowId, runSubWorkflow);
 	const runExecutionData = createRunExecutionData({
 		resultData: { runData: {}, pinData },
 		executionData: {
@@ -332,5 +388,5 @@ export async function runWorkflow(
 		runExecutionData.resultData.error = error as ExecutionError;
 		run = { data: runExecutionData, mode, startedAt, stoppedAt: new Date(), storedAt: 'db', status: 'error' };
 	}
-	return makeResult(run, executionOrder, responses, credentialsHelper);
+	return makeResult(run, executionOrder, responses, credentialsHelper, subWorkflowRuns);
 }

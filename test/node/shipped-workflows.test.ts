@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { IDataObject, INodeType } from 'n8n-workflow';
 
 import { conversationIdOf } from '../../nodes/shared/envelope';
+import { deriveConsent } from '../../nodes/shared/privacy/consent';
 import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
 import { getTypeRegistry, PROJECT_ROOT, TestNodeTypes } from '../helpers/node-types';
 import { loadWorkflowFile, runWorkflow } from '../helpers/workflow-runner';
@@ -187,7 +188,7 @@ describe('shipped workflows (in-process runs)', () => {
 			credentials: bed.credentials,
 			triggerItems: [{ json: { conversation: { ...conversation, id: conversationIdOf(conversation) }, message: { id, type: 'text', text, timestamp: at.toISOString() } } }],
 		});
-		expect(result.status).toBe('success');
+		expect({ status: result.status, failedNode: result.failedNodeName, error: result.error?.message }).toEqual({ status: 'success', failedNode: undefined, error: undefined });
 		const sent = bed.sandbox.sentMessages();
 		const texts = sent.filter((message) => message.body.type === 'text').map((message) => (message.body.text as { body: string }).body);
 		return { result, sent, texts };
@@ -216,6 +217,35 @@ describe('shipped workflows (in-process runs)', () => {
 		expect((handed.route as { decision: string }).decision).toBe('human');
 		expect(handed.handoff).toMatchObject({ created: true });
 		expect(texts).toHaveLength(1);
+	});
+
+	it('alerts the duty manager through agent-desk-bridge when a chat is handed off, once per handoff', async () => {
+		bed.sandbox.registerTemplate({ name: 'agent_handoff_alert', category: 'utility', languages: ['en'] });
+		const waId = '44700900419';
+		const first = await guestWrites('restaurant-reservations.json', waId, 'Tom', 'I need to change my booking to a different day please');
+		expect(first.result.subWorkflowRuns.map((run) => run.workflowId)).toEqual(['agentDeskBridge1']);
+		const [bridge] = first.result.subWorkflowRuns;
+		expect(bridge.result.status).toBe('success');
+		const alerts = first.sent.filter((message) => message.templateName === 'agent_handoff_alert');
+		expect(alerts.map((message) => message.to)).toEqual(['15550100001']);
+		const template = alerts[0].body.template as { components: Array<{ type: string; parameters: Array<{ text: string }> }> };
+		const [customer, reason, summary] = template.components.find((component) => component.type === 'body')!.parameters.map((parameter) => parameter.text);
+		expect(customer).toBe(`Tom +${waId}`);
+		expect(reason).toEqual(expect.any(String));
+		expect(reason.length).toBeGreaterThan(0);
+		expect(summary).toContain('change my booking');
+		expect(summary).not.toMatch(/\n/);
+
+		// A second Hand Off on the same conversation (e.g. a second workflow) finds the open handoff: no new alert.
+		bed.sandbox.reset();
+		const again = await runWorkflow(loadWorkflowFile(file('agent-desk-bridge.json')), {
+			credentials: bed.credentials,
+			startNodeName: 'When a Chat Is Handed Off',
+			triggerItems: [{ json: { handoff: { ...(first.result.json('Hand Off to a Person')[0].handoff as IDataObject), created: false } } }],
+		});
+		expect(again.status).toBe('success');
+		expect(again.runCount('Alert Duty Manager')).toBe(0);
+		expect(bed.sandbox.sentMessages()).toEqual([]);
 	});
 
 	it('travel-agency answers a luggage question in Spanish', async () => {
@@ -275,6 +305,58 @@ describe('shipped workflows (in-process runs)', () => {
 		expect(body.messages.map((message) => message.text)).toEqual(['Mijn kamer is 112']);
 		// Export keeps the data.
 		expect((await bed.store.exportCustomer(waId)).messages).toHaveLength(1);
+	});
+
+	it('privacy-retention erases the customer through the DSAR webhook branch and keeps the opt-out tombstone', async () => {
+		const waId = '31612000616';
+		const conversation = guest(waId, 'Bram');
+		const conversationId = conversationIdOf(conversation);
+		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.1`, type: 'text', text: 'Mijn IBAN is NL91ABNA0417164300', sentAt: new Date() });
+		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.2`, type: 'text', text: 'STOP', sentAt: new Date() });
+		await bed.store.appendConsentEvent({ customerKey: waId, conversationId, scope: '*', action: 'opt_out', source: 'keyword', evidence: { keyword: 'STOP' } });
+		await bed.store.openHandoff(conversationId, { reason: 'complaint', summary: 'complaint', context: {} });
+
+		const result = await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
+			credentials: bed.credentials,
+			startNodeName: 'DSAR Request',
+			triggerItems: [{ json: { headers: {}, params: {}, query: { action: 'erase', customer: waId }, body: {} } }],
+		});
+		expect(result.status).toBe('success');
+		expect(result.runCount('Export Customer Data')).toBe(0);
+		const response = result.responses[0] as { body: unknown; statusCode: number };
+		expect(response.statusCode).toBe(200);
+		const counts = (typeof response.body === 'string' ? JSON.parse(response.body) : response.body) as Record<string, number>;
+		expect(counts).toMatchObject({ conversations: 1, messages: 2, handoffs: 1, consentEvents: 1 });
+
+		const left = await bed.store.exportCustomer(waId);
+		expect({ conversations: left.conversations.length, messages: left.messages.length, handoffs: left.handoffs.length }).toEqual({
+			conversations: 0,
+			messages: 0,
+			handoffs: 0,
+		});
+		// The tombstone keeps the opt-out: the customer is still opted out if they write again.
+		expect(deriveConsent(await bed.store.listConsentEvents(waId)).service.status).toBe('revoked');
+	});
+
+	it('privacy-retention purges expired data on the nightly schedule and keeps recent data and the consent log', async () => {
+		const waId = '31612000617';
+		const conversation = guest(waId, 'Noor');
+		const conversationId = conversationIdOf(conversation);
+		const old = new Date(Date.now() - 45 * 86_400_000);
+		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.old`, type: 'text', text: 'Oud bericht', sentAt: old });
+		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.new`, type: 'text', text: 'Nieuw bericht', sentAt: new Date() });
+		await bed.store.appendConsentEvent({ customerKey: waId, conversationId, scope: 'marketing', action: 'opt_in', source: 'form', evidence: {}, occurredAt: old });
+
+		const result = await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), { credentials: bed.credentials, startNodeName: 'Every Night at 3:00' });
+		expect(result.status).toBe('success');
+		expect(result.runCount('DSAR Request')).toBe(0);
+		const [{ purge }] = result.json('Purge Expired Data') as Array<{ purge: Record<string, unknown> }>;
+		expect(purge.messages).toBeGreaterThanOrEqual(1);
+		expect(purge.anonymised).toBe(false);
+
+		const left = await bed.store.exportCustomer(waId);
+		expect(left.messages.map((message) => message.text)).toEqual(['Nieuw bericht']);
+		expect(left.consentEvents.map((event) => event.action)).toEqual(['opt_in']);
 	});
 
 	it('privacy-retention rejects an unknown DSAR action with 400 and touches nothing', async () => {

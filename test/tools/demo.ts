@@ -20,8 +20,26 @@ export function demoWebhookUrl(n8nBaseUrl: string): string {
 /** Login for the Chats dashboard (workflows/chats-dashboard.json) in the demo. */
 export const DEMO_DASHBOARD_LOGIN = { user: 'ops', password: 'dashboard-demo' };
 
+/**
+ * Header keys for the webhooks other systems call: the agent desk (agent-desk-bridge.json), a DSAR tool
+ * (privacy-retention.json) and the PMS (re-engagement-templates.json). Demo values; set your own in
+ * the credentials before exposing n8n.
+ */
+export const DEMO_HEADER_KEYS = {
+	agentDesk: { id: 'agentDeskApiKey', credentialName: 'Agent desk key', name: 'X-Agent-Desk-Key', value: 'demo-agent-desk-key' },
+	dsar: { id: 'dsarApiKey', credentialName: 'DSAR API key', name: 'X-DSAR-Key', value: 'demo-dsar-key' },
+	pms: { id: 'pmsWebhookKey', credentialName: 'PMS webhook key', name: 'X-PMS-Key', value: 'demo-pms-key' },
+} as const;
+
 export function demoCredentials(): CredentialJson[] {
+	const headerKeys: CredentialJson[] = Object.values(DEMO_HEADER_KEYS).map((key) => ({
+		id: key.id,
+		name: key.credentialName,
+		type: 'httpHeaderAuth',
+		data: { name: key.name, value: key.value },
+	}));
 	return [
+		...headerKeys,
 		{
 			id: 'chatsDashboardLogin',
 			name: 'Chats dashboard login',

@@ -67,7 +67,7 @@ const INFLECTION_ENDINGS: Record<SupportedLanguage, string[]> = {
 };
 
 const NEGATION_FACTOR = -0.74;
-const NEGATION_SCOPE = 3;
+const NEGATION_SCOPE = 4;
 const INTENSIFIER_SCOPE = 2;
 const CONTRAST_BEFORE = 0.5;
 const CONTRAST_AFTER = 1.5;
@@ -234,7 +234,9 @@ export function analyzeSentiment(text: string, options: SentimentOptions = {}): 
 	if (language === 'nl' || language === 'de' || language === 'unknown') {
 		items.forEach((item, index) => {
 			if (!rules.negators.has(item.text)) return;
-			for (let ahead = 1; ahead <= NEGATION_SCOPE && index + ahead < items.length; ahead++) {
+			// Any sentiment word later in the clause means the negator stands before its word ("niemand an
+			// der Rezeption hilft mir"), even beyond the forward scope: then it negates nothing behind it.
+			for (let ahead = 1; index + ahead < items.length; ahead++) {
 				const next = items[index + ahead];
 				if (next.clause !== item.clause) break;
 				if (next.valence !== 0) return;

@@ -58,6 +58,17 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/**
+ * A keep-alive connection the server had already closed when the request went out on it: Node reports
+ * ECONNRESET with `reusedSocket` set before any response, and the request never reached the server.
+ * Node's documentation recommends retrying exactly this case; any other reset may have been delivered.
+ */
+function resetOnReusedSocket(error: unknown): boolean {
+	const { code, request } = error as { code?: string; request?: { reusedSocket?: boolean; _currentRequest?: { reusedSocket?: boolean } } };
+	// axios hands over follow-redirects' wrapper, which keeps Node's ClientRequest as `_currentRequest`.
+	return code === 'ECONNRESET' && (request?.reusedSocket ?? request?._currentRequest?.reusedSocket) === true;
+}
+
 /** The one WhatsApp Cloud API client: axios, bounded retries, Meta errors as GraphApiError. */
 export class GraphClient {
 	private readonly http: AxiosInstance;
@@ -93,7 +104,7 @@ export class GraphClient {
 				// A timeout or reset may come after Meta got the message: only retry when it surely did not.
 				const code = (transportError as { code?: string }).code;
 				error = new GraphApiError(`Could not reach the Graph API: ${code ?? (transportError as Error).message}`, {
-					neverDelivered: code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN',
+					neverDelivered: code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || resetOnReusedSocket(transportError),
 				});
 			}
 			if (!error.retryable || attempt > this.retry.maxRetries) {

@@ -134,3 +134,17 @@ describe('analyzeSentiment', () => {
 		}
 	});
 });
+
+describe('analyzeSentiment: negators far from their word', () => {
+	it.each([
+		['de', 'Das Zimmer ist schmutzig und niemand an der Rezeption hilft mir. Ich bin sehr enttäuscht!'],
+		['de', 'Niemand an der Rezeption hilft mir'],
+		['en', 'Nobody at reception helps us'],
+		['nl', 'Niemand bij de receptie helpt ons'],
+	])('a negator before a later sentiment word negates that word, not the one before it (%s: %s)', (language, text) => {
+		const result = analyzeSentiment(text, { language });
+		expect(result.label).toBe('negative');
+		// Words before the negator keep their own sign.
+		for (const item of result.evidence) if (/schmutzig|enttauscht/.test(item.text)) expect(item.valence).toBeLessThan(0);
+	});
+});
