@@ -3,7 +3,9 @@
 //   --from 31612345678   the guest's number (default 31600000001)
 //   --name "Anna"        the guest's profile name
 //   --wait 15            seconds to wait for replies
-import { DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID, demoGraphSandboxPort, demoWebhookUrl } from './demo';
+//   --bot hotel          which demo bot: hotel (hotel-concierge, default), support (whatsapp-ai-support),
+//                        restaurant (restaurant-reservations) or travel (travel-agency)
+import { DEMO_APP_SECRET, DEMO_BOTS, DEMO_PHONE_NUMBER_ID, type DemoBot, demoGraphSandboxPort, demoWebhookUrl } from './demo';
 import { inboundTextWebhook, postSignedWebhook } from '../sandbox/webhook-signer';
 
 interface SentRecord {
@@ -37,21 +39,23 @@ async function sentTo(sandboxUrl: string, waId: string): Promise<SentRecord[]> {
 }
 
 async function main(): Promise<void> {
-	const flags = new Set(['--from', '--name', '--wait']);
+	const flags = new Set(['--from', '--name', '--wait', '--bot']);
 	const words = process.argv.slice(2).filter((word, index, all) => !flags.has(word) && !flags.has(all[index - 1] ?? ''));
 	const text = words.join(' ').trim();
-	if (!text) throw new Error('usage: npm run chat -- "your message" [--from 31612345678] [--name Anna]');
+	if (!text) throw new Error('usage: npm run chat -- "your message" [--bot hotel|support|restaurant|travel] [--from 31612345678] [--name Anna]');
 	const from = option('from', '31600000001');
 	const name = option('name', 'Demo Guest');
 	const waitSeconds = Number(option('wait', '15'));
+	const bot = option('bot', 'hotel');
+	if (!(bot in DEMO_BOTS)) throw new Error(`--bot must be one of ${Object.keys(DEMO_BOTS).join(', ')}`);
 	const n8nUrl = `http://127.0.0.1:${process.env.PORT ?? process.env.N8N_PORT ?? 5678}`;
 	const sandboxUrl = `http://127.0.0.1:${demoGraphSandboxPort()}`;
 
 	const already = (await sentTo(sandboxUrl, from)).length;
 	const payload = inboundTextWebhook({ from, name, text, phoneNumberId: DEMO_PHONE_NUMBER_ID });
-	const response = await postSignedWebhook(demoWebhookUrl(n8nUrl), payload, DEMO_APP_SECRET);
+	const response = await postSignedWebhook(demoWebhookUrl(n8nUrl, bot as DemoBot), payload, DEMO_APP_SECRET);
 	if (response.status !== 200) throw new Error(`the trigger answered ${response.status}: ${response.body}`);
-	process.stdout.write(`you (${name}, +${from}): ${text}\n`);
+	process.stdout.write(`you (${name}, +${from}) → ${DEMO_BOTS[bot as DemoBot].file}: ${text}\n`);
 
 	const deadline = Date.now() + waitSeconds * 1000;
 	let shown = already;
@@ -65,7 +69,9 @@ async function main(): Promise<void> {
 		if (shown > already && Date.now() - quietSince > 3000) return;
 		await new Promise((resolve) => setTimeout(resolve, 300));
 	}
-	if (shown === already) process.stdout.write(`(no reply within ${waitSeconds} s: is \`npm start\` running and the workflow active?)\n`);
+	if (shown === already) {
+		process.stdout.write(`(no reply within ${waitSeconds} s: is \`npm start\` running and ${DEMO_BOTS[bot as DemoBot].file} published? After STOP or while a person has the chat, the bot stays silent.)\n`);
+	}
 }
 
 main().catch((error: unknown) => {

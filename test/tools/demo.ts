@@ -9,12 +9,29 @@ export const DEMO_PHONE_NUMBER_ID = '1065000000001';
 /** The webhookId of the WhatsApp AI Trigger in workflows/whatsapp-ai-support.json. */
 export const DEMO_TRIGGER_WEBHOOK_ID = '0d6f3c9a-7d1b-4c55-9a8e-3f2b6d1e7a01';
 
+/** The bots `npm run chat -- --bot <name>` can talk to: workflow file and its trigger's webhookId. */
+export const DEMO_BOTS = {
+	hotel: { file: 'hotel-concierge.json', webhookId: '2b9e4f1a-6c3d-4e8b-a7f2-1d5c9e3b7a10' },
+	support: { file: 'whatsapp-ai-support.json', webhookId: DEMO_TRIGGER_WEBHOOK_ID },
+	restaurant: { file: 'restaurant-reservations.json', webhookId: '8d4c2e6f-1a3b-4c5d-9e7f-2a6b8c0d4e21' },
+	travel: { file: 'travel-agency.json', webhookId: '5e7a9c1b-3d2f-4a6e-8b0c-7f1e3d5a9b32' },
+} as const;
+export type DemoBot = keyof typeof DEMO_BOTS;
+
+/** Templates the demo workflows send; the sandbox prices them as utility templates. */
+export const DEMO_TEMPLATES = [
+	{ name: 'follow_up', category: 'utility' as const, languages: ['en'] },
+	{ name: 'agent_handoff_alert', category: 'utility' as const, languages: ['en'] },
+	{ name: 'booking_reminder', category: 'utility' as const },
+	{ name: 'appointment_confirmation', category: 'utility' as const },
+];
+
 export function demoGraphSandboxPort(): number {
 	return Number(process.env.GRAPH_SANDBOX_PORT ?? 5690);
 }
 
-export function demoWebhookUrl(n8nBaseUrl: string): string {
-	return `${n8nBaseUrl.replace(/\/$/, '')}/webhook/${DEMO_TRIGGER_WEBHOOK_ID}/webhook`;
+export function demoWebhookUrl(n8nBaseUrl: string, bot: DemoBot = 'support'): string {
+	return `${n8nBaseUrl.replace(/\/$/, '')}/webhook/${DEMO_BOTS[bot].webhookId}/webhook`;
 }
 
 /** Login for the Chats dashboard (workflows/chats-dashboard.json) in the demo. */

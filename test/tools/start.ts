@@ -36,10 +36,22 @@ import {
 	type WorkflowNodeJson,
 } from '../helpers/n8n-server';
 import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
-import { DEMO_APP_SECRET, DEMO_DASHBOARD_LOGIN, DEMO_TRIGGER_WEBHOOK_ID, demoCredentials, demoGraphSandboxPort, demoWebhookUrl } from './demo';
+import { DEMO_APP_SECRET, DEMO_DASHBOARD_LOGIN, DEMO_HEADER_KEYS, DEMO_TEMPLATES, demoCredentials, demoGraphSandboxPort, demoWebhookUrl } from './demo';
 
-/** Workflow files (in workflows/) published on every start. */
-const ACTIVATE_ON_START: string[] = ['whatsapp-ai-support.json', 'chats-dashboard.json'];
+/**
+ * Workflow files (in workflows/) published on every start: the bots you can chat with, the agent desk
+ * (the bots call it on every handoff), privacy (DSAR webhook) and the dashboard. re-engagement-templates
+ * stays unpublished: its sample rows would message sample numbers every morning.
+ */
+const ACTIVATE_ON_START: string[] = [
+	'whatsapp-ai-support.json',
+	'hotel-concierge.json',
+	'restaurant-reservations.json',
+	'travel-agency.json',
+	'agent-desk-bridge.json',
+	'privacy-retention.json',
+	'chats-dashboard.json',
+];
 /** Workflows carrying this tag are published on every start, too. */
 const AUTOSTART_TAG = 'autostart';
 
@@ -187,10 +199,7 @@ async function main(): Promise<void> {
 	if (!(await isPortFree(sandboxPort))) {
 		throw new Error(`port ${sandboxPort} (Graph API sandbox) is in use. Stop what uses it, or set GRAPH_SANDBOX_PORT.`);
 	}
-	sandbox = await startGraphSandbox({
-		port: sandboxPort,
-		templates: [{ name: 'follow_up', category: 'utility', languages: ['en'] }],
-	});
+	sandbox = await startGraphSandbox({ port: sandboxPort, templates: DEMO_TEMPLATES });
 	say(`Graph API sandbox on ${sandbox.baseUrl}`);
 
 	// Imports run before the server: the n8n CLI and a running server must not share the SQLite file.
@@ -306,9 +315,15 @@ async function main(): Promise<void> {
 		'',
 		`Chats dashboard: ${webhookBase}chats   (login ${DEMO_DASHBOARD_LOGIN.user} / ${DEMO_DASHBOARD_LOGIN.password})`,
 		'',
-		'Chat with the bot as a guest (another terminal):',
-		'  npm run chat -- "Hello, is breakfast included?"',
-		`  (posts a signed WhatsApp webhook to .../webhook/${DEMO_TRIGGER_WEBHOOK_ID}/webhook and prints the replies)`,
+		'Chat with the hotel bot as a guest (another terminal), in English, Dutch, German, French or Spanish:',
+		'  npm run chat -- "Hoe laat is het ontbijt?"',
+		'  npm run chat -- "Das Zimmer ist schmutzig, ich bin sehr enttäuscht!"     (handed to a person)',
+		'  npm run chat -- "BAJA"                                                  (STOP in Spanish)',
+		'  (signed WhatsApp webhooks to hotel-concierge; --bot support|restaurant|travel for the others,',
+		'   --from <number> to be another guest; the duty-manager alert goes to +15550100001 in the sandbox)',
+		'',
+		'Keys for the webhooks other systems call (demo values, in the credentials):',
+		...Object.values(DEMO_HEADER_KEYS).map((key) => `  ${key.credentialName.padEnd(16)} header ${key.name}: ${key.value}`),
 		'',
 		'Press Ctrl-C to stop. n8n output follows.',
 		'',
