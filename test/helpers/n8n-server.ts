@@ -36,10 +36,27 @@ const n8nEntryPoint = path.join(repoRoot, 'node_modules', 'n8n', 'bin', 'n8n');
 
 /** The task broker's default port; never give it to the HTTP server. */
 const TASK_BROKER_DEFAULT_PORT = 5679;
-const READY_LOG_MARKER = /Editor is now accessible via/;
+/**
+ * What each n8n command prints once it is ready (at log level info or debug):
+ * - `start` (main process) prints this after it has started the published workflows, which it does
+ *   after /healthz/readiness already answers 200;
+ * - `webhook` (queue mode) prints it right after its HTTP server listens and is marked ready;
+ * - `worker` (queue mode) prints it after it has connected to the Bull queue and started taking jobs.
+ */
+const READY_LOG_MARKERS: Record<N8nCommand, RegExp> = {
+	start: /Editor is now accessible via/,
+	webhook: /Webhook listener waiting for requests/,
+	worker: /n8n worker is now ready/,
+};
 const LOG_LINES_KEPT = 5000;
 
 export type PackageMode = 'community-folder' | 'custom-extensions';
+
+/**
+ * Which n8n process to run: `start` is the usual (main) server; `webhook` and `worker` are the extra
+ * process types of queue mode (`EXECUTIONS_MODE=queue`, see test/helpers/n8n-queue.ts).
+ */
+export type N8nCommand = 'start' | 'webhook' | 'worker';
 
 export interface N8nEnvironmentOptions {
 	/** Where n8n keeps its data (`N8N_USER_FOLDER`; n8n itself writes into `<userFolder>/.n8n`). */
@@ -72,6 +89,14 @@ export interface StartN8nOptions extends Partial<N8nEnvironmentOptions> {
 	 * KEEP_N8N_USER_FOLDER=1 in the environment keeps it anyway, for debugging.
 	 */
 	removeUserFolderOnStop?: boolean;
+	/**
+	 * The n8n command. Default `start`. `webhook` serves production webhooks on `port`. `worker` has
+	 * no HTTP server of its own: the launcher turns on its health server (`QUEUE_HEALTH_CHECK_ACTIVE`)
+	 * on `port`, so `baseUrl` is that server (`/healthz`, `/healthz/readiness`). Both need queue mode.
+	 */
+	command?: N8nCommand;
+	/** Extra command-line arguments after the command, e.g. `['--concurrency=5']` for a worker. */
+	args?: string[];
 }
 
 export interface N8nServer {
@@ -82,7 +107,10 @@ export interface N8nServer {
 	readonly port: number;
 	readonly brokerPort: number;
 	readonly userFolder: string;
+	/** The n8n process id (also its process group id: the task runner, if any, is in the group). */
 	readonly pid: number;
+	/** The n8n command this process runs. */
+	readonly command: N8nCommand;
 	/** Prefix of our node types on this server: the package name, or `CUSTOM`. */
 	readonly nodeTypePrefix: string;
 	/** Milliseconds from spawn to ready (health check passes and active workflows are started). */
@@ -468,6 +496,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nServer
 	const brokerPort = options.brokerPort ?? (await findFreePort([port]));
 	if (port === TASK_BROKER_DEFAULT_PORT) throw new Error('port 5679 is the task broker\'s; choose another');
 	const startupTimeoutMs = options.startupTimeoutMs ?? 120_000;
+	const command = options.command ?? 'start';
 
 	const env = n8nEnvironment({
 		userFolder,
@@ -478,10 +507,20 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nServer
 			N8N_PORT: String(port),
 			N8N_LISTEN_ADDRESS: listenAddress,
 			N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+			// A worker's only HTTP server is its health server; its default port is 5678.
+			...(command === 'worker'
+				? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: listenAddress }
+				: {}),
 			...options.env,
 		},
 	});
 	const waitForMarker = ['info', 'debug'].includes(env.N8N_LOG_LEVEL ?? 'info');
+	const readyLogMarker = READY_LOG_MARKERS[command];
+	// A worker started with its health server turned off can only be watched through its log.
+	const hasHealthEndpoint = command !== 'worker' || env.QUEUE_HEALTH_CHECK_ACTIVE === 'true';
+	if (!hasHealthEndpoint && !waitForMarker) {
+		throw new Error('a worker without QUEUE_HEALTH_CHECK_ACTIVE=true needs N8N_LOG_LEVEL info or debug, else its readiness cannot be seen');
+	}
 
 	const lines: string[] = [];
 	const lineWaiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
@@ -502,7 +541,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nServer
 	const startedAt = Date.now();
 	// Its own process group: Ctrl-C in a terminal reaches only us (we stop n8n once, cleanly), and
 	// stop() can kill n8n together with its task runner.
-	const child = spawn(projectNodeBinary(), [n8nEntryPoint, 'start'], {
+	const child = spawn(projectNodeBinary(), [n8nEntryPoint, command, ...(options.args ?? [])], {
 		cwd: repoRoot,
 		env,
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -585,15 +624,17 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nServer
 		await stop();
 		throw new Error(
 			`n8n failed to start: ${reason}\n` +
-				`user folder: ${userFolder}, port ${port}, broker port ${brokerPort}\n` +
+				`command: ${command}, user folder: ${userFolder}, port ${port}, broker port ${brokerPort}\n` +
 				`--- last lines of n8n output ---\n${logTail(60)}`,
 		);
 	};
 
 	// Ready = /healthz/readiness answers 200 (DB migrated, server up) and, because n8n marks itself
 	// ready before it starts the published workflows, the "Editor is now accessible" line that follows.
+	// Webhook processes and workers: the same endpoint (a worker's on its health server, 200 once it
+	// takes jobs) and their own ready line (READY_LOG_MARKERS).
 	const deadline = startedAt + startupTimeoutMs;
-	let healthy = false;
+	let healthy = !hasHealthEndpoint;
 	while (true) {
 		if (exitInfo) {
 			await fail(`the process exited (code ${exitInfo.code}, signal ${exitInfo.signal})`);
@@ -610,7 +651,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nServer
 				// Not listening yet.
 			}
 		}
-		if (healthy && (!waitForMarker || lines.some((line) => READY_LOG_MARKER.test(line)))) break;
+		if (healthy && (!waitForMarker || lines.some((line) => readyLogMarker.test(line)))) break;
 		await Promise.race([sleepUnref(250), exited]);
 	}
 
@@ -621,6 +662,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nServer
 		brokerPort,
 		userFolder,
 		pid: child.pid ?? -1,
+		command,
 		nodeTypePrefix: nodeTypePrefixFor(packageMode, packageDir),
 		startupMs: Date.now() - startedAt,
 		rest: new N8nRestClient(baseUrl),
@@ -728,12 +770,22 @@ export class N8nRestClient {
 		const headers: Record<string, string> = { accept: 'application/json' };
 		if (body !== undefined) headers['content-type'] = 'application/json';
 		if (this.cookie) headers.cookie = this.cookie;
-		const response = await fetch(`${this.baseUrl}${urlPath}`, {
-			method,
-			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(30_000),
-		});
+		const send = async () =>
+			await fetch(`${this.baseUrl}${urlPath}`, {
+				method,
+				headers,
+				body: body === undefined ? undefined : JSON.stringify(body),
+				signal: AbortSignal.timeout(30_000),
+			});
+		let response: Response;
+		try {
+			response = await send();
+		} catch (error) {
+			// A kept-alive connection n8n closed just as this request went out: safe to send a GET again.
+			const code = (error as { cause?: { code?: string } }).cause?.code;
+			if (method !== 'GET' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw error;
+			response = await send();
+		}
 		const authCookie = response.headers.getSetCookie().find((cookie) => cookie.startsWith('n8n-auth='));
 		if (authCookie) this.cookie = authCookie.split(';')[0];
 		const text = await response.text();
