@@ -15,7 +15,7 @@ import { readConversation } from '../shared/envelope';
 import { detectLanguage } from '../shared/nlu/language';
 import { maskPii, unmaskPii } from '../shared/privacy/pii';
 import { recallRestoreMap, restoreVaultKey } from '../shared/privacy/restore-vault';
-import { buildKnowledgeIndex, toKnowledgeEntries, type KnowledgeEntry } from '../shared/reply/knowledge-base';
+import { knowledgeIndexFor, toKnowledgeEntries, type KnowledgeEntry } from '../shared/reply/knowledge-base';
 import { generateReply, type HistoryLine } from '../shared/reply/generate';
 import { DEFAULT_SYSTEM_PROMPT } from '../shared/reply/prompt';
 import { aiReplyProperties } from './description';
@@ -64,7 +64,7 @@ export class AiReply implements INodeType {
 		const answered: INodeExecutionData[] = [];
 		const unanswered: INodeExecutionData[] = [];
 		const knowledge = knowledgeFor(this);
-		const index = buildKnowledgeIndex(knowledge);
+		const index = knowledgeIndexFor(knowledge);
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const json = items[itemIndex].json;
@@ -148,21 +148,15 @@ export class AiReply implements INodeType {
 function knowledgeFor(context: IExecuteFunctions): KnowledgeEntry[] {
 	const entries = (context.getNodeParameter('knowledge', 0, {}) as { entry?: Array<Record<string, unknown>> }).entry ?? [];
 	const fromNode = toKnowledgeEntries(entries, {}, 'KB');
-	let fromInput: KnowledgeEntry[] = [];
-	const inputCount = context.getNodeInputs().filter((input) => input.type === NodeConnectionTypes.Main).length;
-	if (inputCount > 1) {
-		let rows: INodeExecutionData[] = [];
-		try {
-			rows = context.getInputData(1);
-		} catch {
-			rows = [];
-		}
-		const fields = context.getNodeParameter('knowledgeFields', 0, {}) as { question?: string; answer?: string; language?: string };
-		fromInput = toKnowledgeEntries(
-			rows.map((row) => row.json),
-			fields,
-			'IN',
-		);
+	// Rows on the Knowledge Base input, if it is connected. (Not context.getNodeInputs(): the inputs are an
+	// expression n8n would evaluate in an isolate on every execution.)
+	let rows: INodeExecutionData[] = [];
+	try {
+		rows = context.getInputData(1, NodeConnectionTypes.Main) ?? [];
+	} catch {
+		rows = [];
 	}
-	return [...fromNode, ...fromInput];
+	if (rows.length === 0) return fromNode;
+	const fields = context.getNodeParameter('knowledgeFields', 0, {}) as { question?: string; answer?: string; language?: string };
+	return [...fromNode, ...toKnowledgeEntries(rows.map((row) => row.json), fields, 'IN')];
 }

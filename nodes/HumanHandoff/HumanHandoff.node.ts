@@ -9,12 +9,13 @@ import {
 } from 'n8n-workflow';
 
 import { routeItems } from '../common/items';
+import { field, itemParameter } from '../common/parameters';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
 import { sendTextToConversation, whatsAppCloudApiTest } from '../common/whatsapp';
 import { readConversation, type ConversationRef } from '../shared/envelope';
 import { buildHandoffPackage, buildTranscript, extractiveSummary, holdingMessage } from '../shared/handoff/context';
 import type { SupportStore } from '../shared/store';
-import { humanHandoffOutputs, humanHandoffProperties } from './description';
+import { DEFAULT_REASON_EXPRESSION, humanHandoffOutputs, humanHandoffProperties } from './description';
 
 export class HumanHandoff implements INodeType {
 	description: INodeTypeDescription = {
@@ -95,7 +96,12 @@ async function runOperation(
 				await store.listMessages(conversation.id, context.getNodeParameter('transcriptLength', itemIndex, 20) as number),
 			);
 			const summary = extractiveSummary(transcript);
-			const reason = String(context.getNodeParameter('reason', itemIndex, '') || 'handed off by workflow');
+			const reason = String(
+				itemParameter(context, 'reason', itemIndex, DEFAULT_REASON_EXPRESSION, (item) => {
+					const reasons = field(item.route, 'reasons');
+					return Array.isArray(reasons) ? reasons.join('; ') : undefined;
+				}) || 'handed off by workflow',
+			);
 			const nlu = json.nlu as IDataObject | undefined;
 			const route = json.route as { reasons?: string[] } | undefined;
 			const { handoff, created } = await store.openHandoff(conversation.id, {

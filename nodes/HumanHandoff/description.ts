@@ -1,5 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** Reason's default: the Confidence Router's reasons. */
+export const DEFAULT_REASON_EXPRESSION = "={{ ($json.route && $json.route.reasons && $json.route.reasons.join('; ')) || 'handed off by workflow' }}";
+
 /** Outputs per operation; runs inside an n8n expression, so it must stay a self-contained plain function. */
 export function humanHandoffOutputs(parameters: { operation?: string }) {
 	if ((parameters.operation ?? 'handOff') === 'check') {
@@ -50,7 +53,7 @@ export const humanHandoffProperties: INodeProperties[] = [
 		displayName: 'Reason',
 		name: 'reason',
 		type: 'string',
-		default: "={{ ($json.route && $json.route.reasons && $json.route.reasons.join('; ')) || 'handed off by workflow' }}",
+		default: DEFAULT_REASON_EXPRESSION,
 		displayOptions: show('handOff'),
 	},
 	{

@@ -9,6 +9,7 @@ import {
 
 import { toNodeError } from '../common/errors';
 import { chatModelInputs, chatModelProperties, getChatModel } from '../common/llm';
+import { field, itemParameter } from '../common/parameters';
 import {
 	classifyMessage,
 	DEFAULT_CASCADE_THRESHOLD,
@@ -19,7 +20,7 @@ import {
 	type IntentDefinition,
 	type IntentInput,
 } from '../shared/nlu';
-import { DEFAULT_INTENT_PACK, intentClassifierProperties, intentOutputsExpression, LLM_MODE_DISPLAY } from './description';
+import { DEFAULT_INTENT_PACK, DEFAULT_TEXT_EXPRESSION, intentClassifierProperties, intentOutputsExpression, LLM_MODE_DISPLAY } from './description';
 
 const INTENTS_HINT =
 	'Check the Custom Intents: each needs a name (lower-case letters, digits, underscores) and a description or examples. The embedded and cascade modes learn from examples, so give every intent a few; choose an Intent Pack to start from ready-made ones.';
@@ -49,13 +50,14 @@ export class IntentClassifier implements INodeType {
 		const items = this.getInputData();
 		const mode = this.getNodeParameter('mode', 0, 'embedded') as ClassifierMode;
 		const routeByIntent = this.getNodeParameter('routeByIntent', 0, false) as boolean;
-		const outputNames = this.getNodeOutputs().map((output) => output.displayName);
+		// The outputs are an expression n8n evaluates in an isolate on every call: read them only when they are per intent.
+		const outputNames = routeByIntent ? this.getNodeOutputs().map((output) => output.displayName) : ['main'];
 		const outputs: INodeExecutionData[][] = outputNames.map(() => []);
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const json = items[itemIndex].json;
 			try {
-				const text = this.getNodeParameter('text', itemIndex, '') as unknown;
+				const text = itemParameter(this, 'text', itemIndex, DEFAULT_TEXT_EXPRESSION, (item) => field(item.message, 'textMasked') ?? field(item.message, 'text'));
 				if (typeof text !== 'string' || !text.trim()) {
 					throw new NodeOperationError(this.getNode(), 'The message has no text to classify', {
 						itemIndex,

@@ -6,6 +6,9 @@ import { listIntentPacks, loadIntentPack } from '../shared/nlu';
 
 export const DEFAULT_INTENT_PACK = 'hospitality';
 
+/** Text's default: the masked text when the Consent Gate masked it, else the text. */
+export const DEFAULT_TEXT_EXPRESSION = '={{ $json.message.textMasked ?? $json.message.text }}';
+
 /** Each shipped pack's intent names, in pack order: the outputs when Route by Intent is on. */
 const PACK_INTENT_NAMES: Record<string, string[]> = Object.fromEntries(
 	listIntentPacks().map((pack) => [pack, loadIntentPack(pack).intents.map((intent) => intent.name)]),
@@ -141,7 +144,7 @@ export const intentClassifierProperties: INodeProperties[] = [
 		displayName: 'Text',
 		name: 'text',
 		type: 'string',
-		default: '={{ $json.message.textMasked ?? $json.message.text }}',
+		default: DEFAULT_TEXT_EXPRESSION,
 		description: 'The message to classify. By default the masked text when the Consent Gate masked it, so no model sees personal data.',
 	},
 ];

@@ -10,6 +10,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { field, itemParameter } from '../common/parameters';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
 import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
 import { EnvelopeError, readConversation, type ConversationRef } from '../shared/envelope';
@@ -29,7 +30,7 @@ import {
 	type TemplateParameter,
 } from '../shared/whatsapp/outbound';
 import { defaultCallbackData, deliverMessages } from '../shared/whatsapp/send';
-import { sendProperties } from './description';
+import { DEFAULT_MESSAGE_ID_EXPRESSION, DEFAULT_TEXT_EXPRESSION, sendProperties } from './description';
 
 interface SendOptions {
 	callbackData?: string;
@@ -82,7 +83,7 @@ export class WhatsAppSend implements INodeType {
 			try {
 				const operation = this.getNodeParameter('operation', itemIndex) as string;
 				if (operation !== 'send') {
-					const messageId = String(this.getNodeParameter('messageId', itemIndex, '') ?? '').trim();
+					const messageId = String(itemParameter(this, 'messageId', itemIndex, DEFAULT_MESSAGE_ID_EXPRESSION, (json) => field(json.message, 'id')) ?? '').trim();
 					if (!messageId) {
 						throw new NodeOperationError(this.getNode(), 'No message ID to mark as read', {
 							itemIndex,
@@ -194,7 +195,7 @@ context: IExecuteFunctions,
 	const kind = parameter<string>('messageType');
 	switch (kind) {
 		case 'text':
-			return buildTextMessages(recipient, parameter<string>('text', ''), {
+			return buildTextMessages(recipient, itemParameter(context, 'text', itemIndex, DEFAULT_TEXT_EXPRESSION, (json) => field(json.reply, 'text')) as string | undefined, {
 				...options,
 				previewUrl: parameter<boolean>('previewUrl', false),
 			});

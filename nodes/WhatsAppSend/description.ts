@@ -1,5 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** Text's default: the AI Reply's answer. */
+export const DEFAULT_TEXT_EXPRESSION = '={{ $json.reply.text }}';
+/** Message ID's default: the customer's message from the trigger. */
+export const DEFAULT_MESSAGE_ID_EXPRESSION = '={{ $json.message.id }}';
+
 const onSend = { operation: ['send'] };
 const forKind = (kind: string) => ({ show: { operation: ['send'], messageType: [kind] } });
 
@@ -186,7 +191,7 @@ export const sendProperties: INodeProperties[] = [
 		name: 'text',
 		type: 'string',
 		typeOptions: { rows: 4 },
-		default: '={{ $json.reply.text }}',
+		default: DEFAULT_TEXT_EXPRESSION,
 		required: true,
 		description: 'WhatsApp formatting works: *bold*, _italic_, ~strike~, ```code```',
 		displayOptions: forKind('text'),
@@ -330,7 +335,7 @@ export const sendProperties: INodeProperties[] = [
 		displayName: 'Message ID',
 		name: 'messageId',
 		type: 'string',
-		default: '={{ $json.message.id }}',
+		default: DEFAULT_MESSAGE_ID_EXPRESSION,
 		required: true,
 		description: "The customer's message to mark as read",
 		displayOptions: { show: { operation: ['markAsRead', 'typing'] } },

@@ -90,6 +90,25 @@ export function buildKnowledgeIndex(entries: KnowledgeEntry[]): KnowledgeIndex {
 	return { documents, documentFrequency, averageLength };
 }
 
+// Indexes of the knowledge bases this process has seen, by content: a workflow's knowledge base is the same
+// on every execution, so it is indexed once, not per message. Indexes are never changed after they are built.
+const cachedIndexes = new Map<string, KnowledgeIndex>();
+const CACHED_INDEXES_LIMIT = 16;
+
+/** buildKnowledgeIndex, remembered for the same entries (least recently used of 16 knowledge bases dropped). */
+export function knowledgeIndexFor(entries: KnowledgeEntry[]): KnowledgeIndex {
+	const key = JSON.stringify(entries);
+	let index = cachedIndexes.get(key);
+	if (index) {
+		cachedIndexes.delete(key);
+	} else {
+		index = buildKnowledgeIndex(entries);
+		if (cachedIndexes.size >= CACHED_INDEXES_LIMIT) cachedIndexes.delete(cachedIndexes.keys().next().value as string);
+	}
+	cachedIndexes.set(key, index);
+	return index;
+}
+
 function inverseDocumentFrequency(index: KnowledgeIndex, term: string): number {
 	const count = index.documentFrequency.get(term) ?? 0;
 	return Math.log(1 + (index.documents.length - count + 0.5) / (count + 0.5));

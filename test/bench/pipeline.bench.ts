@@ -1,0 +1,620 @@
+// `npm run bench`: how many WhatsApp messages a real n8n with the full support pipeline answers per
+// second, and how fast. A benchmark, not a test: it prints figures and judges nothing but the goal line.
+//
+// What runs
+// - This process: the Graph API sandbox (test/sandbox/graph-sandbox.ts), which records every send and,
+//   like Meta, posts signed `sent` and `delivered` status webhooks back for every reply (BENCH_STATUSES=off
+//   turns that off). With statuses on, n8n gets three webhook POSTs (and runs three executions) per
+//   customer message.
+// - A real n8n (test/helpers/n8n-server.ts) with workflows/whatsapp-ai-support.json imported as shipped
+//   (plus the sub-workflow it calls on a handoff, agent-desk-bridge.json): embedded PGlite store, offline
+//   classifier and knowledge-base answers, no LLM; the demo credentials with the WhatsApp base URL
+//   pointed at the sandbox. n8n runs with its defaults (SQLite, regular mode, all executions saved, no
+//   concurrency limit, the `vm` expression engine) unless BENCH_N8N_ENV says otherwise.
+// - A separate process, test/bench/load-generator.ts, POSTs signed inbound text webhooks at a fixed rate
+//   (open loop) for each rate in BENCH_RATES, each for BENCH_SECONDS; every message comes from a new
+//   customer, so each reply can be matched to its message by recipient.
+// - The ceiling: a fresh n8n with a bare workflow (Webhook answering at once → HTTP Request POSTing a
+//   WhatsApp text to the sandbox), driven by the same generator at the same rates (no status webhooks:
+//   it has nothing to do with them). Our figures are printed as a ratio to it.
+//
+// Figures per rate: sustained throughput (answered messages per second from the first POST to the last
+// reply), latency from the webhook POST's start to the reply reaching the sandbox (p50/p95/p99; a
+// message never answered counts as infinitely late), webhook acknowledgement time, errors (non-2xx,
+// transport errors, unanswered, failed n8n executions, Graph errors, failed status deliveries), the
+// route mix (knowledge-base answer / clarify / handoff), the RSS of n8n and its task runner (peak and
+// end of the step) and the CPU time they used per answered message.
+//
+// Safety valve (the machine is shared): a step stops sending when n8n's RSS passes BENCH_MAX_RSS_MB or
+// more than BENCH_MAX_BACKLOG_SECONDS of messages are unanswered, and once a rate is beyond capacity
+// (under half of it answered per second, or stopped) the higher rates of that target are skipped.
+//
+// Environment
+//   BENCH_SECONDS=60            seconds per rate
+//   BENCH_RATES=20,40,80,160    messages per second
+//   BENCH_TARGETS=pipeline,ceiling
+//   BENCH_STATUSES=on|off       status webhooks for the pipeline's replies (default on, as Meta does)
+//   BENCH_DRAIN_SECONDS=30      how long to wait for late replies after the last POST
+//   BENCH_N8N_ENV='{"K":"V"}'   extra environment for both n8n servers, printed with the results, e.g.
+//                               '{"N8N_EXPRESSION_ENGINE":"legacy"}' (see BENCHMARKS.md for why)
+//   BENCH_MAX_RSS_MB=3072       BENCH_MAX_BACKLOG_SECONDS=30     BENCH_SKIP_SATURATED=1 (0 runs every rate)
+//   BENCH_CPU_PROF=<dir>        run n8n with --cpu-prof, writing .cpuprofile files to <dir>
+//   BENCH_KEEP_LOGS=1           write n8n's output to test-artifacts/bench/n8n-<target>.log
+// Results also go to test-artifacts/bench/pipeline-<date>.json.
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { holdingMessage } from '../../nodes/shared/handoff/context';
+import {
+	type CredentialJson,
+	createTempUserFolder,
+	importCredentials,
+	importWorkflows,
+	type N8nServer,
+	repoRoot,
+	startN8n,
+	type WorkflowJson,
+} from '../helpers/n8n-server';
+import { type GraphSandbox, startGraphSandbox } from '../sandbox/graph-sandbox';
+import { DEMO_ACCESS_TOKEN, DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID, demoCredentials, demoWebhookUrl } from '../tools/demo';
+import {
+	correlateReplies,
+	formatBytes,
+	formatMs,
+	formatTable,
+	machineInfo,
+	nowMs,
+	type ReceivedReply,
+	ResourceSampler,
+	type ResourceFigures,
+	type StepFigures,
+	summarizeStep,
+	writeResultsJson,
+} from './bench-lib';
+import { type LoadOptions, type PostRecord, runLoad } from './load-generator';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const RATES = (process.env.BENCH_RATES ?? '20,40,80,160').split(',').map(Number).filter((rate) => rate > 0);
+const TARGETS = (process.env.BENCH_TARGETS ?? 'pipeline,ceiling').split(',').map((target) => target.trim()) as Target[];
+const STATUSES = (process.env.BENCH_STATUSES ?? 'on') !== 'off';
+const DRAIN_MS = Number(process.env.BENCH_DRAIN_SECONDS ?? 30) * 1000;
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
+const EXTRA_N8N_ENV = JSON.parse(process.env.BENCH_N8N_ENV ?? '{}') as Record<string, string>;
+const KEEP_LOGS = Boolean(process.env.BENCH_KEEP_LOGS);
+const GOAL = { rate: 80, p99Ms: 500 };
+const MAX_RSS_MB = Number(process.env.BENCH_MAX_RSS_MB ?? 3072);
+const MAX_BACKLOG_SECONDS = Number(process.env.BENCH_MAX_BACKLOG_SECONDS ?? 30);
+/** Skip higher rates once a rate is clearly beyond capacity (under half of it answered per second, or stopped early). */
+const SKIP_SATURATED = (process.env.BENCH_SKIP_SATURATED ?? '1') !== '0';
+/** Every bench customer's wa_id starts with this (then two digits per step, then seven per message). */
+const SENDER_PREFIX = '3197';
+const PIPELINE_WORKFLOW = path.join(repoRoot, 'workflows', 'whatsapp-ai-support.json');
+const CEILING_WEBHOOK_PATH = 'bench-ceiling';
+
+type Target = 'pipeline' | 'ceiling';
+type Route = 'answer' | 'clarify' | 'handoff' | 'template' | 'other';
+
+/**
+ * The customers' messages, used round-robin. Most are questions the shipped knowledge base answers (five
+ * languages), some ask for a person or complain (handoff). The route each really took is measured.
+ */
+const TEXTS: string[] = [
+	'Is breakfast included?',
+	'Is er parkeergelegenheid bij het hotel?',
+	'What time is check-in?',
+	'Wie lautet das WLAN-Passwort?',
+	'Are pets allowed?',
+	'¿Cuál es la política de cancelación?',
+	'What is the wifi password?',
+	'À quelle heure est le petit-déjeuner ?',
+	'Can I talk to a real person please?',
+	'Hoe laat kan ik uitchecken?',
+	'Is there parking at the hotel?',
+	'Die Heizung in Zimmer 214 ist kaputt und das Zimmer ist eiskalt, das ist eine Frechheit!',
+	'What is your cancellation policy?',
+	'Sind Haustiere erlaubt?',
+	'¿A qué hora es el desayuno?',
+	'When can I check out?',
+	'Quel est le mot de passe du wifi ?',
+	'Kan ik bij het hotel parkeren?',
+	'The room was dirty and nobody helped us, this is unacceptable.',
+	'Wann gibt es Frühstück?',
+];
+
+const HOLDING_TEXTS = new Set(['en', 'nl', 'de', 'fr', 'es'].map((language) => holdingMessage(language).text));
+
+interface CapturedSend extends ReceivedReply {
+	detail: { type: string; route: Route; status: number };
+}
+
+interface StepResult {
+	target: Target;
+	rate: number;
+	figures: StepFigures;
+	routes: Record<string, number>;
+	typingIndicators: number;
+	/** Sends to other recipients than the bench customers (the duty manager's handoff alerts). */
+	otherSends: number;
+	graphErrors: number;
+	statusWebhooks: { posted: number; failed: number };
+	failedExecutions: number | null;
+	n8nErrorLogLines: number;
+	/** Why the sender stopped before rate × seconds messages, if it did. */
+	stoppedEarly?: string;
+	/** Messages not sent because the sender stopped early. */
+	unsent: number;
+	/** CPU seconds of the bench's own processes in the step: this one (Graph sandbox, status webhooks) and the sender. */
+	benchCpuSeconds: { orchestrator: number; generator: number };
+	resources: ResourceFigures;
+	drainMs: number;
+}
+
+function say(message: string): void {
+	process.stdout.write(`[bench] ${message}\n`);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function routeOf(body: Record<string, unknown>): Route {
+	if (body.type === 'interactive') return 'clarify';
+	if (body.type === 'template') return 'template';
+	if (body.type === 'text') {
+		const text = (body.text as { body?: string } | undefined)?.body ?? '';
+		return HOLDING_TEXTS.has(text) ? 'handoff' : 'answer';
+	}
+	return 'other';
+}
+
+/**
+ * The workflow files (from workflows/) that `file` calls through Execute Workflow nodes, recursively,
+ * callees first: n8n only publishes a workflow whose sub-workflows are published.
+ */
+function withSubWorkflows(file: string): string[] {
+	const folder = path.dirname(file);
+	const byId = new Map<string, string>();
+	for (const name of readdirSync(folder).filter((entry) => entry.endsWith('.json'))) {
+		const id = (JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as { id?: string }).id;
+		if (id) byId.set(id, path.join(folder, name));
+	}
+	const ordered: string[] = [];
+	const visit = (current: string) => {
+		if (ordered.includes(current)) return;
+		const workflow = JSON.parse(readFileSync(current, 'utf8')) as WorkflowJson;
+		for (const node of workflow.nodes) {
+			if (node.type !== 'n8n-nodes-base.executeWorkflow') continue;
+			const reference = node.parameters.workflowId as { value?: string } | string | undefined;
+			const id = typeof reference === 'string' ? reference : reference?.value;
+			const callee = id ? byId.get(id) : undefined;
+			if (callee && callee !== current) visit(callee);
+		}
+		ordered.push(current);
+	};
+	visit(file);
+	return ordered;
+}
+
+function ceilingWorkflow(sandbox: GraphSandbox): WorkflowJson {
+	return {
+		name: 'Bench ceiling: webhook to Graph send',
+		nodes: [
+			{
+				id: 'ceiling-webhook',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: '6a0c1f7e-bench-4c11-9d00-ce111e000001',
+				parameters: { httpMethod: 'POST', path: CEILING_WEBHOOK_PATH, responseMode: 'onReceived', options: {} },
+			},
+			{
+				id: 'ceiling-send',
+				name: 'Send Text',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [300, 0],
+				parameters: {
+					method: 'POST',
+					url: `${sandbox.baseUrl}/v24.0/${DEMO_PHONE_NUMBER_ID}/messages`,
+					sendHeaders: true,
+					headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${DEMO_ACCESS_TOKEN}` }] },
+					sendBody: true,
+					specifyBody: 'json',
+					jsonBody:
+						'={{ JSON.stringify({ messaging_product: "whatsapp", recipient_type: "individual", to: $json.body.entry[0].changes[0].value.messages[0].from, type: "text", text: { body: "Thanks, we got your message." } }) }}',
+					options: {},
+				},
+			},
+		],
+		connections: { Webhook: { main: [[{ node: 'Send Text', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+interface TargetRun {
+	server: N8nServer;
+	sandbox: GraphSandbox;
+	workflowId: string;
+	webhookUrl: string;
+	n8nEnv: Record<string, string>;
+	capture: {
+		/** Replies to bench customers (recipient starts with `recipientPrefix`). */
+		sends: CapturedSend[];
+		/** Other sends, e.g. the duty manager's handoff alert from the agent desk bridge. */
+		otherSends: number;
+		recipientPrefix: string;
+		typing: number;
+		graphErrors: number;
+		statusPosted: number;
+		statusFailed: number;
+		errorLines: number;
+	};
+}
+
+async function startTarget(target: Target): Promise<TargetRun> {
+	const capture: TargetRun['capture'] = { sends: [], otherSends: 0, recipientPrefix: SENDER_PREFIX, typing: 0, graphErrors: 0, statusPosted: 0, statusFailed: 0, errorLines: 0 };
+	const sandbox = await startGraphSandbox({
+		templates: [{ name: 'follow_up', category: 'utility', languages: ['en'] }],
+		// Its own lists are not what we read (onRequest below is), but keep a whole step for debugging.
+		maxRecorded: 50_000,
+		onRequest: (request) => {
+			if (request.method !== 'POST' || !request.path.endsWith('/messages')) return;
+			const body = (request.body ?? {}) as Record<string, unknown>;
+			if (request.response.status !== 200) capture.graphErrors += 1;
+			if (body.status === 'read' || body.typing_indicator !== undefined) {
+				capture.typing += 1;
+				return;
+			}
+			if (request.response.status !== 200) return;
+			const to = String(body.to ?? '').replace(/\D/g, '');
+			if (!to.startsWith(capture.recipientPrefix)) {
+				capture.otherSends += 1;
+				return;
+			}
+			capture.sends.push({
+				to,
+				receivedAt: nowMs() - request.durationMs,
+				detail: { type: String(body.type ?? 'text'), route: routeOf(body), status: request.response.status },
+			});
+		},
+		onWebhookDelivery: (delivery) => {
+			capture.statusPosted += 1;
+			if (!delivery.ok) capture.statusFailed += 1;
+		},
+	});
+
+	const userFolder = createTempUserFolder(`n8n-bench-${target}-`);
+	const credentials: CredentialJson[] = demoCredentials().map((credential) =>
+		credential.type === 'whatsAppCloudApi' ? { ...credential, data: { ...(credential.data as Record<string, unknown>), baseUrl: sandbox.baseUrl } } : credential,
+	);
+	await importCredentials(userFolder, credentials);
+	// The pipeline calls the agent desk bridge on a handoff; it is imported and published first.
+	const importedWorkflows = await importWorkflows(userFolder, target === 'pipeline' ? withSubWorkflows(PIPELINE_WORKFLOW) : [ceilingWorkflow(sandbox)]);
+	const imported = importedWorkflows[importedWorkflows.length - 1];
+
+	const n8nEnv: Record<string, string> = { ...EXTRA_N8N_ENV };
+	if (CPU_PROF_DIR) {
+		mkdirSync(CPU_PROF_DIR, { recursive: true });
+		n8nEnv.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${CPU_PROF_DIR} --cpu-prof-name=${target}-\${pid}.cpuprofile`;
+	}
+	const logFile = KEEP_LOGS ? path.join(repoRoot, 'test-artifacts', 'bench', `n8n-${target}.log`) : undefined;
+	if (logFile) mkdirSync(path.dirname(logFile), { recursive: true });
+	const server = await startN8n({
+		userFolder,
+		// Deleted on stop (KEEP_N8N_USER_FOLDER=1 keeps it): n8n's SQLite and the PGlite store grow by ~100 MB a run.
+		removeUserFolderOnStop: true,
+		env: n8nEnv,
+		logFile,
+		onLine: (line) => {
+			if (/\berror\b/i.test(line)) capture.errorLines += 1;
+		},
+	});
+	await server.rest.ensureOwner();
+	for (const workflow of importedWorkflows) await server.rest.activateWorkflow(workflow.id);
+	const webhookUrl = target === 'pipeline' ? demoWebhookUrl(server.baseUrl) : `${server.baseUrl}/webhook/${CEILING_WEBHOOK_PATH}`;
+	if (target === 'pipeline' && STATUSES) {
+		sandbox.configureWebhook({ url: webhookUrl, appSecret: DEMO_APP_SECRET, statuses: ['sent', 'delivered'], timeoutMs: 30_000 });
+	}
+	say(`${target}: n8n ${server.pid} ready in ${(server.startupMs / 1000).toFixed(1)} s, webhook ${webhookUrl}`);
+	return { server, sandbox, workflowId: imported.id, webhookUrl, n8nEnv, capture };
+}
+
+let runCounter = 0;
+
+function loadOptions(run: TargetRun, rate: number, seconds: number): LoadOptions {
+	runCounter += 1;
+	return {
+		targets: [run.webhookUrl],
+		rate,
+		seconds,
+		appSecret: DEMO_APP_SECRET,
+		phoneNumberId: DEMO_PHONE_NUMBER_ID,
+		texts: TEXTS,
+		// A new customer per message: replies are matched by recipient, and no earlier handoff silences them.
+		messagesPerSender: 1,
+		senderPrefix: `${SENDER_PREFIX}${String(runCounter).padStart(2, '0')}`,
+	};
+}
+
+async function failedExecutions(run: TargetRun): Promise<number | null> {
+	try {
+		return await run.server.rest.countExecutions(run.workflowId, 'error');
+	} catch {
+		return null;
+	}
+}
+
+/** Sends a few messages slowly so that one-time work (store migrations, classifier training, JIT) is done. */
+async function warmUp(run: TargetRun): Promise<void> {
+	const started = Date.now();
+	const result = await runLoad({ ...loadOptions(run, 4, 3), texts: TEXTS.slice(0, 12) });
+	const deadline = Date.now() + 60_000;
+	while (run.capture.sends.length < result.records.length && Date.now() < deadline) await sleep(100);
+	await run.sandbox.waitForWebhooks();
+	await sleep(1000);
+	say(`warm-up: ${run.capture.sends.length}/${result.records.length} answered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function runStep(target: Target, run: TargetRun, rate: number): Promise<StepResult> {
+	const { capture } = run;
+	capture.sends = [];
+	capture.otherSends = 0;
+	capture.typing = 0;
+	capture.graphErrors = 0;
+	capture.statusPosted = 0;
+	capture.statusFailed = 0;
+	capture.errorLines = 0;
+	const failedBefore = await failedExecutions(run);
+	const sampler = new ResourceSampler(run.server.pid, 500).start();
+	const orchestratorCpu = process.cpuUsage();
+	const options = loadOptions(run, rate, SECONDS);
+	say(`${target} @ ${rate} msg/s for ${SECONDS} s…`);
+	// Safety valve: a server far behind queues thousands of executions and its memory grows without bound
+	// (this machine is shared). Stop sending when n8n's RSS or the backlog passes a limit.
+	const stop = new AbortController();
+	let stoppedBecause: string | undefined;
+	let sentMessages = 0;
+	const watchdog = setInterval(() => {
+		const rssMb = sampler.currentRssBytes / (1024 * 1024);
+		const backlog = sentMessages - capture.sends.length;
+		if (rssMb > MAX_RSS_MB) stoppedBecause = `n8n RSS ${Math.round(rssMb)} MB > ${MAX_RSS_MB} MB`;
+		else if (backlog > rate * MAX_BACKLOG_SECONDS) stoppedBecause = `${backlog} messages unanswered (> ${MAX_BACKLOG_SECONDS} s of load)`;
+		if (stoppedBecause && !stop.signal.aborted) {
+			say(`${target} @ ${rate}: stopping the sender early: ${stoppedBecause}`);
+			stop.abort();
+		}
+	}, 1000);
+	const load = await runLoad(options, {
+		signal: stop.signal,
+		onRecords: (records) => (sentMessages += records.filter((record) => record.copy === 1).length),
+	}).finally(() => clearInterval(watchdog));
+	const accepted = load.records.filter((record) => record.copy === 1 && record.status >= 200 && record.status < 300).length;
+	// Drain: wait for replies still on their way (until all arrived or none came for a while).
+	const drainStarted = Date.now();
+	let lastCount = -1;
+	let lastChange = Date.now();
+	while (capture.sends.length < accepted && Date.now() - drainStarted < DRAIN_MS) {
+		if (capture.sends.length !== lastCount) {
+			lastCount = capture.sends.length;
+			lastChange = Date.now();
+		} else if (Date.now() - lastChange > 10_000) break;
+		await sleep(100);
+	}
+	await Promise.race([run.sandbox.waitForWebhooks(), sleep(DRAIN_MS)]);
+	const drainMs = Date.now() - drainStarted;
+	// Executions started by the last status webhooks finish within moments.
+	await sleep(500);
+	const resources = sampler.stop();
+	const orchestratorCpuUsed = process.cpuUsage(orchestratorCpu);
+	const failedAfter = await failedExecutions(run);
+
+	const inbound = load.records.filter((record) => record.copy === 1).map((record) => ({ id: record.id, sender: record.sender, sentAt: record.sentAt }));
+	const correlation = correlateReplies(inbound, capture.sends);
+	const figures = summarizeStep({ rate, seconds: SECONDS, posts: load.records, correlation, startedAt: load.startedAt, maxSendLagMs: load.maxSendLagMs });
+	const routes: Record<string, number> = {};
+	for (const match of correlation.matches) {
+		const route = (match.reply as CapturedSend).detail.route;
+		routes[route] = (routes[route] ?? 0) + 1;
+	}
+	const result: StepResult = {
+		target,
+		rate,
+		figures,
+		routes,
+		typingIndicators: capture.typing,
+		otherSends: capture.otherSends,
+		graphErrors: capture.graphErrors,
+		statusWebhooks: { posted: capture.statusPosted, failed: capture.statusFailed },
+		failedExecutions: failedBefore === null || failedAfter === null ? null : failedAfter - failedBefore,
+		n8nErrorLogLines: capture.errorLines,
+		stoppedEarly: stoppedBecause,
+		unsent: load.unsent,
+		benchCpuSeconds: { orchestrator: (orchestratorCpuUsed.user + orchestratorCpuUsed.system) / 1e6, generator: load.cpuSeconds },
+		resources,
+		drainMs,
+	};
+	say(
+		`${target} @ ${rate}: ${figures.answered}/${figures.messages} answered, ${figures.throughput.toFixed(1)} msg/s, ` +
+			`p50 ${formatMs(figures.latencyMs.p50)} p99 ${formatMs(figures.latencyMs.p99)}, ack p99 ${formatMs(figures.ackMs.p99)}, ` +
+			`RSS peak ${formatBytes(resources.peakRssBytes)}, n8n CPU ${resources.cpuSeconds.toFixed(1)} s ` +
+			`(bench: sandbox ${result.benchCpuSeconds.orchestrator.toFixed(1)} s, sender ${result.benchCpuSeconds.generator.toFixed(1)} s)` +
+			(firstErrors(load.records) ? `, first error: ${firstErrors(load.records)}` : ''),
+	);
+	// Let the server settle before the next rate.
+	await sleep(3000);
+	return result;
+}
+
+function firstErrors(records: PostRecord[]): string | undefined {
+	const failed = records.find((record) => record.error || record.status < 200 || record.status >= 300);
+	return failed ? failed.error ?? `HTTP ${failed.status}` : undefined;
+}
+
+function errorCount(step: StepResult): number {
+	const { errors } = step.figures;
+	return errors.httpStatus + errors.transport + errors.unanswered + step.graphErrors + step.statusWebhooks.failed + (step.failedExecutions ?? 0);
+}
+
+function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate: number; saturatedAt: number }>): void {
+	const rows: Array<Array<string | number>> = steps.map((step) => {
+		const { figures } = step;
+		const main = step.resources.processes[0];
+		const runner = step.resources.processes.slice(1).reduce((sum, process) => sum + process.peakRssBytes, 0);
+		return [
+			step.target,
+			`${step.rate}${step.stoppedEarly ? '*' : ''}`,
+			`${figures.answered}/${figures.messages}`,
+			figures.throughput.toFixed(1),
+			formatMs(figures.latencyMs.p50),
+			formatMs(figures.latencyMs.p95),
+			formatMs(figures.latencyMs.p99),
+			formatMs(figures.ackMs.p99),
+			errorCount(step),
+			figures.answered > 0 ? Math.round((step.resources.cpuSeconds * 1000) / figures.answered) : '-',
+			`${formatBytes(main?.peakRssBytes ?? NaN)} / ${formatBytes(main?.endRssBytes ?? NaN)}`,
+			formatBytes(runner),
+		];
+	});
+	for (const skip of skipped) rows.push([skip.target, skip.rate, `skipped (saturated at ${skip.saturatedAt})`, '', '', '', '', '', '', '', '', '']);
+	process.stdout.write(
+		`\n${formatTable(
+			['target', 'msg/s', 'answered/sent', 'thr/s', 'p50', 'p95', 'p99', 'ack p99', 'errors', 'CPU ms/msg', 'n8n RSS peak/end', 'runner RSS'],
+			rows,
+		)}\n`,
+	);
+	for (const step of steps.filter((candidate) => candidate.stoppedEarly)) {
+		process.stdout.write(`* ${step.target} @ ${step.rate}: sender stopped early (${step.stoppedEarly}); ${step.unsent} messages not sent\n`);
+	}
+	process.stdout.write(
+		'thr/s: answered messages per second from the first POST to the last reply. p50/p95/p99: webhook POST start → reply at the\n' +
+			'Graph sandbox (unanswered = ∞). ack: POST → HTTP response. CPU ms/msg: CPU time of n8n and its task runner per answered message.\n',
+	);
+
+	const pipeline = steps.filter((step) => step.target === 'pipeline');
+	if (pipeline.length > 0) {
+		const routeRows = pipeline.map((step) => {
+			const total = Object.values(step.routes).reduce((sum, count) => sum + count, 0) || 1;
+			const share = (route: Route) => `${Math.round(((step.routes[route] ?? 0) / total) * 100)}%`;
+			return [
+				step.rate,
+				share('answer'),
+				share('clarify'),
+				share('handoff'),
+				share('template') === '0%' && share('other') === '0%' ? '0%' : `${share('template')}/${share('other')}`,
+				step.typingIndicators,
+				step.otherSends,
+				`${step.statusWebhooks.posted}/${step.statusWebhooks.failed}`,
+				step.failedExecutions ?? '?',
+				step.figures.errors.unanswered,
+				step.graphErrors,
+			];
+		});
+		process.stdout.write(
+			`\nPipeline routes and error detail (status webhooks ${STATUSES ? 'on: sent + delivered per reply' : 'off'})\n${formatTable(
+				['msg/s', 'KB answer', 'clarify', 'handoff', 'template/other', 'typing', 'alerts', 'statuses posted/failed', 'failed exec', 'unanswered', 'graph errors'],
+				routeRows,
+			)}\n`,
+		);
+	}
+
+	const ceiling = new Map(steps.filter((step) => step.target === 'ceiling').map((step) => [step.rate, step]));
+	const ratioRows = pipeline
+		.filter((step) => ceiling.has(step.rate))
+		.map((step) => {
+			const bare = ceiling.get(step.rate) as StepResult;
+			const ratio = (ours: number, theirs: number) => (Number.isFinite(ours) && Number.isFinite(theirs) && theirs > 0 ? `${(ours / theirs).toFixed(2)}×` : '-');
+			return [
+				step.rate,
+				`${step.figures.throughput.toFixed(1)} / ${bare.figures.throughput.toFixed(1)}`,
+				ratio(step.figures.throughput, bare.figures.throughput),
+				`${formatMs(step.figures.latencyMs.p99)} / ${formatMs(bare.figures.latencyMs.p99)}`,
+				ratio(step.figures.latencyMs.p99, bare.figures.latencyMs.p99),
+			];
+		});
+	if (ratioRows.length > 0) {
+		process.stdout.write(
+			`\nPipeline vs bare n8n ceiling (webhook → HTTP Request)\n${formatTable(['msg/s', 'throughput ours/bare', 'ratio', 'p99 ours/bare', 'ratio'], ratioRows)}\n`,
+		);
+	}
+	const atGoal = pipeline.find((step) => step.rate === GOAL.rate);
+	if (atGoal) {
+		const met = atGoal.figures.throughput >= GOAL.rate * 0.98 && atGoal.figures.latencyMs.p99 < GOAL.p99Ms && errorCount(atGoal) === 0;
+		process.stdout.write(
+			`\nGoal (${GOAL.rate} msg/s sustained, p99 < ${GOAL.p99Ms} ms, no errors): ${met ? 'MET' : 'NOT MET'} ` +
+				`(${atGoal.figures.throughput.toFixed(1)} msg/s, p99 ${formatMs(atGoal.figures.latencyMs.p99)}, ${errorCount(atGoal)} errors)\n`,
+		);
+	}
+}
+
+async function main(): Promise<void> {
+	const machine = machineInfo();
+	say(`${machine.cores} × ${machine.cpuModel}, load ${machine.loadAverage.join(' ')}, Node ${machine.node}`);
+	say(`rates ${RATES.join(', ')} msg/s × ${SECONDS} s; targets ${TARGETS.join(', ')}; status webhooks ${STATUSES ? 'on' : 'off'}`);
+	const defaults: Record<string, string> = {
+		DB_TYPE: 'sqlite',
+		EXECUTIONS_MODE: 'regular',
+		N8N_EXPRESSION_ENGINE: 'vm',
+		EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
+		N8N_CONCURRENCY_PRODUCTION_LIMIT: '-1',
+	};
+	const changed = Object.entries(EXTRA_N8N_ENV).map(([key, value]) => `${key}=${value}`);
+	const kept = Object.entries(defaults)
+		.filter(([key]) => !(key in EXTRA_N8N_ENV))
+		.map(([key, value]) => `${key}=${value}`);
+	say(`n8n settings: ${changed.length ? `${changed.join(' ')} (changed); ` : ''}n8n's defaults ${kept.join(' ')}`);
+	const steps: StepResult[] = [];
+	const skipped: Array<{ target: Target; rate: number; saturatedAt: number }> = [];
+	const settings: Record<string, unknown> = {};
+	for (const target of TARGETS) {
+		if (target !== 'pipeline' && target !== 'ceiling') throw new Error(`unknown target ${target}`);
+		const run = await startTarget(target);
+		settings[target] = {
+			n8nEnvironment: {
+				DB_TYPE: 'sqlite',
+				EXECUTIONS_MODE: 'regular',
+				EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
+				EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
+				N8N_EXPRESSION_ENGINE: 'vm',
+				N8N_CONCURRENCY_PRODUCTION_LIMIT: '-1',
+				...run.n8nEnv,
+			},
+			statusWebhooks: target === 'pipeline' && STATUSES,
+		};
+		try {
+			await warmUp(run);
+			let saturatedAt: number | undefined;
+			for (const rate of RATES) {
+				if (saturatedAt !== undefined) {
+					say(`${target} @ ${rate}: skipped, saturated at ${saturatedAt} msg/s (BENCH_SKIP_SATURATED=0 runs it anyway)`);
+					skipped.push({ target, rate, saturatedAt });
+					continue;
+				}
+				const step = await runStep(target, run, rate);
+				steps.push(step);
+				if (SKIP_SATURATED && (step.stoppedEarly || step.figures.throughput < rate * 0.5)) saturatedAt = rate;
+			}
+		} finally {
+			await run.server.stop();
+			await run.sandbox.close();
+		}
+	}
+	printResults(steps, skipped);
+	const file = writeResultsJson('pipeline', {
+		benchmark: 'pipeline',
+		date: new Date().toISOString(),
+		machine,
+		seconds: SECONDS,
+		rates: RATES,
+		statusWebhooks: STATUSES,
+		texts: TEXTS,
+		settings,
+		goal: GOAL,
+		steps,
+		skipped,
+	});
+	say(`results written to ${path.relative(repoRoot, file)}`);
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`[bench] ${error instanceof Error ? error.stack : String(error)}\n`);
+	process.exit(1);
+});
