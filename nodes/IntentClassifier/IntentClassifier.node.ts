@@ -15,6 +15,7 @@ import {
 	DEFAULT_CASCADE_THRESHOLD,
 	IntentDefinitionError,
 	IntentTrainingError,
+	noTextClassification,
 	resolveIntents,
 	type ClassifierMode,
 	type IntentDefinition,
@@ -59,11 +60,18 @@ export class IntentClassifier implements INodeType {
 			try {
 				const text = itemParameter(this, 'text', itemIndex, DEFAULT_TEXT_EXPRESSION, (item) => field(item.message, 'textMasked') ?? field(item.message, 'text'));
 				if (typeof text !== 'string' || !text.trim()) {
-					throw new NodeOperationError(this.getNode(), 'The message has no text to classify', {
-						itemIndex,
-						description:
-							'The Intent Classifier reads message.textMasked or message.text (see Text). Route other message types (images, stickers …) elsewhere, e.g. with an IF node on message.type.',
-					});
+					// A voice note, a photo without caption, a sticker: nothing to classify, so a person takes it.
+					const language = this.getNodeParameter('defaultLanguage', itemIndex, 'en') as string;
+					const nlu = noTextClassification(mode, language);
+					const output = routeByIntent ? outputNames.indexOf(nlu.intent) : 0;
+					if (output === -1) {
+						throw new NodeOperationError(this.getNode(), 'The message has no text to classify', {
+							itemIndex,
+							description: `Messages without text are classified as ${nlu.intent}; with Route by Intent, add that intent (or route other message types elsewhere, e.g. with an IF node on message.type).`,
+						});
+					}
+					outputs[output].push({ json: { ...json, nlu: nlu as unknown as IDataObject }, pairedItem: { item: itemIndex } });
+					continue;
 				}
 				const intents = intentsFor(this, itemIndex);
 				const chat = mode === 'embedded' ? undefined : await getChatModel(this, itemIndex);

@@ -165,11 +165,18 @@ describe('Intent Classifier in n8n', () => {
 			expect(tolerant.json('Classify')[0].error).toMatch(/Late Checkout!/);
 		});
 
-		it('fails a message without text with a hint', async () => {
+		it('classifies a message without text (a photo, a voice note) as out_of_scope at confidence 0 instead of failing', async () => {
 			const result = await classify([{ ...inbound('31611110040', ''), message: { id: 'x', type: 'image' } }]);
+			expect(result.status).toBe('success');
+			expect(nluOf(result.json('Classify')[0])).toMatchObject({ intent: 'out_of_scope', confidence: 0, ranking: [], source: 'no_text' });
+		});
+
+		it('fails a message without text with a hint when Route by Intent has no out_of_scope output', async () => {
+			const parameters = { intentPack: 'none', routeByIntent: true, customIntents: { intent: [{ name: 'late_checkout', description: 'late checkout', examples: 'late checkout\ncan I leave later' }, { name: 'parking', description: 'parking', examples: 'parking\nwhere can I park' }] } };
+			const result = await classify([{ ...inbound('31611110041', ''), message: { id: 'y', type: 'audio' } }], parameters);
 			expect(result.status).toBe('error');
 			expect(result.nodeError('Classify')?.message).toBe('The message has no text to classify');
-			expect(result.nodeError('Classify')?.description).toMatch(/Route other message types/);
+			expect(result.nodeError('Classify')?.description).toMatch(/route other message types elsewhere/);
 		});
 
 		it('sends a prompt-injection attempt to out_of_scope and says so', async () => {

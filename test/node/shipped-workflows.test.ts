@@ -204,6 +204,30 @@ describe('shipped workflows (in-process runs)', () => {
 		expect(result.json('Log Turn and Costs')[0].cost).toBeDefined();
 	});
 
+	it('hotel-concierge hands a voice note (no text to classify) to a person instead of failing', async () => {
+		const waId = '31612000318';
+		const conversation = { ...guest(waId, 'Joost') };
+		const id = `wamid.${waId}.voice`;
+		const at = new Date();
+		await bed.store.recordInboundMessage({ conversation, waMessageId: id, type: 'audio', sentAt: at });
+		const result = await runWorkflow(loadWorkflowFile(file('hotel-concierge.json')), {
+			credentials: bed.credentials,
+			triggerItems: [
+				{
+					json: {
+						conversation: { ...conversation, id: conversationIdOf(conversation) },
+						message: { id, type: 'audio', timestamp: at.toISOString(), media: { id: 'media-1', mimeType: 'audio/ogg' } },
+					},
+				},
+			],
+		});
+		expect({ status: result.status, error: result.error?.message }).toEqual({ status: 'success', error: undefined });
+		expect(result.json('Classify Intent')[0].nlu).toMatchObject({ intent: 'out_of_scope', confidence: 0, source: 'no_text' });
+		expect(result.json('Hand Off to a Person')[0].handoff).toMatchObject({ created: true });
+		const texts = bed.sandbox.sentMessages().filter((message) => message.type === 'text').map((message) => (message.body.text as { body: string }).body);
+		expect(texts).toEqual([expect.stringMatching(/colleague|collega|Kollegin|collègue|compañero/)]);
+	});
+
 	it('restaurant-reservations answers an opening-hours question from its knowledge base', async () => {
 		const { result, texts } = await guestWrites('restaurant-reservations.json', '31612000412', 'Eva', 'Hoe laat zijn jullie open op zondag?');
 		expect(texts).toEqual([expect.stringMatching(/dinsdag tot en met zondag.*17:30–22:00/)]);

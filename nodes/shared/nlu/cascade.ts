@@ -28,9 +28,10 @@ export const DEFAULT_CASCADE_THRESHOLD = 0.7;
  * - 'embedded': the offline classifier (embedded mode, or the cascade when it was confident);
  * - 'llm': the chat model;
  * - 'embedded_fallback': the model was asked but failed; the offline answer is used (see `llmError`);
- * - 'injection_guard': the prompt-injection rules sent the message to out_of_scope; no model was asked.
+ * - 'injection_guard': the prompt-injection rules sent the message to out_of_scope; no model was asked;
+ * - 'no_text': the message has no text (a voice note, a photo without caption, a sticker); see noTextClassification.
  */
-export type IntentSource = 'embedded' | 'llm' | 'embedded_fallback' | 'injection_guard';
+export type IntentSource = 'embedded' | 'llm' | 'embedded_fallback' | 'injection_guard' | 'no_text';
 
 export interface IntentClassification {
 	intent: string;
@@ -50,6 +51,23 @@ export interface IntentClassification {
 	llmError?: { kind: string; code?: string; message: string; attempts?: number };
 	/** Present when the message looked like a prompt-injection attempt. */
 	promptInjection?: { detected: true; signals: string[] };
+}
+
+/**
+ * What a message without text gets: out_of_scope at confidence 0, so the Confidence Router hands it to a
+ * person instead of the execution failing. Nothing is guessed and no model is asked.
+ */
+export function noTextClassification(mode: ClassifierMode, language: string): IntentClassification {
+	return {
+		intent: OUT_OF_SCOPE_INTENT,
+		confidence: 0,
+		ranking: [],
+		margin: 0,
+		sentiment: { label: 'neutral', score: 0 },
+		language,
+		source: 'no_text',
+		mode,
+	};
 }
 
 export interface ClassifyMessageOptions {

@@ -41,6 +41,7 @@ export {
 	classifyMessage,
 	DEFAULT_CASCADE_THRESHOLD,
 	MissingModelError,
+	noTextClassification,
 	type ClassifierMode,
 	type ClassifyMessageOptions,
 	type IntentClassification,
