@@ -9,13 +9,15 @@ import {
 
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
 import { readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
-import { answerVerification, handleInboundWebhook } from '../shared/whatsapp/inbound';
+import { answerVerification, describeUnreadableBody, handleInboundWebhook } from '../shared/whatsapp/inbound';
 import { SIGNATURE_HEADER } from '../shared/whatsapp/signature';
 
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & {
 	rawBody?: Buffer;
 	readRawBody?: () => Promise<void>;
 };
+
+const STORE_UNAVAILABLE = 'Temporarily unable to process the webhook';
 
 export class WhatsAppAiTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -102,7 +104,15 @@ export class WhatsAppAiTrigger implements INodeType {
 		}
 
 		const request = this.getRequestObject() as RawRequest;
-		if (!request.rawBody && request.readRawBody) await request.readRawBody();
+		try {
+			if (!request.rawBody && request.readRawBody) await request.readRawBody();
+		} catch (error) {
+			// n8n reads the body for us only now: a body over its size limit, a broken gzip or deflate stream or an
+			// aborted upload is the sender's problem (4xx), not a failed execution.
+			const unreadable = describeUnreadableBody(error);
+			this.logger.warn(`WhatsApp AI Trigger rejected a webhook (${unreadable.statusCode}): ${unreadable.message}`);
+			return reply(unreadable.statusCode, unreadable.message);
+		}
 		const rawBody = request.rawBody ?? Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? ''));
 		const signatureHeader = request.headers[SIGNATURE_HEADER];
 
@@ -120,9 +130,9 @@ export class WhatsAppAiTrigger implements INodeType {
 				store,
 			);
 		} catch (error) {
-			// The store failed: answer 500 so Meta delivers again later; nothing is lost.
+			// The store could not be opened: answer 500 so Meta delivers again later; nothing is lost.
 			this.logger.error(`WhatsApp AI Trigger could not process a webhook: ${error.message}`);
-			return reply(500, 'Temporarily unable to process the webhook');
+			return reply(500, STORE_UNAVAILABLE);
 		}
 		if (!outcome.accepted) {
 			this.logger.warn(`WhatsApp AI Trigger rejected a webhook (${outcome.statusCode}): ${outcome.message}`);
@@ -130,15 +140,27 @@ export class WhatsAppAiTrigger implements INodeType {
 		}
 
 		const statuses = this.getNodeParameter('ignoreStatuses', false) ? [] : outcome.statuses;
+		const workflowData = [
+			outcome.messages.map((event) => ({ json: event as unknown as IDataObject })),
+			statuses.map((event) => ({ json: event as unknown as IDataObject })),
+		];
+		if (outcome.storeError || outcome.inProgress > 0) {
+			// Part of the POST is stored, the rest is not (500), or an earlier delivery of one of its messages may
+			// still be answering it (503): either way Meta must deliver the POST again, while what is new runs now,
+			// since a redelivery would see it as a duplicate.
+			if (outcome.storeError) {
+				this.logger.error(`WhatsApp AI Trigger stored only part of a webhook: ${outcome.storeError.message}`);
+				response.status(500).type('text/plain').send(STORE_UNAVAILABLE);
+			} else {
+				response.status(503).type('text/plain').send('An earlier delivery of this message is still being answered; deliver it again later');
+			}
+			if (outcome.messages.length === 0 && statuses.length === 0) return { noWebhookResponse: true };
+			return { noWebhookResponse: true, workflowData };
+		}
 		if (outcome.messages.length === 0 && statuses.length === 0) {
 			// Duplicates, other numbers' events or ignored statuses: acknowledge, start nothing.
 			return reply(200, 'OK');
 		}
-		return {
-			workflowData: [
-				outcome.messages.map((event) => ({ json: event as unknown as IDataObject })),
-				statuses.map((event) => ({ json: event as unknown as IDataObject })),
-			],
-		};
+		return { workflowData };
 	}
 }

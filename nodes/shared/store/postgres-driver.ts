@@ -29,8 +29,76 @@ function executorOf(client: Pick<PoolClient, 'query'>): SqlExecutor {
 	};
 }
 
-/** A pooled connection to a PostgreSQL server; `searchPath` puts our schema first on every connection. */
-export function createPostgresDriver(connection: PostgresConnection, searchPath: string): SqlDriver {
+/** How long, and how often, the driver retries while the server is away (restart, failover). */
+export interface ReconnectPolicy {
+	/** Give up (and throw the last error) once this much time has passed since the first attempt. */
+	budgetMs: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+}
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = { budgetMs: 15_000, baseDelayMs: 100, maxDelayMs: 2_000 };
+
+// SQLSTATEs of a server that is shutting down, crashed, starting up or full. When one of them answers a
+// statement, the server has ended the session and rolled back whatever the statement was doing.
+const SERVER_GONE_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+// Socket-level failures: the server is unreachable, or the connection broke.
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+// pg's own messages for a connection that died under it, or one the pool could not open in time.
+const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+// The client refused the query before sending it (its connection had already failed).
+const NOT_SENT = /not queryable$/;
+
+export type FailureKind =
+	/** The statement did not run, or the server rolled it back: retrying is always safe. */
+	| 'not-applied'
+	/** The connection broke while the statement ran: it may or may not have been committed. */
+	| 'ambiguous'
+	/** Anything else (a SQL error, bad credentials, a missing database): retrying cannot help. */
+	| 'permanent';
+
+/** Sorts a pg error for the retry decision. `phase` says whether the statement had been sent yet. */
+export function classifyFailure(error: unknown, phase: 'connect' | 'statement'): FailureKind {
+	const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+	const text = typeof message === 'string' ? message : '';
+	const transient =
+		(typeof code === 'string' && (SERVER_GONE_CODES.has(code) || NETWORK_CODES.has(code))) || LOST_CONNECTION.test(text) || NOT_SENT.test(text);
+	if (!transient) return 'permanent';
+	if (phase === 'connect' || NOT_SENT.test(text)) return 'not-applied';
+	return typeof code === 'string' && SERVER_GONE_CODES.has(code) ? 'not-applied' : 'ambiguous';
+}
+
+/** A statement that cannot change data, so running it twice is harmless. */
+export function isReadOnlyStatement(sql: string): boolean {
+	const text = sql.replace(/--[^\n]*/g, ' ').trim();
+	return /^(SELECT|SHOW|VALUES)\b/i.test(text) || (/^WITH\b/i.test(text) && !/\b(INSERT|UPDATE|DELETE|MERGE)\b/i.test(text));
+}
+
+/** Marks where a failure happened, so the retry loop knows whether the statement was sent. */
+class PhaseError extends Error {
+	constructor(
+		readonly original: unknown,
+		readonly phase: 'connect' | 'statement',
+	) {
+		super('phase');
+	}
+}
+
+const defaultSleep = async (ms: number) => await new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A pooled connection to a PostgreSQL server; `searchPath` puts our schema first on every connection.
+ *
+ * A server restart must not lose work, so transient failures are retried with backoff for up to
+ * `reconnect.budgetMs`: always when the statement surely did not apply (no connection yet, the server
+ * refused it or reported its own shutdown, which rolls the statement back); when the connection broke
+ * mid-statement, only for read-only statements and for transactions before their COMMIT was sent.
+ */
+export function createPostgresDriver(
+	connection: PostgresConnection,
+	searchPath: string,
+	options: { reconnect?: Partial<ReconnectPolicy>; sleep?: (ms: number) => Promise<void> } = {},
+): SqlDriver {
 	const config: PoolConfig = {
 		host: connection.host,
 		port: connection.port,
@@ -48,32 +116,91 @@ export function createPostgresDriver(connection: PostgresConnection, searchPath:
 	const pool = new Pool(config);
 	// An idle client that loses its connection (server restart) must not crash n8n.
 	pool.on('error', () => undefined);
+	const policy: ReconnectPolicy = { ...DEFAULT_RECONNECT, ...options.reconnect };
+	const sleep = options.sleep ?? defaultSleep;
 
-	const withClient = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
-		const client = await pool.connect();
+	/** Runs `work` on its own pooled client; a client whose connection failed is destroyed, not reused. */
+	const onClient = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
+		let client: PoolClient;
+		try {
+			client = await pool.connect();
+		} catch (error) {
+			throw new PhaseError(error, 'connect');
+		}
+		let broken: Error | undefined;
+		// While a client is checked out the pool does not listen for its errors, and pg emits 'error' on a
+		// connection that dies mid-query: without a listener that would be an uncaught exception in n8n.
+		const onConnectionError = (error: Error) => {
+			broken = error;
+		};
+		client.on('error', onConnectionError);
 		try {
 			return await work(client);
+		} catch (error) {
+			if (classifyFailure(error, 'statement') !== 'permanent') broken ??= error as Error;
+			throw error;
 		} finally {
-			client.release();
+			client.removeListener('error', onConnectionError);
+			client.release(broken);
+		}
+	};
+
+	/** Retries `attempt` while failures are transient and `retryable` allows, within the budget. */
+	const withRetry = async <T>(
+		attempt: () => Promise<T>,
+		retryable: (kind: FailureKind, phase: 'connect' | 'statement') => boolean,
+	): Promise<T> => {
+		const started = Date.now();
+		for (let retry = 1; ; retry++) {
+			try {
+				return await attempt();
+			} catch (caught) {
+				const phase = caught instanceof PhaseError ? caught.phase : 'statement';
+				const error = caught instanceof PhaseError ? caught.original : caught;
+				const kind = classifyFailure(error, phase);
+				const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+				const jittered = Math.round(delay / 2 + (Math.random() * delay) / 2);
+				if (kind === 'permanent' || !retryable(kind, phase) || Date.now() - started + jittered > policy.budgetMs) throw error;
+				await sleep(jittered);
+			}
 		}
 	};
 
 	return {
 		kind: 'postgres',
-		query: executorOf(pool).query,
-		transaction: async (work) =>
-			await withClient(async (client) => {
-				await client.query('BEGIN');
-				try {
-					const result = await work(executorOf(client));
-					await client.query('COMMIT');
-					return result;
-				} catch (error) {
-					await client.query('ROLLBACK').catch(() => undefined);
-					throw error;
-				}
-			}),
-		withSession: async (work) => await withClient(async (client) => await work(executorOf(client))),
+		query: async <Row>(sql: string, params: unknown[] = []) =>
+			await withRetry(
+				async () => await onClient(async (client) => await executorOf(client).query<Row>(sql, params)),
+				(kind) => kind === 'not-applied' || isReadOnlyStatement(sql),
+			),
+		transaction: async (work) => {
+			let commitSent = false;
+			return await withRetry(
+				async () => {
+					commitSent = false;
+					return await onClient(async (client) => {
+						await client.query('BEGIN');
+						try {
+							const result = await work(executorOf(client));
+							commitSent = true;
+							await client.query('COMMIT');
+							return result;
+						} catch (error) {
+							if (!commitSent) await client.query('ROLLBACK').catch(() => undefined);
+							throw error;
+						}
+					});
+				},
+				// Before COMMIT, a broken connection means the server rolls the transaction back: run it again.
+				(kind) => kind === 'not-applied' || !commitSent,
+			);
+		},
+		withSession: async (work) =>
+			await withRetry(
+				async () => await onClient(async (client) => await work(executorOf(client))),
+				// A session's work (migrations under an advisory lock) is only redone when it never started.
+				(_kind, phase) => phase === 'connect',
+			),
 		execScript: async (executor, sql) => {
 			await executor.query(sql);
 		},

@@ -271,6 +271,74 @@ function isObject(value: unknown): value is JsonObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * How deeply a webhook body may nest objects and arrays. Meta's payloads go about 12 levels deep; a body
+ * nested deeper is not a WhatsApp payload, and keeping it would overflow the stack of whatever serialises
+ * it later (the store's jsonb, n8n's execution data).
+ */
+export const MAX_WEBHOOK_DEPTH = 64;
+
+const NUL_CHARACTERS = /\u0000/g;
+// A UTF-16 surrogate without its partner: valid in a JS string (JSON can escape it), but not encodable as UTF-8.
+const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text as PostgreSQL can store it: U+0000 removed (text and jsonb reject it; WhatsApp never sends it) and
+ * lone surrogates replaced by U+FFFD (the replacement character), so emoji pairs stay intact.
+ */
+export function storableText(text: string): string {
+	const withoutNul = text.includes('\u0000') ? text.replace(NUL_CHARACTERS, '') : text;
+	return withoutNul.replace(LONE_SURROGATES, '\ufffd');
+}
+
+function tooDeep(maxDepth: number): never {
+	throw new WebhookPayloadError(`Not a WhatsApp webhook payload: it nests deeper than ${maxDepth} levels`);
+}
+
+/**
+ * A copy of parsed JSON with every string and key made storable (see storableText), refusing anything
+ * nested deeper than `maxDepth`. Iterative, so no input can overflow the stack here. Own keys such as
+ * `__proto__` stay ordinary properties of the copy.
+ */
+export function normaliseJson(root: unknown, maxDepth = MAX_WEBHOOK_DEPTH): unknown {
+	if (typeof root === 'string') return storableText(root);
+	if (typeof root !== 'object' || root === null) return root;
+	const containerOf = (value: object): JsonObject | unknown[] => (Array.isArray(value) ? [] : {});
+	const copyRoot = containerOf(root);
+	const pending: Array<{ source: object; target: JsonObject | unknown[]; depth: number }> = [
+		{ source: root, target: copyRoot, depth: 1 },
+	];
+	if (maxDepth < 1) tooDeep(maxDepth);
+	while (pending.length > 0) {
+		const { source, target, depth } = pending.pop()!;
+		const copyValue = (value: unknown): unknown => {
+			if (typeof value === 'string') return storableText(value);
+			if (typeof value !== 'object' || value === null) return value;
+			if (depth + 1 > maxDepth) tooDeep(maxDepth);
+			const copy = containerOf(value);
+			pending.push({ source: value, target: copy, depth: depth + 1 });
+			return copy;
+		};
+		if (Array.isArray(source)) {
+			const targetArray = target as unknown[];
+			for (let index = 0; index < source.length; index++) targetArray[index] = copyValue(source[index]);
+			continue;
+		}
+		const targetObject = target as JsonObject;
+		for (const key of Object.keys(source)) {
+			const value = copyValue((source as JsonObject)[key]);
+			const name = storableText(key);
+			// Plain assignment of `__proto__` would set the copy's prototype instead of a property.
+			if (name === '__proto__') {
+				Object.defineProperty(targetObject, name, { value, enumerable: true, writable: true, configurable: true });
+			} else {
+				targetObject[name] = value;
+			}
+		}
+	}
+	return copyRoot;
+}
+
 /** Own properties only, so keys such as `constructor` never reach Object.prototype. */
 function own(object: JsonObject, key: string): unknown {
 	return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
@@ -553,7 +621,8 @@ function readSharedContacts(message: JsonObject, path: string): MessageContent {
 function parseFlowResponse(responseJson: string | undefined): JsonObject | undefined {
 	if (responseJson === undefined) return undefined;
 	try {
-		const parsed: unknown = JSON.parse(responseJson);
+		// Only a copy that the store and n8n can keep (see normaliseJson); the raw text stays in responseJson.
+		const parsed = normaliseJson(JSON.parse(responseJson));
 		return isObject(parsed) ? parsed : undefined;
 	} catch {
 		return undefined;
@@ -897,11 +966,13 @@ function messageOf(error: unknown): string {
 
 /**
  * Turns a parsed webhook body into events: one per message, status and account-level error, in payload order.
- * Throws only WebhookPayloadError (answer 400) when the body is not a WhatsApp Business Account payload.
+ * Throws only WebhookPayloadError (answer 400) when the body is not a WhatsApp Business Account payload
+ * (including one nested deeper than MAX_WEBHOOK_DEPTH). Strings and keys in the events are storable text:
+ * no U+0000, no lone surrogates (see storableText).
  */
 export function parseWebhookPayload(body: unknown): ParsedWebhook {
 	try {
-		return readPayload(body);
+		return readPayload(normaliseJson(body));
 	} catch (error) {
 		if (error instanceof WebhookPayloadError) throw error;
 		// Safety net for inputs no check foresaw (exotic objects, engine limits): still a bad request.

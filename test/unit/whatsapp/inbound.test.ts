@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/shared/store';
-import { answerVerification, handleInboundWebhook } from '../../../nodes/shared/whatsapp/inbound';
+import { answerVerification, describeUnreadableBody, handleInboundWebhook } from '../../../nodes/shared/whatsapp/inbound';
 import { computeSignature } from '../../../nodes/shared/whatsapp/signature';
 import {
 	inboundMessageWebhook,
@@ -108,6 +108,165 @@ describe('handleInboundWebhook', () => {
 			['31600000011', 'one'],
 			['31600000012', 'two'],
 		]);
+	});
+});
+
+describe('handleInboundWebhook when the store fails part-way', () => {
+	let folder: string;
+	let store: SupportStore;
+
+	beforeAll(async () => {
+		folder = mkdtempSync(join(tmpdir(), 'wa-inbound-faults-'));
+		store = await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite') });
+	});
+
+	afterAll(async () => {
+		await closeAllSupportStores();
+		rmSync(folder, { recursive: true, force: true });
+	});
+
+	/** The store, except that the chosen method throws (like a dropped connection) for the chosen calls. */
+	function failing(method: 'recordInboundMessage' | 'applyMessageStatus' | 'claimEvent', failOnCalls: number[]): SupportStore {
+		let calls = 0;
+		return new Proxy(store, {
+			get(target, property, receiver) {
+				const value = Reflect.get(target, property, receiver);
+				if (property !== method) return typeof value === 'function' ? value.bind(target) : value;
+				return async (...args: unknown[]) => {
+					calls++;
+					if (failOnCalls.includes(calls)) throw new Error('Connection terminated unexpectedly');
+					return await (value as (...parameters: unknown[]) => Promise<unknown>).apply(target, args);
+				};
+			},
+		});
+	}
+
+	const value = (from: string, text: string): WebhookChangeValue => ({
+		messaging_product: 'whatsapp',
+		metadata: { display_phone_number: '15550000001', phone_number_id: '1065000000001' },
+		contacts: [{ profile: { name: from }, wa_id: from }],
+		messages: [{ from, id: `wamid.partial.${from}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+	});
+
+	it('hands on what it stored before the failure and reports the failure; a redelivery brings the rest', async () => {
+		const [body, signature] = signed(webhookEnvelope([value('31600000021', 'one'), value('31600000022', 'two'), value('31600000023', 'three')]));
+		const first = await handleInboundWebhook(body, signature, config, failing('recordInboundMessage', [2]));
+		if (!first.accepted) throw new Error('expected acceptance');
+		expect(first.messages.map((event) => event.message.text)).toEqual(['one']);
+		expect(first.storeError?.message).toBe('Connection terminated unexpectedly');
+
+		// Meta delivers the same POST again after the 5xx: the stored message is a duplicate, the others are new.
+		const again = await handleInboundWebhook(body, signature, config, store);
+		if (!again.accepted) throw new Error('expected acceptance');
+		expect(again.storeError).toBeUndefined();
+		expect(again.messages.map((event) => event.message.text)).toEqual(['two', 'three']);
+		expect(again.duplicates).toBe(1);
+	});
+
+	it('claims a status only after applying it, so a failed apply is redone by the redelivery', async () => {
+		const conversation = await store.upsertConversation({ channel: 'whatsapp', phoneNumberId: '1065000000001', customer: { waId: '31600000024' } });
+		await store.recordOutboundMessage({ conversationId: conversation.id, waMessageId: 'wamid.out.partial', author: 'bot', type: 'text', text: 'x' });
+		const [body, signature] = signed(
+			statusWebhook({ messageId: 'wamid.out.partial', status: 'delivered', recipientId: '31600000024', phoneNumberId: '1065000000001' }),
+		);
+		const broken = await handleInboundWebhook(body, signature, config, failing('applyMessageStatus', [1]));
+		expect(broken).toMatchObject({ accepted: true, statuses: [], storeError: expect.any(Error) });
+		expect((await store.getMessageByWaId('wamid.out.partial'))?.status).not.toBe('delivered');
+
+		const again = await handleInboundWebhook(body, signature, config, store);
+		expect(again).toMatchObject({ accepted: true, statuses: [expect.anything()], duplicates: 0 });
+		expect((await store.getMessageByWaId('wamid.out.partial'))?.status).toBe('delivered');
+	});
+
+	it('stores text with NUL characters and lone surrogates instead of failing on them', async () => {
+		const raw = JSON.stringify(inboundTextWebhook({ from: '31600000025', text: 'PLACEHOLDER', phoneNumberId: '1065000000001' })).replace(
+			'"PLACEHOLDER"',
+			'"a\\u0000b \\ud800 c 😀"',
+		);
+		const body = Buffer.from(raw);
+		const outcome = await handleInboundWebhook(body, computeSignature(body, SECRET), config, store);
+		if (!outcome.accepted) throw new Error(`expected acceptance, got ${outcome.message}`);
+		expect(outcome.storeError).toBeUndefined();
+		expect(outcome.messages[0].message.text).toBe('ab \ufffd c 😀');
+		const [stored] = (await store.listMessages(outcome.messages[0].conversation.id)).filter((message) => message.direction === 'inbound');
+		expect(stored.text).toBe('ab \ufffd c 😀');
+	});
+
+	it('answers 400 for a signed body nested deeper than any WhatsApp payload', async () => {
+		const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+		const raw = JSON.stringify(inboundTextWebhook({ from: '31600000026', text: 'hi', phoneNumberId: '1065000000001' })).replace('"hi"', `"hi","extra":${deep}`);
+		const body = Buffer.from(raw);
+		await expect(handleInboundWebhook(body, computeSignature(body, SECRET), config, store)).resolves.toMatchObject({
+			accepted: false,
+			statusCode: 400,
+			message: expect.stringMatching(/nests deeper than 64 levels/),
+		});
+	});
+});
+
+describe('handleInboundWebhook with a redelivery of a stored message', () => {
+	let folder: string;
+	let store: SupportStore;
+
+	beforeAll(async () => {
+		folder = mkdtempSync(join(tmpdir(), 'wa-inbound-redelivery-'));
+		store = await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite') });
+	});
+
+	afterAll(async () => {
+		await closeAllSupportStores();
+		rmSync(folder, { recursive: true, force: true });
+	});
+
+	const delivery = (from: string) => signed(inboundTextWebhook({ from, text: 'Is there parking?', messageId: `wamid.redelivery.${from}`, phoneNumberId: '1065000000001' }));
+	/** The config, as if `seconds` had passed since now. */
+	const later = (seconds: number) => ({ ...config, now: () => Date.now() + seconds * 1000 });
+
+	it('treats a copy of an unanswered message as a duplicate at first, then as in progress, then starts it again once', async () => {
+		const [body, signature] = delivery('31600000031');
+		await expect(handleInboundWebhook(body, signature, config, store)).resolves.toMatchObject({ messages: [expect.anything()] });
+		// Meta's at-least-once copies, arriving together with the first delivery.
+		await expect(handleInboundWebhook(body, signature, later(2), store)).resolves.toMatchObject({ messages: [], duplicates: 1, inProgress: 0 });
+		// Later, still no reply: the first run may be busy, or may never have started. Come back later.
+		await expect(handleInboundWebhook(body, signature, later(30), store)).resolves.toMatchObject({ messages: [], duplicates: 0, inProgress: 1 });
+		// Past the lease: started again, by exactly one of two simultaneous copies, and never a third time.
+		const [first, second] = await Promise.all([
+			handleInboundWebhook(body, signature, later(130), store),
+			handleInboundWebhook(body, signature, later(130), store),
+		]);
+		const started = [first, second].map((outcome) => (outcome.accepted ? outcome.messages.length : -1));
+		expect(started.sort()).toEqual([0, 1]);
+		await expect(handleInboundWebhook(body, signature, later(400), store)).resolves.toMatchObject({ messages: [], duplicates: 1, inProgress: 0 });
+	});
+
+	it('treats a copy as a duplicate once anything was sent in the conversation after the message, or a person has the chat', async () => {
+		const [answeredBody, answeredSignature] = delivery('31600000032');
+		const first = await handleInboundWebhook(answeredBody, answeredSignature, config, store);
+		if (!first.accepted) throw new Error('expected acceptance');
+		const conversationId = first.messages[0].conversation.id;
+		await store.recordOutboundMessage({ conversationId, waMessageId: 'wamid.out.redelivery.32', author: 'bot', type: 'text', text: 'Yes, 40 places.' });
+		await expect(handleInboundWebhook(answeredBody, answeredSignature, later(30), store)).resolves.toMatchObject({ messages: [], duplicates: 1, inProgress: 0 });
+		await expect(handleInboundWebhook(answeredBody, answeredSignature, later(300), store)).resolves.toMatchObject({ messages: [], duplicates: 1, inProgress: 0 });
+
+		const [handedBody, handedSignature] = delivery('31600000033');
+		const handed = await handleInboundWebhook(handedBody, handedSignature, config, store);
+		if (!handed.accepted) throw new Error('expected acceptance');
+		await store.openHandoff(handed.messages[0].conversation.id, { reason: 'complaint' });
+		await expect(handleInboundWebhook(handedBody, handedSignature, later(300), store)).resolves.toMatchObject({ messages: [], duplicates: 1, inProgress: 0 });
+	});
+});
+
+describe('describeUnreadableBody', () => {
+	it('answers 413 for a body over the size limit and 400 for one that cannot be read', () => {
+		expect(describeUnreadableBody(Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large' }))).toMatchObject({
+			statusCode: 413,
+		});
+		expect(describeUnreadableBody(Object.assign(new Error('incorrect header check'), { code: 'Z_DATA_ERROR' }))).toEqual({
+			statusCode: 400,
+			message: 'The webhook body was refused: its Content-Encoding does not match the bytes',
+		});
+		expect(describeUnreadableBody(new Error('Request body stream was aborted mid-read'))).toMatchObject({ statusCode: 400 });
+		expect(describeUnreadableBody(undefined)).toMatchObject({ statusCode: 400 });
 	});
 });
 

@@ -2,10 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conversationIdOf } from '../../../nodes/shared/envelope';
 import {
+	MAX_WEBHOOK_DEPTH,
 	messageEventKey,
+	normaliseJson,
 	parseWebhookBody,
 	parseWebhookPayload,
 	statusEventKey,
+	storableText,
 	WebhookPayloadError,
 	type InboundMessageEvent,
 	type ParsedWebhook,
@@ -971,6 +974,82 @@ describe('parseWebhookBody: payloads that are not WhatsApp webhooks', () => {
 		expect(error.message).toBe('Unreadable webhook payload: boom');
 		expect(error.cause).toBeInstanceOf(RangeError);
 		expect(error.statusCode).toBe(400);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Storable text and bounded nesting: what the store (PostgreSQL text and jsonb) and n8n can keep.
+
+describe('storableText and normaliseJson', () => {
+	it('removes NUL characters and replaces lone surrogates, keeping surrogate pairs (emoji) intact', () => {
+		expect(storableText('a\u0000b\u0000')).toBe('ab');
+		expect(storableText('x\ud800y')).toBe('x\ufffdy');
+		expect(storableText('\udc00 at the start, high at the end \ud83d')).toBe('\ufffd at the start, high at the end \ufffd');
+		expect(storableText('👍🏽 مرحبا \u200f\u200b ok')).toBe('👍🏽 مرحبا \u200f\u200b ok');
+		expect(storableText('\ude00\ud83d')).toBe('\ufffd\ufffd');
+	});
+
+	it('copies JSON with clean strings and keys, keeping __proto__ an ordinary property', () => {
+		const parsed = JSON.parse('{"a\\u0000":["\\ud800",{"__proto__":{"polluted":true}}],"n":1,"t":true,"z":null}') as unknown;
+		const copy = normaliseJson(parsed) as Record<string, unknown>;
+		expect(Object.keys(copy)).toEqual(['a', 'n', 't', 'z']);
+		const [text, holder] = copy.a as [string, Record<string, unknown>];
+		expect(text).toBe('\ufffd');
+		expect(Object.getPrototypeOf(holder)).toBe(Object.prototype);
+		expect(Object.prototype.hasOwnProperty.call(holder, '__proto__')).toBe(true);
+		expect((holder as { polluted?: boolean }).polluted).toBeUndefined();
+		expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+	});
+
+	it(`refuses nesting deeper than ${MAX_WEBHOOK_DEPTH} levels without overflowing the stack`, () => {
+		const nested = (depth: number) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown;
+		expect(() => normaliseJson(nested(MAX_WEBHOOK_DEPTH))).not.toThrow();
+		expect(() => normaliseJson(nested(MAX_WEBHOOK_DEPTH + 1))).toThrow(WebhookPayloadError);
+		expect(() => normaliseJson(nested(500_000))).toThrow(/nests deeper than 64 levels/);
+	});
+
+	it('gives events storable text, and a 400 for a deep body hiding in an unknown field', () => {
+		const body = (text: string, extra = '') =>
+			`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"1065000000001"},` +
+			`"contacts":[{"wa_id":"31600000001","profile":{"name":"Ann\\u0000a"}}],"messages":[{"from":"31600000001","id":"wamid.n","timestamp":"1795262400","type":"text","text":{"body":${text}}${extra}}]}}]}]}`;
+		const [event] = parseWebhookBody(body('"hi\\u0000 \\udfff"')).messages;
+		expect(event.message.text).toBe('hi \ufffd');
+		expect(event.conversation.customer.name).toBe('Anna');
+		const deep = `,"x":${'{"y":'.repeat(100)}1${'}'.repeat(100)}`;
+		expect(payloadError(() => parseWebhookBody(body('"hi"', deep))).message).toMatch(/nests deeper than 64 levels/);
+	});
+
+	it('keeps a Flow response only when it is storable and shallow enough', () => {
+		const flow = (responseJson: string) =>
+			parseWebhookPayload({
+				object: 'whatsapp_business_account',
+				entry: [
+					{
+						id: '1',
+						changes: [
+							{
+								field: 'messages',
+								value: {
+									metadata: { phone_number_id: '1065000000001' },
+									messages: [
+										{
+											from: '31600000001',
+											id: 'wamid.flow',
+											timestamp: '1795262400',
+											type: 'interactive',
+											interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', body: 'Sent', response_json: responseJson } },
+										},
+									],
+								},
+							},
+						],
+					},
+				],
+			}).messages[0].message.interactive;
+		expect(flow('{"date":"2026-12-24\\u0000"}')?.response).toEqual({ date: '2026-12-24' });
+		const deep = flow(`{"a":${'['.repeat(1000)}${']'.repeat(1000)}}`);
+		expect(deep?.response).toBeUndefined();
+		expect(deep?.responseJson).toMatch(/^\{"a":\[\[/);
 	});
 });
 

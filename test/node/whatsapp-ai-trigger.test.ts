@@ -1,0 +1,169 @@
+// The WhatsApp AI Trigger's webhook() with a stand-in for n8n's webhook context: what it answers when n8n
+// cannot read the body (size limit, broken Content-Encoding), and when the store fails part-way through a
+// batched POST (500 so that Meta delivers again, while what was stored still runs). The HTTP path through a
+// real n8n is covered by test/e2e/whatsapp-channel.test.ts and test/e2e/trigger-fuzz.test.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { WhatsAppAiTrigger } from '../../nodes/WhatsAppAiTrigger/WhatsAppAiTrigger.node';
+import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/shared/store';
+import { computeSignature } from '../../nodes/shared/whatsapp/signature';
+import { webhookEnvelope, type WebhookChangeValue } from '../sandbox/webhook-signer';
+
+const APP_SECRET = 'trigger-unit-secret';
+const PHONE_NUMBER_ID = '1065000000001';
+
+interface Answer {
+	status?: number;
+	body?: string;
+}
+
+/** The parts of IWebhookFunctions the trigger uses, around one POST. */
+function webhookContext(request: { body?: Buffer; readError?: Error }, answer: Answer): IWebhookFunctions {
+	const rawRequest: Record<string, unknown> = {
+		headers: request.body ? { 'x-hub-signature-256': computeSignature(request.body, APP_SECRET) } : {},
+		body: {},
+		readRawBody: async () => {
+			if (request.readError) throw request.readError;
+			rawRequest.rawBody = request.body;
+		},
+	};
+	const response = {
+		status(code: number) {
+			answer.status = code;
+			return response;
+		},
+		type() {
+			return response;
+		},
+		send(body: string) {
+			answer.body = body;
+			return response;
+		},
+	};
+	const parameters: Record<string, unknown> = { supportStore: 'embedded', phoneNumberScope: 'credential', ignoreStatuses: false };
+	const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+	return {
+		getWebhookName: () => 'default',
+		getCredentials: async () => ({ accessToken: 'token', phoneNumberId: PHONE_NUMBER_ID, appSecret: APP_SECRET, verifyToken: 'verify' }),
+		getRequestObject: () => rawRequest,
+		getResponseObject: () => response,
+		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
+		getNode: () => ({ name: 'WhatsApp AI Trigger', type: 'n8n-nodes-whatsapp-ai-support.whatsAppAiTrigger', typeVersion: 1, position: [0, 0], parameters: {} }),
+		logger,
+	} as unknown as IWebhookFunctions;
+}
+
+function value(from: string, text: string): WebhookChangeValue {
+	return {
+		messaging_product: 'whatsapp',
+		metadata: { display_phone_number: '15550000001', phone_number_id: PHONE_NUMBER_ID },
+		contacts: [{ profile: { name: from }, wa_id: from }],
+		messages: [{ from, id: `wamid.trigger.${from}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+	};
+}
+
+describe('WhatsApp AI Trigger webhook()', () => {
+	const trigger = new WhatsAppAiTrigger();
+	let folder: string;
+	let store: SupportStore;
+	const previousStoreDir = process.env.WHATSAPP_SUPPORT_STORE_DIR;
+
+	beforeAll(async () => {
+		folder = mkdtempSync(join(tmpdir(), 'wa-trigger-'));
+		process.env.WHATSAPP_SUPPORT_STORE_DIR = join(folder, 'pglite');
+		// The same (cached) store instance the trigger opens.
+		store = await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite') });
+	});
+
+	afterAll(async () => {
+		await closeAllSupportStores();
+		if (previousStoreDir === undefined) delete process.env.WHATSAPP_SUPPORT_STORE_DIR;
+		else process.env.WHATSAPP_SUPPORT_STORE_DIR = previousStoreDir;
+		rmSync(folder, { recursive: true, force: true });
+	});
+
+	afterEach(() => jest.restoreAllMocks());
+
+	const call = async (context: IWebhookFunctions): Promise<IWebhookResponseData> => await trigger.webhook.call(context);
+
+	it('answers 413 for a body over n8n’s size limit, without starting anything', async () => {
+		const answer: Answer = {};
+		const tooLarge = Object.assign(new Error('request entity too large'), { status: 413, statusCode: 413, type: 'entity.too.large' });
+		const result = await call(webhookContext({ readError: tooLarge }, answer));
+		expect(answer.status).toBe(413);
+		expect(result).toEqual({ noWebhookResponse: true });
+	});
+
+	it('answers 400 for a Content-Encoding that does not match the bytes', async () => {
+		const answer: Answer = {};
+		const result = await call(webhookContext({ readError: Object.assign(new Error('incorrect header check'), { code: 'Z_DATA_ERROR' }) }, answer));
+		expect(answer).toEqual({ status: 400, body: 'The webhook body was refused: its Content-Encoding does not match the bytes' });
+		expect(result).toEqual({ noWebhookResponse: true });
+	});
+
+	it('starts an execution with one item per new message', async () => {
+		const answer: Answer = {};
+		const body = Buffer.from(JSON.stringify(webhookEnvelope([value('31600000101', 'one')])));
+		const result = await call(webhookContext({ body }, answer));
+		expect(answer.status).toBeUndefined();
+		expect(result.workflowData?.[0].map((item) => (item.json.message as { text: string }).text)).toEqual(['one']);
+		expect(result.noWebhookResponse).toBeUndefined();
+	});
+
+	it('answers 500 when the store fails part-way, and still runs what it stored; the redelivery runs the rest', async () => {
+		const body = Buffer.from(JSON.stringify(webhookEnvelope([value('31600000111', 'first'), value('31600000112', 'second')])));
+		const original = store.recordInboundMessage.bind(store);
+		let calls = 0;
+		jest.spyOn(store, 'recordInboundMessage').mockImplementation(async (input) => {
+			calls++;
+			if (calls === 2) throw new Error('Connection terminated unexpectedly');
+			return await original(input);
+		});
+		const answer: Answer = {};
+		const result = await call(webhookContext({ body }, answer));
+		expect(answer).toEqual({ status: 500, body: 'Temporarily unable to process the webhook' });
+		expect(result.noWebhookResponse).toBe(true);
+		expect(result.workflowData?.[0].map((item) => (item.json.message as { text: string }).text)).toEqual(['first']);
+
+		jest.restoreAllMocks();
+		const again: Answer = {};
+		const redelivered = await call(webhookContext({ body }, again));
+		expect(again.status).toBeUndefined();
+		expect(redelivered.workflowData?.[0].map((item) => (item.json.message as { text: string }).text)).toEqual(['second']);
+	});
+
+	it('answers 503 to a late copy of a message that has no reply yet, and starts it again once it is overdue', async () => {
+		const body = Buffer.from(JSON.stringify(webhookEnvelope([value('31600000131', 'anyone there?')])));
+		await call(webhookContext({ body }, {}));
+		const age = async (seconds: number) =>
+			await store.driver.query(`UPDATE messages SET created_at = now() - make_interval(secs => $2) WHERE wa_message_id = $1`, [
+				'wamid.trigger.31600000131',
+				seconds,
+			]);
+
+		await age(30);
+		const early: Answer = {};
+		const waiting = await call(webhookContext({ body }, early));
+		expect(early).toEqual({ status: 503, body: 'An earlier delivery of this message is still being answered; deliver it again later' });
+		expect(waiting).toEqual({ noWebhookResponse: true });
+
+		await age(600);
+		const late: Answer = {};
+		const restarted = await call(webhookContext({ body }, late));
+		expect(late.status).toBeUndefined();
+		expect(restarted.workflowData?.[0].map((item) => (item.json.message as { text: string }).text)).toEqual(['anyone there?']);
+	});
+
+	it('answers 500 without starting anything when nothing could be stored', async () => {
+		jest.spyOn(store, 'recordInboundMessage').mockRejectedValue(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+		const answer: Answer = {};
+		const body = Buffer.from(JSON.stringify(webhookEnvelope([value('31600000121', 'hello')])));
+		const result = await call(webhookContext({ body }, answer));
+		expect(answer.status).toBe(500);
+		expect(result).toEqual({ noWebhookResponse: true });
+	});
+});
