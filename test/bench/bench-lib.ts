@@ -434,3 +434,31 @@ export function writeResultsJson(name: string, data: unknown): string {
 	writeFileSync(file, `${JSON.stringify(data, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value), '\t')}\n`);
 	return file;
 }
+
+/**
+ * The customers' messages the load benchmarks send, used round-robin: mostly questions the shipped
+ * knowledge base answers (five languages), some ask for a person or complain (handoff). The route each
+ * really took is measured.
+ */
+export const BENCH_TEXTS: string[] = [
+	'Is breakfast included?',
+	'Is er parkeergelegenheid bij het hotel?',
+	'What time is check-in?',
+	'Wie lautet das WLAN-Passwort?',
+	'Are pets allowed?',
+	'¿Cuál es la política de cancelación?',
+	'What is the wifi password?',
+	'À quelle heure est le petit-déjeuner ?',
+	'Can I talk to a real person please?',
+	'Hoe laat kan ik uitchecken?',
+	'Is there parking at the hotel?',
+	'Die Heizung in Zimmer 214 ist kaputt und das Zimmer ist eiskalt, das ist eine Frechheit!',
+	'What is your cancellation policy?',
+	'Sind Haustiere erlaubt?',
+	'¿A qué hora es el desayuno?',
+	'When can I check out?',
+	'Quel est le mot de passe du wifi ?',
+	'Kan ik bij het hotel parkeren?',
+	'The room was dirty and nobody helped us, this is unacceptable.',
+	'Wann gibt es Frühstück?',
+];

@@ -58,6 +58,7 @@ import {
 import { type GraphSandbox, startGraphSandbox } from '../sandbox/graph-sandbox';
 import { DEMO_ACCESS_TOKEN, DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID, demoCredentials, demoWebhookUrl } from '../tools/demo';
 import {
+	BENCH_TEXTS,
 	correlateReplies,
 	formatBytes,
 	formatMs,
@@ -94,32 +95,6 @@ const CEILING_WEBHOOK_PATH = 'bench-ceiling';
 type Target = 'pipeline' | 'ceiling';
 type Route = 'answer' | 'clarify' | 'handoff' | 'template' | 'other';
 
-/**
- * The customers' messages, used round-robin. Most are questions the shipped knowledge base answers (five
- * languages), some ask for a person or complain (handoff). The route each really took is measured.
- */
-const TEXTS: string[] = [
-	'Is breakfast included?',
-	'Is er parkeergelegenheid bij het hotel?',
-	'What time is check-in?',
-	'Wie lautet das WLAN-Passwort?',
-	'Are pets allowed?',
-	'¿Cuál es la política de cancelación?',
-	'What is the wifi password?',
-	'À quelle heure est le petit-déjeuner ?',
-	'Can I talk to a real person please?',
-	'Hoe laat kan ik uitchecken?',
-	'Is there parking at the hotel?',
-	'Die Heizung in Zimmer 214 ist kaputt und das Zimmer ist eiskalt, das ist eine Frechheit!',
-	'What is your cancellation policy?',
-	'Sind Haustiere erlaubt?',
-	'¿A qué hora es el desayuno?',
-	'When can I check out?',
-	'Quel est le mot de passe du wifi ?',
-	'Kan ik bij het hotel parkeren?',
-	'The room was dirty and nobody helped us, this is unacceptable.',
-	'Wann gibt es Frühstück?',
-];
 
 const HOLDING_TEXTS = new Set(['en', 'nl', 'de', 'fr', 'es'].map((language) => holdingMessage(language).text));
 
@@ -328,7 +303,7 @@ function loadOptions(run: TargetRun, rate: number, seconds: number): LoadOptions
 		seconds,
 		appSecret: DEMO_APP_SECRET,
 		phoneNumberId: DEMO_PHONE_NUMBER_ID,
-		texts: TEXTS,
+		texts: BENCH_TEXTS,
 		// A new customer per message: replies are matched by recipient, and no earlier handoff silences them.
 		messagesPerSender: 1,
 		senderPrefix: `${SENDER_PREFIX}${String(runCounter).padStart(2, '0')}`,
@@ -346,7 +321,7 @@ async function failedExecutions(run: TargetRun): Promise<number | null> {
 /** Sends a few messages slowly so that one-time work (store migrations, classifier training, JIT) is done. */
 async function warmUp(run: TargetRun): Promise<void> {
 	const started = Date.now();
-	const result = await runLoad({ ...loadOptions(run, 4, 3), texts: TEXTS.slice(0, 12) });
+	const result = await runLoad({ ...loadOptions(run, 4, 3), texts: BENCH_TEXTS.slice(0, 12) });
 	const deadline = Date.now() + 60_000;
 	while (run.capture.sends.length < result.records.length && Date.now() < deadline) await sleep(100);
 	await run.sandbox.waitForWebhooks();
@@ -605,7 +580,7 @@ async function main(): Promise<void> {
 		seconds: SECONDS,
 		rates: RATES,
 		statusWebhooks: STATUSES,
-		texts: TEXTS,
+		texts: BENCH_TEXTS,
 		settings,
 		goal: GOAL,
 		steps,

@@ -50,6 +50,7 @@ import { queueModeCredentials, queueModeWorkflows, startQueueCluster, type Queue
 import { findFreePort, repoRoot } from '../helpers/n8n-server';
 import { type GraphSandbox, startGraphSandbox } from '../sandbox/graph-sandbox';
 import {
+	BENCH_TEXTS,
 	correlateReplies,
 	formatBytes,
 	formatMs,
@@ -82,29 +83,6 @@ const WORKFLOW_FILE = path.join(repoRoot, 'workflows', 'whatsapp-ai-support.json
 /** Every customer's wa_id starts with this (then a run number and the sender number). */
 const CUSTOMER_PREFIX = '318';
 
-/** Mostly questions the shipped knowledge base answers (five languages), some handoffs; the same pool as the regular-mode benchmark. */
-const TEXTS: string[] = [
-	'Is breakfast included?',
-	'Is er parkeergelegenheid bij het hotel?',
-	'What time is check-in?',
-	'Wie lautet das WLAN-Passwort?',
-	'Are pets allowed?',
-	'¿Cuál es la política de cancelación?',
-	'What is the wifi password?',
-	'À quelle heure est le petit-déjeuner ?',
-	'Can I talk to a real person please?',
-	'Hoe laat kan ik uitchecken?',
-	'Is there parking at the hotel?',
-	'Die Heizung in Zimmer 214 ist kaputt und das Zimmer ist eiskalt, das ist eine Frechheit!',
-	'What is your cancellation policy?',
-	'Sind Haustiere erlaubt?',
-	'¿A qué hora es el desayuno?',
-	'When can I check out?',
-	'Quel est le mot de passe du wifi ?',
-	'Kan ik bij het hotel parkeren?',
-	'The room was dirty and nobody helped us, this is unacceptable.',
-	'Wann gibt es Frühstück?',
-];
 
 interface Capture {
 	/** Sends to the benchmark's customers (recipients starting with CUSTOMER_PREFIX) since the step began. */
@@ -238,7 +216,7 @@ function loadOptions(bench: Bench, rate: number, seconds: number): LoadOptions &
 		seconds,
 		appSecret: APP_SECRET,
 		phoneNumberId: PHONE_NUMBER_ID,
-		texts: TEXTS,
+		texts: BENCH_TEXTS,
 		messagesPerSender: 1,
 		senderPrefix: `${CUSTOMER_PREFIX}${String(runCounter).padStart(2, '0')}`,
 		copies: COPIES,
@@ -269,7 +247,7 @@ function resetCapture(capture: Capture): void {
 async function warmUp(bench: Bench): Promise<void> {
 	const started = Date.now();
 	resetCapture(bench.capture);
-	const result = await runLoad({ ...loadOptions(bench, 4, 3), texts: TEXTS.slice(0, 12) });
+	const result = await runLoad({ ...loadOptions(bench, 4, 3), texts: BENCH_TEXTS.slice(0, 12) });
 	const messages = result.records.filter((record) => record.copy === 1).length;
 	const deadline = Date.now() + 60_000;
 	while (bench.capture.sends.length < messages && Date.now() < deadline) await sleep(100);
@@ -560,7 +538,7 @@ async function main(): Promise<void> {
 			copyDelaysMs: COPY_DELAYS,
 			statusWebhooks: STATUSES,
 			cluster: { webhookProcesses: WEBHOOK_PROCESSES, workers: WORKERS, workerConcurrency: WORKER_CONCURRENCY, startup: cluster.startup, n8nEnvironment: EXTRA_N8N_ENV },
-			texts: TEXTS,
+			texts: BENCH_TEXTS,
 			steps: steps.map(({ messages: _messages, ...step }) => step),
 		});
 		say(`results written to ${path.relative(repoRoot, file)}`);
