@@ -16,14 +16,14 @@
 // PostgreSQL: a private cluster (initdb into a temp folder with the Debian binaries, trust auth, a free
 // port), never the shared server on 5432, so it can be restarted mid-run.
 //
-// Environment: FAULT_SECONDS (default 90), FAULT_RATE messages per second (default 4), FAULT_DRAIN_SECONDS
+// Environment: FAULT_SECONDS (default 90), FAULT_RATE messages per second (default 3), FAULT_DRAIN_SECONDS
 // (default 200: longer than the trigger's 120 s redelivery lease), FAULT_PG_DOWN_MS (default 3000),
 // FAULT_LLM_TIMEOUT_MS (AI Reply's model timeout, default 4000).
 //
 // Keep the rate below what n8n itself sustains on the machine (`npm run bench` measures it): past that, n8n's
 // own SQLite database locks up (SqliteWriteConnectionMutex timeouts, "Database is not ready" 503s, executions
-// that fail to start), which measures n8n's capacity, not the faults. On the 2-core bench machine that is
-// about 5 messages a second for this workflow.
+// that fail to start), which measures n8n's capacity, not the faults. On the shared 2-core bench machine that
+// was 4–5 messages a second for this workflow (with Graph retries stretching executions during the bursts).
 import { execFile } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +40,7 @@ import { formatTable, machineInfo, writeResultsJson } from './bench-lib';
 import { CRASH_LOG_PATTERN, startSupportStack } from './fuzz-corpus';
 
 const RUN_SECONDS = Number(process.env.FAULT_SECONDS ?? 90);
-const RATE = Number(process.env.FAULT_RATE ?? 4);
+const RATE = Number(process.env.FAULT_RATE ?? 3);
 const DRAIN_SECONDS = Number(process.env.FAULT_DRAIN_SECONDS ?? 200);
 const PG_DOWN_MS = Number(process.env.FAULT_PG_DOWN_MS ?? 3000);
 const LLM_TIMEOUT_MS = Number(process.env.FAULT_LLM_TIMEOUT_MS ?? 4000);
@@ -171,8 +171,13 @@ const QUESTIONS = [
 	'I want to talk to a person please',
 ];
 
+/**
+ * Meta's redelivery, compressed in time: exponential backoff from 2 s to 30 s, with jitter so that the
+ * retries of a burst of failures do not arrive together and keep an overloaded n8n down.
+ */
 async function deliver(url: string, delivery: Delivery, body: string, retryUntil: number, startedAt: number): Promise<void> {
-	for (let backoff = 1000; ; backoff = Math.min(backoff * 2, 8000)) {
+	for (let ceiling = 2000; ; ceiling = Math.min(ceiling * 2, 30_000)) {
+		const backoff = Math.round(ceiling * (0.75 + Math.random() * 0.5));
 		delivery.attempts++;
 		try {
 			const response = await postSignedWebhook(url, body, DEMO_APP_SECRET, { timeoutMs: DELIVERY_TIMEOUT_MS });
@@ -310,6 +315,23 @@ async function main(): Promise<void> {
 		})();
 
 		console.log(`faults: ${RATE} msg/s for ${RUN_SECONDS} s, PostgreSQL on :${postgres.port}, model on ${model.baseUrl}`);
+		// Every 10 s: what is in flight, to see where a stall comes from.
+		const monitor = setInterval(() => {
+			void (async () => {
+				const sessions = await postgres
+					.query<{ state: string; count: string }>(
+						`SELECT coalesce(state, 'none') AS state, count(*) FROM pg_stat_activity WHERE datname = 'faults' GROUP BY 1 ORDER BY 1`,
+					)
+					.then((rows) => rows.map((row) => `${row.state} ${row.count}`).join(', '))
+					.catch(() => 'unreachable');
+				const accepted = deliveries.filter((delivery) => delivery.acceptedAt).length;
+				console.log(
+					`  [${Math.round((Date.now() - startedAt) / 1000)} s] sent ${deliveries.length}, accepted ${accepted}, Graph sends ${sandbox.sentMessages().length}, ` +
+						`model requests open ${model.openRequestCount()}, store sessions: ${sessions}`,
+				);
+			})();
+		}, 10_000);
+		monitor.unref();
 		const sending: Array<Promise<void>> = [];
 		for (let index = 0; Date.now() < runEnd; index++) {
 			const due = startedAt + (index * 1000) / RATE;
@@ -356,6 +378,7 @@ async function main(): Promise<void> {
 			if (settled && Date.now() - lastProgress > 30_000) break;
 		}
 		const drainedAt = Date.now();
+		clearInterval(monitor);
 
 		// Count.
 		const stored = new Set(

@@ -398,7 +398,10 @@ type Rule =
 	| 'timestamp'
 	/** field, phone_number_id: another non-empty string is valid but not ours (acknowledged, nothing runs). */
 	| 'selector'
-	/** from: optional; absent, null or empty falls back to the value's single contact. */
+	/**
+	 * from: optional; absent, null or empty falls back to the value's single contact; otherwise a WhatsApp id
+	 * (the phone number's digits, an optional `+`), since that is where the reply goes.
+	 */
 	| 'sender';
 
 const VALUE = ['entry', 0, 'changes', 0, 'value'] as const;
@@ -481,7 +484,7 @@ function expectationFor(rule: Rule, value: unknown, original: unknown): { status
 			if (typeof value !== 'string' || value === '') return bad;
 			return value === original ? runs : acknowledged;
 		case 'sender':
-			return absent || typeof value === 'string' ? runs : bad;
+			return absent || value === '' || (typeof value === 'string' && /^\+?\d{1,20}$/.test(value)) ? runs : bad;
 	}
 }
 

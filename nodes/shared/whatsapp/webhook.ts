@@ -403,6 +403,19 @@ function optionalIdAt(value: unknown, path: string): string | undefined {
 	return text === '' ? undefined : text;
 }
 
+// A WhatsApp id is the customer's phone number in digits (Meta sends no `+`; some tools add one).
+const WHATSAPP_ID = /^\+?\d{1,20}$/;
+
+/**
+ * An optional WhatsApp id (`from`, a contact's `wa_id`): empty counts as absent, anything else must be digits,
+ * since that is where replies go. A sender id that is not one cannot be answered, so the payload is refused.
+ */
+function optionalWhatsAppIdAt(value: unknown, path: string): string | undefined {
+	const id = optionalIdAt(value, path);
+	if (id !== undefined && !WHATSAPP_ID.test(id)) fail(path, `must be a WhatsApp id (the phone number's digits), got ${shown(id)}`);
+	return id;
+}
+
 function optionalBooleanAt(value: unknown, path: string): boolean | undefined {
 	if (isAbsent(value)) return undefined;
 	if (typeof value !== 'boolean') fail(path, `must be a boolean, got ${describe(value)}`);
@@ -486,7 +499,7 @@ function readContactProfiles(value: unknown, path: string): ContactProfile[] {
 		const contact = objectAt(item, itemPath);
 		const profile = optionalObjectAt(own(contact, 'profile'), `${itemPath}.profile`);
 		return defined({
-			waId: optionalIdAt(own(contact, 'wa_id'), `${itemPath}.wa_id`),
+			waId: optionalWhatsAppIdAt(own(contact, 'wa_id'), `${itemPath}.wa_id`),
 			userId: optionalIdAt(own(contact, 'user_id'), `${itemPath}.user_id`),
 			name: profile ? optionalStringAt(own(profile, 'name'), `${itemPath}.profile.name`) : undefined,
 			username: profile ? optionalStringAt(own(profile, 'username'), `${itemPath}.profile.username`) : undefined,
@@ -809,7 +822,7 @@ function readMessage(value: unknown, path: string, scope: ValueScope): InboundMe
 	const id = stringAt(own(message, 'id'), `${path}.id`);
 	const type = stringAt(own(message, 'type'), `${path}.type`);
 	const timestamp = timestampAt(own(message, 'timestamp'), `${path}.timestamp`);
-	const from = optionalIdAt(own(message, 'from'), `${path}.from`);
+	const from = optionalWhatsAppIdAt(own(message, 'from'), `${path}.from`);
 	const fromUserId =
 		optionalIdAt(own(message, 'from_user_id'), `${path}.from_user_id`) ??
 		optionalIdAt(own(message, 'user_id'), `${path}.user_id`);

@@ -1019,6 +1019,20 @@ describe('storableText and normaliseJson', () => {
 		expect(payloadError(() => parseWebhookBody(body('"hi"', deep))).message).toMatch(/nests deeper than 64 levels/);
 	});
 
+	it('refuses a sender or contact id that is not a phone number, since no reply could reach it', () => {
+		const payload = (from: string, waId = '31600000001') =>
+			`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"1065000000001"},` +
+			`"contacts":[{"wa_id":${JSON.stringify(waId)}}],"messages":[{"from":${JSON.stringify(from)},"id":"wamid.f","timestamp":"1795262400","type":"text","text":{"body":"hi"}}]}}]}]}`;
+		expect(parseWebhookBody(payload('31600000001')).messages[0].conversation.customer.waId).toBe('31600000001');
+		expect(parseWebhookBody(payload('+31600000001', '+31600000001')).messages).toHaveLength(1);
+		// Empty means "no phone number" (username customers): the single contact's id is used.
+		expect(parseWebhookBody(payload('')).messages[0].conversation.customer.waId).toBe('31600000001');
+		for (const from of ['4912000}3274', '491\ufffd10005155', '4912\u007f0003274', 'US.1349120865']) {
+			expect(payloadError(() => parseWebhookBody(payload(from))).path).toBe('entry[0].changes[0].value.messages[0].from');
+		}
+		expect(payloadError(() => parseWebhookBody(payload('31600000001', 'abc'))).path).toBe('entry[0].changes[0].value.contacts[0].wa_id');
+	});
+
 	it('keeps a Flow response only when it is storable and shallow enough', () => {
 		const flow = (responseJson: string) =>
 			parseWebhookPayload({
