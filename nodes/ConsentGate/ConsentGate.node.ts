@@ -8,6 +8,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { confirmDelivery } from '../common/delivery';
 import { routeItems } from '../common/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
 import { sendTextToConversation, whatsAppCloudApiTest } from '../common/whatsapp';
@@ -104,12 +105,14 @@ async function runOperation(
 	operation: string,
 	json: IDataObject,
 	itemIndex: number,
-): Promise<[number, IDataObject]> {
+): Promise<[number, IDataObject] | undefined> {
 	const openStore = async () => await getSupportStore(context, itemIndex);
 	switch (operation) {
 		case 'check':
 		case 'keywords': {
 			const conversation = readConversation(json);
+			const confirmed = await confirmDelivery(context, await openStore(), json);
+			if (!confirmed) return undefined;
 			const message = (json.message ?? {}) as { id?: string; text?: string };
 			const policyOptions = context.getNodeParameter('policy', itemIndex, {}) as Partial<ConsentPolicy>;
 			const result = await evaluateConsentGate({
@@ -132,7 +135,7 @@ async function runOperation(
 					itemIndex,
 				);
 			}
-			let out: IDataObject = { ...json, conversation, consent };
+			let out: IDataObject = { ...confirmed, conversation, consent };
 			if (operation === 'keywords') return [result.route === 'keyword' ? 0 : 1, out];
 			if (result.route === 'allowed' && context.getNodeParameter('maskPersonalData', itemIndex, true) && message.text) {
 				out = { ...out, ...maskedMessage(context, json, message.text, itemIndex) };

@@ -8,6 +8,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { confirmDelivery } from '../common/delivery';
 import { routeItems } from '../common/items';
 import { field, itemParameter } from '../common/parameters';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
@@ -87,7 +88,7 @@ async function runOperation(
 	operation: string,
 	json: IDataObject,
 	itemIndex: number,
-): Promise<[number, IDataObject]> {
+): Promise<[number, IDataObject] | undefined> {
 	switch (operation) {
 		case 'handOff': {
 			const conversation = readConversation(json);
@@ -136,18 +137,20 @@ async function runOperation(
 		}
 		case 'check': {
 			const conversation = readConversation(json);
+			const confirmed = await confirmDelivery(context, store, json);
+			if (!confirmed) return undefined;
 			const hours = context.getNodeParameter('inactivityHours', itemIndex, 24) as number;
 			let open = await store.getOpenHandoff(conversation.id);
 			if (open && hours > 0 && Date.parse(open.lastActivityAt) < Date.now() - hours * 3_600_000) {
 				await store.releaseHandoff(conversation.id, 'inactivity');
 				open = undefined;
 			}
-			if (!open) return [1, { ...json, conversation, handoff: { active: false } }];
+			if (!open) return [1, { ...confirmed, conversation, handoff: { active: false } }];
 			await store.touchHandoff(conversation.id);
 			return [
 				0,
 				{
-					...json,
+					...confirmed,
 					conversation,
 					handoff: { active: true, id: open.id, reason: open.reason, openedAt: open.openedAt, conversationId: conversation.id },
 				},

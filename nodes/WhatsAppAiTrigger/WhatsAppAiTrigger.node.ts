@@ -1,12 +1,14 @@
 import {
 	NodeConnectionTypes,
 	type IDataObject,
+	type IHookFunctions,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { LEASE_CONFIRMING_NODES } from '../common/delivery';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
 import { readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
 import { answerVerification, describeUnreadableBody, handleInboundWebhook } from '../shared/whatsapp/inbound';
@@ -72,6 +74,23 @@ export class WhatsAppAiTrigger implements INodeType {
 					'Whether to leave the Statuses output empty (delivery statuses are still recorded and deduplicated). Keep it off to log costs from pricing.',
 			},
 			{
+				displayName: 'Statuses to Output',
+				name: 'statusEvents',
+				type: 'options',
+				displayOptions: { show: { ignoreStatuses: [false] } },
+				options: [
+					{ name: 'All New Statuses', value: 'all', description: 'Sent, delivered, read, played and failed, each once' },
+					{
+						name: 'Charges and Failures',
+						value: 'charges',
+						description:
+							'Per message only the first status that carries its charge, and every failure: all a Cost Logger needs, with a third of the executions',
+					},
+				],
+				default: 'all',
+				description: 'Every status is stored either way (the dashboard and DSAR exports see them); this only chooses which start an execution',
+			},
+			{
 				displayName: 'Phone Numbers',
 				name: 'phoneNumberScope',
 				type: 'options',
@@ -89,6 +108,24 @@ export class WhatsAppAiTrigger implements INodeType {
 	};
 
 	methods = { credentialTest: { whatsAppCloudApiTest, supportStoreConnectionTest } };
+
+	// Meta's webhook is registered by hand (see the notice), so there is nothing to create or delete. n8n asks
+	// when it activates the workflow: the moment to open the store (the embedded one loads its database engine
+	// and runs migrations), so that the first customer's webhook does not wait for it.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				await warmUpStore(this);
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const response = this.getResponseObject();
@@ -126,6 +163,8 @@ export class WhatsAppAiTrigger implements INodeType {
 					appSecret: credentials.appSecret,
 					phoneNumberIds:
 						this.getNodeParameter('phoneNumberScope', 'credential') === 'credential' ? [credentials.phoneNumberId] : undefined,
+					deliveryLeases: confirmsDeliveries(this),
+					statuses: this.getNodeParameter('statusEvents', 'all') === 'charges' ? 'charges' : 'all',
 				},
 				store,
 			);
@@ -162,5 +201,26 @@ export class WhatsAppAiTrigger implements INodeType {
 			return reply(200, 'OK');
 		}
 		return { workflowData };
+	}
+}
+
+/**
+ * Whether a node of this pack that confirms delivery leases (nodes/common/delivery.ts) follows the trigger:
+ * only then do new messages get a lease, since a lease nobody confirms would let every late redelivery
+ * start the message again.
+ */
+function confirmsDeliveries(context: IWebhookFunctions): boolean {
+	const confirming = new Set(LEASE_CONFIRMING_NODES);
+	return context
+		.getChildNodes(context.getNode().name)
+		.some((node) => !node.disabled && confirming.has(node.type.slice(node.type.lastIndexOf('.') + 1)));
+}
+
+/** Opens the store at activation; a failure only delays that to the first webhook (which answers 500 if it persists). */
+async function warmUpStore(context: IHookFunctions): Promise<void> {
+	try {
+		await getSupportStore(context);
+	} catch (error) {
+		context.logger.warn(`WhatsApp AI Trigger could not open the support store yet: ${error.message}`);
 	}
 }

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { toNodeError } from '../common/errors';
+import { confirmDelivery } from '../common/delivery';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
 import { readConversation } from '../shared/envelope';
 import { computeWindow } from '../shared/whatsapp/window';
@@ -75,6 +76,8 @@ export class WhatsAppWindowCheck implements INodeType {
 				const conversation = readConversation(items[itemIndex].json);
 				const options = this.getNodeParameter('options', itemIndex, {}) as { safetyMarginMinutes?: number };
 				const store = await getSupportStore(this, itemIndex);
+				const confirmed = await confirmDelivery(this, store, items[itemIndex].json);
+				if (!confirmed) continue;
 				const record = await store.getConversation(conversation.id);
 				const window = computeWindow({
 					lastInboundAt: record?.lastInboundAt,
@@ -82,7 +85,7 @@ export class WhatsAppWindowCheck implements INodeType {
 					safetyMarginSeconds: (options.safetyMarginMinutes ?? 0) * 60,
 				});
 				const item: INodeExecutionData = {
-					json: { ...items[itemIndex].json, conversation, window: { ...window } },
+					json: { ...confirmed, conversation, window: { ...window } },
 					pairedItem: { item: itemIndex },
 				};
 				(window.open ? open : closed).push(item);

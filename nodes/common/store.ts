@@ -8,6 +8,7 @@ import {
 	type ICredentialDataDecryptedObject,
 	type ICredentialTestFunction,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type INodeProperties,
 	type IWebhookFunctions,
 } from 'n8n-workflow';
@@ -67,7 +68,7 @@ export function postgresConnectionFrom(credentials: ICredentialDataDecryptedObje
 	};
 }
 
-type StoreContext = Pick<IExecuteFunctions | IWebhookFunctions, 'getNode' | 'getNodeParameter' | 'getCredentials'>;
+type StoreContext = Pick<IExecuteFunctions | IWebhookFunctions | IHookFunctions, 'getNode' | 'getNodeParameter' | 'getCredentials'>;
 
 /** Opens the store the node is configured for, turning configuration problems into clear node errors. */
 export async function getSupportStore(context: StoreContext, itemIndex = 0): Promise<SupportStore> {

@@ -71,6 +71,33 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Consent Gate in n8n (
 		]);
 	});
 
+	it('confirms the delivery lease; an execution whose lease a redelivery took over stops here', async () => {
+		const waId = `3191${Math.floor(Math.random() * 1e7)}`;
+		const item = inbound(waId, 'Is breakfast included?');
+		await bed.store.recordInboundMessage({
+			conversation: item.conversation,
+			waMessageId: item.message.id,
+			type: 'text',
+			text: item.message.text,
+			sentAt: new Date(),
+			deliveryToken: 'first-execution',
+		});
+		// n8n never started the first execution; a redelivery took the message over.
+		await expect(bed.store.takeOverInboundDelivery(item.message.id, 'first-execution', 'second-execution')).resolves.toBe(true);
+
+		const late = await gate({}, [{ ...item, delivery: { token: 'first-execution' } }]);
+		expect(late.status).toBe('success');
+		expect([ALLOWED, OPTED_OUT, NEEDS_OPT_IN, KEYWORD].map((output) => late.json('Gate', output).length)).toEqual([0, 0, 0, 0]);
+		await expect(bed.store.getInboundDelivery(item.message.id)).resolves.toMatchObject({ token: 'second-execution', confirmedAt: null });
+
+		const current = await gate({}, [{ ...item, delivery: { token: 'second-execution' } }]);
+		expect(current.json('Gate', ALLOWED)).toHaveLength(1);
+		expect(current.json('Gate', ALLOWED)[0].delivery).toEqual({ token: 'second-execution', confirmed: true });
+		expect((await bed.store.getInboundDelivery(item.message.id))?.confirmedAt).not.toBeNull();
+		// Items without a lease (pinned data, other sources) pass as before.
+		expect((await gate({}, [inbound(waId, 'And parking?')])).json('Gate', ALLOWED)).toHaveLength(1);
+	});
+
 	it('masks personal data for AI nodes and keeps the restore map out of the item', async () => {
 		const text = 'Booking BK-482913, my email is anna@example.com and card 4111 1111 1111 1111';
 		const result = await gate({}, [inbound('31611112222', text, 'wamid.pii.1')]);

@@ -2,11 +2,11 @@
 // cannot read the body (size limit, broken Content-Encoding), and when the store fails part-way through a
 // batched POST (500 so that Meta delivers again, while what was stored still runs). The HTTP path through a
 // real n8n is covered by test/e2e/whatsapp-channel.test.ts and test/e2e/trigger-fuzz.test.ts.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { WhatsAppAiTrigger } from '../../nodes/WhatsAppAiTrigger/WhatsAppAiTrigger.node';
 import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/shared/store';
@@ -22,7 +22,10 @@ interface Answer {
 }
 
 /** The parts of IWebhookFunctions the trigger uses, around one POST. */
-function webhookContext(request: { body?: Buffer; readError?: Error }, answer: Answer): IWebhookFunctions {
+function webhookContext(
+	request: { body?: Buffer; readError?: Error; children?: string[]; parameters?: Record<string, unknown> },
+	answer: Answer,
+): IWebhookFunctions {
 	const rawRequest: Record<string, unknown> = {
 		headers: request.body ? { 'x-hub-signature-256': computeSignature(request.body, APP_SECRET) } : {},
 		body: {},
@@ -44,7 +47,7 @@ function webhookContext(request: { body?: Buffer; readError?: Error }, answer: A
 			return response;
 		},
 	};
-	const parameters: Record<string, unknown> = { supportStore: 'embedded', phoneNumberScope: 'credential', ignoreStatuses: false };
+	const parameters: Record<string, unknown> = { supportStore: 'embedded', phoneNumberScope: 'credential', ignoreStatuses: false, ...request.parameters };
 	const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 	return {
 		getWebhookName: () => 'default',
@@ -53,6 +56,8 @@ function webhookContext(request: { body?: Buffer; readError?: Error }, answer: A
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getNode: () => ({ name: 'WhatsApp AI Trigger', type: 'n8n-nodes-whatsapp-ai-support.whatsAppAiTrigger', typeVersion: 1, position: [0, 0], parameters: {} }),
+		getChildNodes: () =>
+			(request.children ?? []).map((type, index) => ({ name: `Node ${index}`, type, typeVersion: 1, disabled: false })),
 		logger,
 	} as unknown as IWebhookFunctions;
 }
@@ -165,5 +170,80 @@ describe('WhatsApp AI Trigger webhook()', () => {
 		const result = await call(webhookContext({ body }, answer));
 		expect(answer.status).toBe(500);
 		expect(result).toEqual({ noWebhookResponse: true });
+	});
+
+	it('gives each message a delivery lease only when a node that confirms leases follows the trigger', async () => {
+		const leased = await call(
+			webhookContext({ body: Buffer.from(JSON.stringify(webhookEnvelope([value('31600000141', 'leased')]))), children: ['n8n-nodes-whatsapp-ai-support.consentGate'] }, {}),
+		);
+		expect((leased.workflowData?.[0][0].json.delivery as { token?: string } | undefined)?.token).toMatch(/^[0-9a-f-]{36}$/);
+		await expect(store.getInboundDelivery('wamid.trigger.31600000141')).resolves.toMatchObject({ confirmedAt: null });
+
+		const plain = await call(
+			webhookContext({ body: Buffer.from(JSON.stringify(webhookEnvelope([value('31600000142', 'plain')]))), children: ['n8n-nodes-base.noOp'] }, {}),
+		);
+		expect(plain.workflowData?.[0][0].json.delivery).toBeUndefined();
+	});
+
+	it('with Statuses to Output = Charges and Failures, hands on one charged status per message and every failure', async () => {
+		const statusValue = (messageId: string, status: string): WebhookChangeValue => ({
+			messaging_product: 'whatsapp',
+			metadata: { display_phone_number: '15550000001', phone_number_id: PHONE_NUMBER_ID },
+			statuses: [
+				{
+					id: messageId,
+					status,
+					timestamp: String(Math.floor(Date.now() / 1000)),
+					recipient_id: '31600000151',
+					...(status === 'sent' ? {} : { pricing: { billable: true, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' } }),
+					...(status === 'failed' ? { errors: [{ code: 131047, title: 'Re-engagement message' }] } : {}),
+				},
+			],
+		});
+		const passed = async (messageId: string, status: string, statusEvents: string) => {
+			const result = await call(
+				webhookContext({ body: Buffer.from(JSON.stringify(webhookEnvelope([statusValue(messageId, status)]))), parameters: { statusEvents } }, {}),
+			);
+			return (result.workflowData?.[1] ?? []).map((item) => (item.json.status as { status: string }).status);
+		};
+		expect(await passed('wamid.out.charges.1', 'sent', 'charges')).toEqual([]);
+		expect(await passed('wamid.out.charges.1', 'delivered', 'charges')).toEqual(['delivered']);
+		expect(await passed('wamid.out.charges.1', 'read', 'charges')).toEqual([]);
+		// Out of order: read first carries the charge; the late delivered does not start anything.
+		expect(await passed('wamid.out.charges.2', 'read', 'charges')).toEqual(['read']);
+		expect(await passed('wamid.out.charges.2', 'delivered', 'charges')).toEqual([]);
+		expect(await passed('wamid.out.charges.3', 'failed', 'charges')).toEqual(['failed']);
+		// The default hands on every new status.
+		expect(await passed('wamid.out.charges.4', 'sent', 'all')).toEqual(['sent']);
+		expect(await passed('wamid.out.charges.4', 'delivered', 'all')).toEqual(['delivered']);
+	});
+
+	it('opens the store when n8n activates the workflow, so the first webhook does not wait for it', async () => {
+		const warm = trigger.webhookMethods.default;
+		const dataDir = join(folder, 'warmed');
+		const warnings: string[] = [];
+		const hookContext = (parameters: Record<string, unknown>) =>
+			({
+				getWebhookName: () => 'default',
+				getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
+				getNode: () => ({ name: 'WhatsApp AI Trigger', type: 'n8n-nodes-whatsapp-ai-support.whatsAppAiTrigger', typeVersion: 1, position: [0, 0], parameters: {} }),
+				getCredentials: async () => {
+					throw new Error('Node "WhatsApp AI Trigger" does not have any credentials of type "whatsAppSupportStorePostgresApi" set');
+				},
+				logger: { warn: (message: string) => warnings.push(message), error: () => undefined, info: () => undefined, debug: () => undefined },
+			}) as unknown as IHookFunctions;
+		process.env.WHATSAPP_SUPPORT_STORE_DIR = dataDir;
+		try {
+			expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(false);
+			await expect(warm.checkExists.call(hookContext({ supportStore: 'embedded' }))).resolves.toBe(true);
+			expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
+			// A store that cannot be opened yet does not block activation; the first webhook tries again.
+			await expect(warm.checkExists.call(hookContext({ supportStore: 'postgres' }))).resolves.toBe(true);
+			expect(warnings).toEqual([expect.stringMatching(/could not open the support store yet: .*does not have any credentials/)]);
+			await expect(warm.create.call(hookContext({}))).resolves.toBe(true);
+			await expect(warm.delete.call(hookContext({}))).resolves.toBe(true);
+		} finally {
+			process.env.WHATSAPP_SUPPORT_STORE_DIR = join(folder, 'pglite');
+		}
 	});
 });

@@ -16,6 +16,7 @@
 // body rules (100) → customer service window (131047) → accepted.
 
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -346,7 +347,13 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
 	let closed = false;
 	const pendingWebhooks = new Set<Promise<void>>();
 	const timers = new Map<NodeJS.Timeout, () => void>();
-	let abort = new AbortController();
+	// One signal stops every status webhook in flight (reset, close); under load hundreds listen to it at once.
+	const newAbortController = () => {
+		const controller = new AbortController();
+		setMaxListeners(0, controller.signal);
+		return controller;
+	};
+	let abort = newAbortController();
 
 	function push<T>(list: T[], item: T): void {
 		list.push(item);
@@ -858,7 +865,7 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
 		},
 		reset() {
 			abort.abort();
-			abort = new AbortController();
+			abort = newAbortController();
 			requests.length = 0;
 			sent.length = 0;
 			reads.length = 0;

@@ -159,6 +159,20 @@ CREATE INDEX turns_asked_at ON turns (asked_at);
 CREATE INDEX turns_assistant ON turns (assistant);
 `,
 	},
+	{
+		version: 4,
+		name: 'delivery leases: which execution answers an inbound message',
+		// The trigger stores a message before n8n has created the execution that answers it. The lease token
+		// travels in the item; the first pack node of the execution confirms it. A redelivery of a message
+		// whose lease was never confirmed (n8n failed to create or queue the execution) takes the lease over,
+		// and a run holding an outdated token stops at that node: exactly one execution goes on.
+		sql: `
+ALTER TABLE processed_events ADD COLUMN lease_token text;
+ALTER TABLE processed_events ADD COLUMN lease_started_at timestamptz;
+ALTER TABLE processed_events ADD COLUMN confirmed_at timestamptz;
+ALTER TABLE processed_events ADD COLUMN lease_takeovers integer NOT NULL DEFAULT 0;
+`,
+	},
 ];
 
 const MIGRATION_LOCK_NAME = 'n8n-nodes-whatsapp-ai-support:migrations';

@@ -78,7 +78,19 @@ export interface InboundMessageInput {
 	sentAt: Date;
 	/** Click-to-WhatsApp ad / CTA referral: opens the 72 h free entry-point window. */
 	referral?: unknown;
+	/** The delivery lease's token for the execution about to start (see `confirmInboundDelivery`). */
+	deliveryToken?: string;
 }
+
+/** The delivery lease of an inbound message (migration 4). */
+export interface InboundDelivery {
+	/** Null for messages stored without a lease (a workflow with no confirming node, or before migration 4). */
+	token: string | null;
+	startedAt: string | null;
+	confirmedAt: string | null;
+}
+
+export type DeliveryConfirmation = 'confirmed' | 'superseded' | 'unknown';
 
 export interface OutboundMessageInput {
 	conversationId: string;
@@ -191,8 +203,10 @@ export class SupportStore {
 			);
 			if (rows.length === 1) {
 				await tx.query(
-					`INSERT INTO processed_events (event_key, kind) VALUES ($1, 'message') ON CONFLICT (event_key) DO NOTHING`,
-					[`message:${input.waMessageId}`],
+					`INSERT INTO processed_events (event_key, kind, lease_token, lease_started_at)
+					VALUES ($1, 'message', $2::text, CASE WHEN $2::text IS NULL THEN NULL ELSE now() END)
+					ON CONFLICT (event_key) DO NOTHING`,
+					[`message:${input.waMessageId}`, input.deliveryToken ?? null],
 				);
 			}
 			return {
@@ -269,6 +283,50 @@ export class SupportStore {
 			[eventKey, kind],
 		);
 		return rows.length === 1;
+	}
+
+	/** The delivery lease of a stored inbound message, or undefined when the message is unknown. */
+	async getInboundDelivery(waMessageId: string): Promise<InboundDelivery | undefined> {
+		const rows = await this.driver.query<{ lease_token: string | null; lease_started_at: unknown; confirmed_at: unknown }>(
+			'SELECT lease_token, lease_started_at, confirmed_at FROM processed_events WHERE event_key = $1',
+			[`message:${waMessageId}`],
+		);
+		if (!rows[0]) return undefined;
+		const iso = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string).toISOString());
+		return { token: rows[0].lease_token, startedAt: iso(rows[0].lease_started_at), confirmedAt: iso(rows[0].confirmed_at) };
+	}
+
+	/**
+	 * Hands the delivery lease of an inbound message to a new execution (`token`), unconfirmed, if it is
+	 * still held by `currentToken`. Of several redeliveries that try at once, exactly one gets `true`.
+	 */
+	async takeOverInboundDelivery(waMessageId: string, currentToken: string | null, token: string): Promise<boolean> {
+		const rows = await this.driver.query(
+			`UPDATE processed_events SET lease_token = $3, lease_started_at = now(), confirmed_at = NULL, lease_takeovers = lease_takeovers + 1
+			WHERE event_key = $1 AND lease_token IS NOT DISTINCT FROM $2::text RETURNING event_key`,
+			[`message:${waMessageId}`, currentToken, token],
+		);
+		return rows.length === 1;
+	}
+
+	/**
+	 * Called by the first pack node of an execution: `confirmed` when `token` holds the lease (again, for a
+	 * re-run of the same execution), `superseded` when a redelivery has handed it to another execution (this
+	 * one must stop), `unknown` when the message has no lease (stored without one, or purged since).
+	 */
+	async confirmInboundDelivery(waMessageId: string, token: string): Promise<DeliveryConfirmation> {
+		const rows = await this.driver.query<{ lease_token: string | null; confirmed: boolean }>(
+			`WITH confirmed AS (
+				UPDATE processed_events SET confirmed_at = coalesce(confirmed_at, now())
+				WHERE event_key = $1 AND lease_token = $2 RETURNING event_key
+			)
+			SELECT lease_token, EXISTS (SELECT 1 FROM confirmed) AS confirmed FROM processed_events WHERE event_key = $1`,
+			[`message:${waMessageId}`, token],
+		);
+		const row = rows[0];
+		if (row?.confirmed === true || (row && row.lease_token === token)) return 'confirmed';
+		if (row?.lease_token) return 'superseded';
+		return 'unknown';
 	}
 
 	/** Appends to the consent log. The log has no update: the current status is derived from it. */

@@ -1,5 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 
+import { CHARGEABLE_STATUSES } from '../costs/whatsapp-pricing';
 import type { SupportStore } from '../store';
 import { verifySignature } from './signature';
 import {
@@ -19,6 +20,29 @@ export interface InboundWebhookConfig {
 	redelivery?: Partial<RedeliveryTiming>;
 	/** The current time in ms; for tests. */
 	now?: () => number;
+	/**
+	 * Whether the workflow has a node that confirms delivery leases (Consent Gate, Human Handoff, Window
+	 * Check): then each new message gets a lease token in `delivery`, and redeliveries are judged by whether
+	 * an execution confirmed it (see DELIVERY_LEASES). Without such a node, only time decides (REDELIVERY_TIMING).
+	 */
+	deliveryLeases?: boolean;
+	/** How long a copy of a message whose lease is not yet confirmed waits for the confirmation (default 2 s). */
+	confirmationWaitMs?: number;
+	/** A new lease token; for tests. */
+	newToken?: () => string;
+	/**
+	 * Which new statuses are handed on (all are stored): `all`, or `charges`: per message only the first
+	 * status that carries its charge (delivered, read or played), and every `failed`. Each status handed on
+	 * starts an execution, and a reply brings two or three statuses, so `charges` saves most of that work.
+	 */
+	statuses?: 'all' | 'charges';
+}
+
+/** What the trigger puts in `delivery` of a message item when the workflow confirms leases. */
+export interface DeliveryLease {
+	token: string;
+	/** Set by the node that confirmed the lease, so that later pack nodes need not ask the store again. */
+	confirmed?: boolean;
 }
 
 export interface RedeliveryTiming {
@@ -41,17 +65,34 @@ export interface RedeliveryTiming {
  */
 export const REDELIVERY_TIMING: RedeliveryTiming = { graceMs: 10_000, leaseMs: 120_000 };
 
+/**
+ * Delivery leases close the gap REDELIVERY_TIMING leaves open: the trigger stores a message before n8n has
+ * created (in queue mode: queued) the execution that answers it, so when n8n fails at that point (its
+ * database timed out, Redis was away), a copy arriving within `graceMs` was taken for a duplicate and the
+ * message was never answered. With leases, the stored message carries the token of the execution meant to
+ * answer it, and the first pack node of that execution confirms it. A copy of a message whose lease is
+ * not confirmed waits briefly for the confirmation, then is answered 503 (come back later) while the lease is
+ * younger than `graceMs`, and takes the lease over once it is older: a new execution starts with a new
+ * token. Should the first execution still run after all (it sat in a long queue), its token is outdated
+ * and it stops at the confirming node, so exactly one execution goes past it. A confirmed lease is
+ * judged as before (REDELIVERY_TIMING), except that a restart also takes the lease over.
+ */
+export const DELIVERY_LEASES = { confirmationWaitMs: 2_000, pollMs: 100 };
+
 export type InboundOutcome =
 	| { accepted: false; statusCode: 400 | 401 | 500; message: string }
 	| {
 			accepted: true;
 			/**
 			 * New messages, stored once. A redelivered message is not here, unless it was stored long ago and never
-			 * answered: then it is started again, once (see REDELIVERY_TIMING).
+			 * answered: then it is started again, once (see REDELIVERY_TIMING), or its lease was never confirmed
+			 * (see DELIVERY_LEASES). With leases, each carries its token in `delivery`.
 			 */
-			messages: InboundMessageEvent[];
-			/** New statuses (message id + status never seen before). */
+			messages: Array<InboundMessageEvent & { delivery?: DeliveryLease }>;
+			/** New statuses (message id + status never seen before), as far as `statuses` hands them on. */
 			statuses: StatusEvent[];
+			/** New statuses stored but not handed on (`statuses: 'charges'`). */
+			filtered: number;
 			errors: WebhookErrorEvent[];
 			duplicates: number;
 			/** Events for phone numbers this trigger does not serve. */
@@ -105,9 +146,11 @@ export async function handleInboundWebhook(
 	let ignored = 0;
 	let duplicates = 0;
 	let inProgress = 0;
+	let filtered = 0;
 	const timing = { ...REDELIVERY_TIMING, ...config.redelivery };
 	const now = config.now ?? Date.now;
-	const messages: InboundMessageEvent[] = [];
+	const messages: Array<InboundMessageEvent & { delivery?: DeliveryLease }> = [];
+	const newToken = config.newToken ?? randomUUID;
 	const statuses: StatusEvent[] = [];
 	const errors = parsed.errors.filter((error) => serves(error.phoneNumberId));
 	try {
@@ -116,6 +159,7 @@ export async function handleInboundWebhook(
 				ignored++;
 				continue;
 			}
+			const token = config.deliveryLeases ? newToken() : undefined;
 			const { inserted } = await store.recordInboundMessage({
 				conversation: event.conversation,
 				waMessageId: event.message.id,
@@ -124,15 +168,19 @@ export async function handleInboundWebhook(
 				payload: event.message,
 				sentAt: new Date(event.message.timestamp),
 				referral: event.message.referral,
+				deliveryToken: token,
 			});
 			if (inserted) {
-				messages.push(event);
+				messages.push(token ? { ...event, delivery: { token } } : event);
 				continue;
 			}
-			const redelivery = await judgeRedelivery(store, event.message.id, timing, now());
-			if (redelivery === 'start-again') messages.push(event);
-			else if (redelivery === 'in-progress') inProgress++;
-			else duplicates++;
+			const redelivery = config.deliveryLeases
+				? await judgeLeasedRedelivery(store, event.message.id, { ...timing, confirmationWaitMs: config.confirmationWaitMs }, now, newToken)
+				: await judgeRedelivery(store, event.message.id, timing, now());
+			if (redelivery === 'in-progress') inProgress++;
+			else if (redelivery === 'duplicate') duplicates++;
+			else if (redelivery === 'start-again') messages.push(event);
+			else messages.push({ ...event, delivery: { token: redelivery.token } });
 		}
 
 		for (const event of parsed.statuses) {
@@ -144,8 +192,9 @@ export async function handleInboundWebhook(
 			// a claim that succeeded for a status that was never applied could not be redone by a redelivery.
 			const { messageId, status, timestamp, errors: statusErrors } = event.status;
 			await store.applyMessageStatus(messageId, status, new Date(timestamp), statusErrors?.length ? { errors: statusErrors } : undefined);
-			if (await store.claimEvent(`status:${statusEventKey(event)}`, 'status')) statuses.push(event);
-			else duplicates++;
+			if (!(await store.claimEvent(`status:${statusEventKey(event)}`, 'status'))) duplicates++;
+			else if (config.statuses !== 'charges' || (await carriesCharge(store, event))) statuses.push(event);
+			else filtered++;
 		}
 	} catch (error) {
 		// What is stored so far must still run (a redelivery would see it as a duplicate); the caller answers 5xx.
@@ -158,10 +207,18 @@ export async function handleInboundWebhook(
 			ignored,
 			storeError: error instanceof Error ? error : new Error(String(error)),
 			inProgress,
+			filtered,
 		};
 	}
 
-	return { accepted: true, messages, statuses, errors, duplicates, ignored, inProgress };
+	return { accepted: true, messages, statuses, errors, duplicates, ignored, inProgress, filtered };
+}
+
+/** A failed status, or the first status of its message that carries the charge (see `statuses`). */
+async function carriesCharge(store: SupportStore, event: StatusEvent): Promise<boolean> {
+	if (event.status.status === 'failed') return true;
+	if (!CHARGEABLE_STATUSES.includes(event.status.status)) return false;
+	return await store.claimEvent(`charge:${event.status.messageId}`, 'status');
 }
 
 /** Duplicate, still in progress, or to be started again: see REDELIVERY_TIMING. */
@@ -175,12 +232,70 @@ async function judgeRedelivery(
 	if (!stored || stored.direction !== 'inbound') return 'duplicate';
 	const age = now - Date.parse(stored.createdAt);
 	if (!(age >= timing.graceMs)) return 'duplicate';
-	if (await store.getOpenHandoff(stored.conversationId)) return 'duplicate';
-	const recent = await store.listMessages(stored.conversationId, 100);
-	if (recent.some((message) => message.direction === 'outbound' && message.id > stored.id)) return 'duplicate';
+	if (await isAnswered(store, stored)) return 'duplicate';
 	if (age < timing.leaseMs) return 'in-progress';
-	// However many copies arrive at once, exactly one starts the message again, and only once.
-	return (await store.claimEvent(`message-restart:${waMessageId}`, 'message')) ? 'start-again' : 'duplicate';
+	return (await claimRestart(store, waMessageId)) ? 'start-again' : 'duplicate';
+}
+
+/** Duplicate, still in progress, or to be started again under a new lease token: see DELIVERY_LEASES. */
+async function judgeLeasedRedelivery(
+	store: SupportStore,
+	waMessageId: string,
+	timing: RedeliveryTiming & { confirmationWaitMs?: number },
+	now: () => number,
+	newToken: () => string,
+): Promise<'duplicate' | 'in-progress' | { token: string }> {
+	const stored = await store.getMessageByWaId(waMessageId);
+	if (!stored || stored.direction !== 'inbound') return 'duplicate';
+	let lease = await store.getInboundDelivery(waMessageId);
+	// A copy that arrives together with the first delivery usually finds the execution just starting.
+	// Real time, also where tests fake `now`.
+	const waitUntil = Date.now() + (timing.confirmationWaitMs ?? DELIVERY_LEASES.confirmationWaitMs);
+	while (lease?.token && !lease.confirmedAt && Date.now() < waitUntil) {
+		await new Promise((resolve) => setTimeout(resolve, DELIVERY_LEASES.pollMs));
+		lease = await store.getInboundDelivery(waMessageId);
+	}
+	if (!lease?.token) {
+		// Stored without a lease (before the workflow had a confirming node): judged by time alone.
+		const verdict = await judgeRedelivery(store, waMessageId, timing, now());
+		return verdict === 'start-again' ? { token: await restartToken(store, waMessageId, null, newToken) } : verdict;
+	}
+	if (!lease.confirmedAt) {
+		if (await isAnswered(store, stored)) return 'duplicate';
+		if (now() - Date.parse(lease.startedAt ?? stored.createdAt) < timing.graceMs) return 'in-progress';
+		const token = newToken();
+		// Of several copies at once, one takes the lease over; the others come back later.
+		return (await store.takeOverInboundDelivery(waMessageId, lease.token, token)) ? { token } : 'in-progress';
+	}
+	// Confirmed: an execution is answering it (or has). Only a message left without an answer for longer
+	// than `leaseMs` starts again, once, and the new execution gets the lease.
+	const age = now() - Date.parse(lease.confirmedAt);
+	if (age < timing.graceMs || (await isAnswered(store, stored))) return 'duplicate';
+	if (age < timing.leaseMs) return 'in-progress';
+	if (!(await claimRestart(store, waMessageId))) return 'duplicate';
+	return { token: await restartToken(store, waMessageId, lease.token, newToken) };
+}
+
+/** A reply was sent in the conversation after the message, or a person has the chat. */
+async function isAnswered(store: SupportStore, stored: { id: number; conversationId: string }): Promise<boolean> {
+	if (await store.getOpenHandoff(stored.conversationId)) return true;
+	const recent = await store.listMessages(stored.conversationId, 100);
+	return recent.some((message) => message.direction === 'outbound' && message.id > stored.id);
+}
+
+/** However many copies arrive at once, exactly one starts the message again, and only once. */
+async function claimRestart(store: SupportStore, waMessageId: string): Promise<boolean> {
+	return await store.claimEvent(`message-restart:${waMessageId}`, 'message');
+}
+
+/** The restart holds the restart claim, so it may take the lease unconditionally. */
+async function restartToken(store: SupportStore, waMessageId: string, current: string | null, newToken: () => string): Promise<string> {
+	const token = newToken();
+	if (!(await store.takeOverInboundDelivery(waMessageId, current, token))) {
+		const latest = await store.getInboundDelivery(waMessageId);
+		await store.takeOverInboundDelivery(waMessageId, latest?.token ?? null, token);
+	}
+	return token;
 }
 
 /**

@@ -280,3 +280,94 @@ describe('answerVerification', () => {
 		expect(answerVerification({ ...query, 'hub.verify_token': ['tok'] }, 'tok').statusCode).toBe(403);
 	});
 });
+
+describe('handleInboundWebhook with delivery leases (a workflow whose first pack node confirms them)', () => {
+	let folder: string;
+	let store: SupportStore;
+
+	beforeAll(async () => {
+		folder = mkdtempSync(join(tmpdir(), 'wa-inbound-lease-'));
+		store = await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite') });
+	});
+
+	afterAll(async () => {
+		await closeAllSupportStores();
+		rmSync(folder, { recursive: true, force: true });
+	});
+
+	const leased = { ...config, deliveryLeases: true, confirmationWaitMs: 50 };
+	const later = (seconds: number, extra: object = {}) => ({ ...leased, ...extra, now: () => Date.now() + seconds * 1000 });
+	const delivery = (from: string) => signed(inboundTextWebhook({ from, text: 'Is there parking?', messageId: `wamid.lease.${from}`, phoneNumberId: '1065000000001' }));
+	const tokenOf = (outcome: Awaited<ReturnType<typeof handleInboundWebhook>>): string | undefined =>
+		outcome.accepted ? outcome.messages[0]?.delivery?.token : undefined;
+
+	it('gives each new message a lease token, and none without a confirming node', async () => {
+		const [body, signature] = delivery('31600000041');
+		const first = await handleInboundWebhook(body, signature, leased, store);
+		expect(tokenOf(first)).toMatch(/^[0-9a-f-]{36}$/);
+		const [plainBody, plainSignature] = delivery('31600000042');
+		const plain = await handleInboundWebhook(plainBody, plainSignature, config, store);
+		expect(plain.accepted && plain.messages[0].delivery).toBeUndefined();
+		await expect(store.getInboundDelivery('wamid.lease.31600000042')).resolves.toEqual({ token: null, startedAt: null, confirmedAt: null });
+		await expect(store.getInboundDelivery('wamid.lease.nobody')).resolves.toBeUndefined();
+		await expect(store.confirmInboundDelivery('wamid.lease.nobody', 'any')).resolves.toBe('unknown');
+	});
+
+	it('answers a copy 503 while the lease is unconfirmed, and a duplicate once the execution confirms it', async () => {
+		const [body, signature] = delivery('31600000043');
+		const token = tokenOf(await handleInboundWebhook(body, signature, leased, store));
+		if (!token) throw new Error('expected a lease token');
+		// n8n has not started the execution yet: come back later (not a 200 that would lose the message).
+		await expect(handleInboundWebhook(body, signature, later(1), store)).resolves.toMatchObject({ messages: [], inProgress: 1, duplicates: 0 });
+		// The copy waits for the confirmation: the execution confirms while it waits.
+		const copy = handleInboundWebhook(body, signature, later(1, { confirmationWaitMs: 2_000 }), store);
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		await expect(store.confirmInboundDelivery('wamid.lease.31600000043', token)).resolves.toBe('confirmed');
+		await expect(copy).resolves.toMatchObject({ messages: [], inProgress: 0, duplicates: 1 });
+		// Confirming again (a re-run of the same execution) is fine.
+		await expect(store.confirmInboundDelivery('wamid.lease.31600000043', token)).resolves.toBe('confirmed');
+	});
+
+	it('hands a lease nobody confirmed to exactly one later copy; the first execution, should it still run, is superseded', async () => {
+		const [body, signature] = delivery('31600000044');
+		const first = tokenOf(await handleInboundWebhook(body, signature, leased, store));
+		// n8n failed to create the first execution: past the grace time, a copy takes the lease over.
+		const taken = tokenOf(await handleInboundWebhook(body, signature, later(15), store));
+		expect(taken).toBeDefined();
+		expect(taken).not.toBe(first);
+		// A copy right after finds the new lease young and unconfirmed: come back later.
+		await expect(handleInboundWebhook(body, signature, later(1), store)).resolves.toMatchObject({ messages: [], inProgress: 1 });
+		// Of simultaneous take-overs of the same lease, exactly one wins.
+		const race = await Promise.all(['a', 'b', 'c'].map(async (token) => await store.takeOverInboundDelivery('wamid.lease.31600000044', taken as string, token)));
+		expect(race.filter(Boolean)).toHaveLength(1);
+		const current = (await store.getInboundDelivery('wamid.lease.31600000044'))?.token as string;
+		expect(['a', 'b', 'c']).toContain(current);
+		await expect(store.confirmInboundDelivery('wamid.lease.31600000044', first as string)).resolves.toBe('superseded');
+		await expect(store.confirmInboundDelivery('wamid.lease.31600000044', taken as string)).resolves.toBe('superseded');
+		await expect(store.confirmInboundDelivery('wamid.lease.31600000044', current)).resolves.toBe('confirmed');
+		// Now confirmed and young: copies are duplicates again.
+		await expect(handleInboundWebhook(body, signature, later(2), store)).resolves.toMatchObject({ messages: [], duplicates: 1 });
+	});
+
+	it('judges a confirmed lease by time: duplicate, then in progress, then one restart under a new lease', async () => {
+		const [body, signature] = delivery('31600000045');
+		const first = tokenOf(await handleInboundWebhook(body, signature, leased, store)) as string;
+		await store.confirmInboundDelivery('wamid.lease.31600000045', first);
+		await expect(handleInboundWebhook(body, signature, later(2), store)).resolves.toMatchObject({ messages: [], duplicates: 1, inProgress: 0 });
+		await expect(handleInboundWebhook(body, signature, later(30), store)).resolves.toMatchObject({ messages: [], duplicates: 0, inProgress: 1 });
+		const restarted = tokenOf(await handleInboundWebhook(body, signature, later(130), store));
+		expect(restarted).toBeDefined();
+		expect(restarted).not.toBe(first);
+		await expect(store.confirmInboundDelivery('wamid.lease.31600000045', first)).resolves.toBe('superseded');
+		await expect(store.confirmInboundDelivery('wamid.lease.31600000045', restarted as string)).resolves.toBe('confirmed');
+		await expect(handleInboundWebhook(body, signature, later(400), store)).resolves.toMatchObject({ messages: [], duplicates: 1, inProgress: 0 });
+	});
+
+	it('treats a copy of an unconfirmed message that was answered anyway (or handed to a person) as a duplicate', async () => {
+		const [body, signature] = delivery('31600000046');
+		const outcome = await handleInboundWebhook(body, signature, leased, store);
+		if (!outcome.accepted) throw new Error('expected acceptance');
+		await store.recordOutboundMessage({ conversationId: outcome.messages[0].conversation.id, waMessageId: 'wamid.out.lease.46', author: 'bot', type: 'text', text: 'Yes.' });
+		await expect(handleInboundWebhook(body, signature, later(60), store)).resolves.toMatchObject({ messages: [], duplicates: 1, inProgress: 0 });
+	});
+});
