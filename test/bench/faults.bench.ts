@@ -18,7 +18,7 @@
 //
 // Environment: FAULT_SECONDS (default 90), FAULT_RATE messages per second (default 3), FAULT_DRAIN_SECONDS
 // (default 200: longer than the trigger's 120 s redelivery lease), FAULT_PG_DOWN_MS (default 3000),
-// FAULT_LLM_TIMEOUT_MS (AI Reply's model timeout, default 4000).
+// FAULT_LLM_TIMEOUT_MS (AI Reply's model timeout, default 4000), BENCH_N8N_ENV (extra n8n environment).
 //
 // Keep the rate below what n8n itself sustains on the machine (`npm run bench` measures it): past that, n8n's
 // own SQLite database locks up (SqliteWriteConnectionMutex timeouts, "Database is not ready" 503s, executions
@@ -44,6 +44,8 @@ const RATE = Number(process.env.FAULT_RATE ?? 3);
 const DRAIN_SECONDS = Number(process.env.FAULT_DRAIN_SECONDS ?? 200);
 const PG_DOWN_MS = Number(process.env.FAULT_PG_DOWN_MS ?? 3000);
 const LLM_TIMEOUT_MS = Number(process.env.FAULT_LLM_TIMEOUT_MS ?? 4000);
+/** Extra n8n environment, as for `npm run bench` (e.g. '{"N8N_EXPRESSION_ENGINE":"legacy"}'); printed with the results. */
+const EXTRA_N8N_ENV = JSON.parse(process.env.BENCH_N8N_ENV ?? '{}') as Record<string, string>;
 /** Meta waits about this long for an answer before it counts the delivery as failed. */
 const DELIVERY_TIMEOUT_MS = 20_000;
 const REDELIVERY_SHARE = 0.05;
@@ -248,7 +250,7 @@ async function main(): Promise<void> {
 		// and n8n then answers every request 503 "Database is not ready" and may fail to start executions of
 		// webhooks it has already taken (see the report). So: no saving of successful executions (a usual
 		// production setting at volume; failed ones are still saved) and a patient ping.
-		env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none', DB_PING_TIMEOUT_MS: '30000' },
+		env: { EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none', DB_PING_TIMEOUT_MS: '30000', ...EXTRA_N8N_ENV },
 		onLine: (line) => {
 			if (CRASH_LOG_PATTERN.test(line) && crashLines.length < 200) crashLines.push(line.slice(0, 500));
 			const kind = NOTEWORTHY_LOG_LINES.find(([, pattern]) => pattern.test(line))?.[0];
@@ -314,7 +316,9 @@ async function main(): Promise<void> {
 			}
 		})();
 
-		console.log(`faults: ${RATE} msg/s for ${RUN_SECONDS} s, PostgreSQL on :${postgres.port}, model on ${model.baseUrl}`);
+		console.log(
+			`faults: ${RATE} msg/s for ${RUN_SECONDS} s, PostgreSQL on :${postgres.port}, model on ${model.baseUrl}, extra n8n env ${JSON.stringify(EXTRA_N8N_ENV)}`,
+		);
 		// Every 10 s: what is in flight, to see where a stall comes from.
 		const monitor = setInterval(() => {
 			void (async () => {
