@@ -77,7 +77,7 @@ export const REDELIVERY_TIMING: RedeliveryTiming = { graceMs: 10_000, leaseMs: 1
  * and it stops at the confirming node, so exactly one execution goes past it. A confirmed lease is
  * judged as before (REDELIVERY_TIMING), except that a restart also takes the lease over.
  */
-export const DELIVERY_LEASES = { confirmationWaitMs: 2_000, pollMs: 100 };
+export const DELIVERY_LEASES = { confirmationWaitMs: 2_000, firstPollMs: 50, maxPollMs: 500 };
 
 export type InboundOutcome =
 	| { accepted: false; statusCode: 400 | 401 | 500; message: string }
@@ -251,8 +251,11 @@ async function judgeLeasedRedelivery(
 	// A copy that arrives together with the first delivery usually finds the execution just starting.
 	// Real time, also where tests fake `now`.
 	const waitUntil = Date.now() + (timing.confirmationWaitMs ?? DELIVERY_LEASES.confirmationWaitMs);
+	// Asking with growing pauses (50 ms, 100 ms, … 500 ms): a handful of queries per copy, also under load.
+	let pause = DELIVERY_LEASES.firstPollMs;
 	while (lease?.token && !lease.confirmedAt && Date.now() < waitUntil) {
-		await new Promise((resolve) => setTimeout(resolve, DELIVERY_LEASES.pollMs));
+		await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, waitUntil - Date.now()))));
+		pause = Math.min(pause * 2, DELIVERY_LEASES.maxPollMs);
 		lease = await store.getInboundDelivery(waMessageId);
 	}
 	if (!lease?.token) {
