@@ -21,19 +21,22 @@ function signed(payload: unknown): [Buffer, string] {
 	return [body, computeSignature(body, SECRET)];
 }
 
-describe('handleInboundWebhook', () => {
+/** A fresh embedded store for one describe block, in a temporary folder removed afterwards. */
+function useTempStore(prefix: string, opened: (store: SupportStore) => void): void {
 	let folder: string;
-	let store: SupportStore;
-
 	beforeAll(async () => {
-		folder = mkdtempSync(join(tmpdir(), 'wa-inbound-'));
-		store = await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite') });
+		folder = mkdtempSync(join(tmpdir(), prefix));
+		opened(await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite') }));
 	});
-
 	afterAll(async () => {
 		await closeAllSupportStores();
 		rmSync(folder, { recursive: true, force: true });
 	});
+}
+
+describe('handleInboundWebhook', () => {
+	let store: SupportStore;
+	useTempStore('wa-inbound-', (opened) => (store = opened));
 
 	it('refuses bad signatures (401), unreadable bodies (400) and a missing app secret (500)', async () => {
 		const [body, signature] = signed(inboundTextWebhook({ from: '31600000009', text: 'hi', phoneNumberId: '1065000000001' }));
@@ -112,18 +115,8 @@ describe('handleInboundWebhook', () => {
 });
 
 describe('handleInboundWebhook when the store fails part-way', () => {
-	let folder: string;
 	let store: SupportStore;
-
-	beforeAll(async () => {
-		folder = mkdtempSync(join(tmpdir(), 'wa-inbound-faults-'));
-		store = await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite') });
-	});
-
-	afterAll(async () => {
-		await closeAllSupportStores();
-		rmSync(folder, { recursive: true, force: true });
-	});
+	useTempStore('wa-inbound-faults-', (opened) => (store = opened));
 
 	/** The store, except that the chosen method throws (like a dropped connection) for the chosen calls. */
 	function failing(method: 'recordInboundMessage' | 'applyMessageStatus' | 'claimEvent', failOnCalls: number[]): SupportStore {
@@ -205,18 +198,8 @@ describe('handleInboundWebhook when the store fails part-way', () => {
 });
 
 describe('handleInboundWebhook with a redelivery of a stored message', () => {
-	let folder: string;
 	let store: SupportStore;
-
-	beforeAll(async () => {
-		folder = mkdtempSync(join(tmpdir(), 'wa-inbound-redelivery-'));
-		store = await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite') });
-	});
-
-	afterAll(async () => {
-		await closeAllSupportStores();
-		rmSync(folder, { recursive: true, force: true });
-	});
+	useTempStore('wa-inbound-redelivery-', (opened) => (store = opened));
 
 	const delivery = (from: string) => signed(inboundTextWebhook({ from, text: 'Is there parking?', messageId: `wamid.redelivery.${from}`, phoneNumberId: '1065000000001' }));
 	/** The config, as if `seconds` had passed since now. */
@@ -282,18 +265,8 @@ describe('answerVerification', () => {
 });
 
 describe('handleInboundWebhook with delivery leases (a workflow whose first pack node confirms them)', () => {
-	let folder: string;
 	let store: SupportStore;
-
-	beforeAll(async () => {
-		folder = mkdtempSync(join(tmpdir(), 'wa-inbound-lease-'));
-		store = await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite') });
-	});
-
-	afterAll(async () => {
-		await closeAllSupportStores();
-		rmSync(folder, { recursive: true, force: true });
-	});
+	useTempStore('wa-inbound-lease-', (opened) => (store = opened));
 
 	const leased = { ...config, deliveryLeases: true, confirmationWaitMs: 50 };
 	const later = (seconds: number, extra: object = {}) => ({ ...leased, ...extra, now: () => Date.now() + seconds * 1000 });
