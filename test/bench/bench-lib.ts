@@ -31,10 +31,38 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { CHARGEABLE_STATUSES } from '../../nodes/shared/costs/whatsapp-pricing';
+import type { WebhookDelivery } from '../sandbox/graph-sandbox';
+
 // ---------------------------------------------------------------------------------------------
 // Time
 
 /** Epoch milliseconds with sub-millisecond precision. */
+/**
+ * Counts the status webhooks that start an execution under the shipped trigger's *Statuses to Output:
+ * Charges and Failures*: per message the first delivered status that carries the charge (delivered, read or
+ * played), and every failure. For the expected execution count of a step.
+ */
+export class ChargedStatusCounter {
+	private readonly charged = new Set<string>();
+	count = 0;
+
+	/** For the sandbox's `onWebhookDelivery`; copies and deliveries n8n did not accept start nothing. */
+	add(delivery: Pick<WebhookDelivery, 'messageId' | 'status' | 'copy' | 'ok'>): void {
+		if (delivery.copy !== 1 || !delivery.ok) return;
+		if (delivery.status === 'failed') this.count += 1;
+		else if (CHARGEABLE_STATUSES.includes(delivery.status) && !this.charged.has(delivery.messageId)) {
+			this.charged.add(delivery.messageId);
+			this.count += 1;
+		}
+	}
+
+	/** Starts a new step: the count only (a message charged earlier stays charged). */
+	resetCount(): void {
+		this.count = 0;
+	}
+}
+
 export function nowMs(): number {
 	return performance.timeOrigin + performance.now();
 }

@@ -220,15 +220,13 @@ interface TargetRun {
 		typing: number;
 		graphErrors: number;
 		statusPosted: number;
-		/** Status webhooks that start an execution: one per message with Charges and Failures. */
-		statusCharged: number;
 		statusFailed: number;
 		errorLines: number;
 	};
 }
 
 async function startTarget(target: Target): Promise<TargetRun> {
-	const capture: TargetRun['capture'] = { sends: [], otherSends: 0, recipientPrefix: SENDER_PREFIX, typing: 0, graphErrors: 0, statusPosted: 0, statusCharged: 0, statusFailed: 0, errorLines: 0 };
+	const capture: TargetRun['capture'] = { sends: [], otherSends: 0, recipientPrefix: SENDER_PREFIX, typing: 0, graphErrors: 0, statusPosted: 0, statusFailed: 0, errorLines: 0 };
 	const sandbox = await startGraphSandbox({
 		templates: [{ name: 'follow_up', category: 'utility', languages: ['en'] }],
 		// Its own lists are not what we read (onRequest below is), but keep a whole step for debugging.
@@ -255,9 +253,6 @@ async function startTarget(target: Target): Promise<TargetRun> {
 		},
 		onWebhookDelivery: (delivery) => {
 			capture.statusPosted += 1;
-			// The shipped trigger hands on only the status that carries a message's charge (Statuses to Output:
-			// Charges and Failures): the first delivered-or-later one of each message.
-			if (delivery.copy === 1 && delivery.ok && ['delivered', 'read', 'played', 'failed'].includes(delivery.status)) capture.statusCharged += 1;
 			if (!delivery.ok) capture.statusFailed += 1;
 		},
 	});
@@ -341,7 +336,6 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 	capture.typing = 0;
 	capture.graphErrors = 0;
 	capture.statusPosted = 0;
-	capture.statusCharged = 0;
 	capture.statusFailed = 0;
 	capture.errorLines = 0;
 	const failedBefore = await failedExecutions(run);

@@ -51,6 +51,7 @@ import { findFreePort, repoRoot } from '../helpers/n8n-server';
 import { type GraphSandbox, startGraphSandbox } from '../sandbox/graph-sandbox';
 import {
 	BENCH_TEXTS,
+	ChargedStatusCounter,
 	correlateReplies,
 	formatBytes,
 	formatMs,
@@ -95,8 +96,8 @@ interface Capture {
 	typing: number;
 	graphErrors: number;
 	statusPosted: number;
-	/** Status webhooks that start an execution: one per message with Charges and Failures. */
-	statusCharged: number;
+	/** Status webhooks that start an execution (the shipped trigger's Charges and Failures). */
+	statusCharged: ChargedStatusCounter;
 	statusFailed: number;
 }
 
@@ -243,7 +244,7 @@ function resetCapture(capture: Capture): void {
 	capture.typing = 0;
 	capture.graphErrors = 0;
 	capture.statusPosted = 0;
-	capture.statusCharged = 0;
+	capture.statusCharged.resetCount();
 	capture.statusFailed = 0;
 }
 
@@ -318,7 +319,7 @@ async function runStep(bench: Bench, rate: number): Promise<StepResult> {
 			failed: failedBefore === null || failedAfter === null ? null : failedAfter - failedBefore,
 			// One per message, and one per message whose charge a status webhook brought (plus one per lease a
 			// late copy took over, which stops at Check Consent).
-			expected: inbound.length + capture.statusCharged,
+			expected: inbound.length + capture.statusCharged.count,
 		},
 		typingIndicators: capture.typing,
 		otherSends: capture.otherSends,
@@ -473,7 +474,7 @@ async function main(): Promise<void> {
 		`rates ${RATES.join(', ')} msg/s × ${SECONDS} s, ${COPIES} deliveries per message (delays ${COPY_DELAYS.join(', ')} ms); ` +
 			`${WEBHOOK_PROCESSES} webhook processes, ${WORKERS} workers × concurrency ${WORKER_CONCURRENCY}; status webhooks ${STATUSES ? 'on' : 'off'}`,
 	);
-	const capture: Capture = { sends: [], repliesByRecipient: new Map(), otherSends: 0, typing: 0, graphErrors: 0, statusPosted: 0, statusCharged: 0, statusFailed: 0 };
+	const capture: Capture = { sends: [], repliesByRecipient: new Map(), otherSends: 0, typing: 0, graphErrors: 0, statusPosted: 0, statusCharged: new ChargedStatusCounter(), statusFailed: 0 };
 	const sandbox = await startGraphSandbox({
 		templates: [
 			{ name: 'follow_up', category: 'utility', languages: ['en'] },
@@ -497,9 +498,7 @@ async function main(): Promise<void> {
 		},
 		onWebhookDelivery: (delivery) => {
 			capture.statusPosted += 1;
-			// The shipped trigger hands on only the status that carries a message's charge (Statuses to Output:
-			// Charges and Failures): the first delivered-or-later one of each message.
-			if (delivery.copy === 1 && delivery.ok && ['delivered', 'read', 'played', 'failed'].includes(delivery.status)) capture.statusCharged += 1;
+			capture.statusCharged.add(delivery);
 			if (!delivery.ok) capture.statusFailed += 1;
 		},
 	});
