@@ -33,7 +33,7 @@ export default tseslint.config(
 	},
 	{
 		files: ['nodes/**/*.ts'],
-		ignores: ['nodes/shared/**'],
+		ignores: ['nodes/domain/**'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		rules: {
 			...n8nRules('nodes'),
@@ -45,11 +45,11 @@ export default tseslint.config(
 	},
 	{
 		// Domain modules must not know n8n (DESIGN §1).
-		files: ['nodes/shared/**/*.ts'],
+		files: ['nodes/domain/**/*.ts'],
 		rules: {
 			'no-restricted-imports': [
 				'error',
-				{ patterns: [{ group: ['n8n-workflow', 'n8n-core', '../../*/*.node'], message: 'nodes/shared is n8n-free: keep n8n types in node files and nodes/common.' }] },
+				{ patterns: [{ group: ['n8n-workflow', 'n8n-core', '../../*/*.node'], message: 'nodes/domain is n8n-free: keep n8n types in node files and nodes/glue.' }] },
 			],
 		},
 	},

@@ -8,16 +8,16 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../common/errors';
-import { chatModelInputs, chatModelProperties, getChatModel } from '../common/llm';
-import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
-import { readConversation } from '../shared/envelope';
-import { detectLanguage } from '../shared/nlu/language';
-import { maskPii, unmaskPii } from '../shared/privacy/pii';
-import { recallRestoreMap, restoreVaultKey } from '../shared/privacy/restore-vault';
-import { knowledgeIndexFor, toKnowledgeEntries, type KnowledgeEntry } from '../shared/reply/knowledge-base';
-import { generateReply, type HistoryLine } from '../shared/reply/generate';
-import { DEFAULT_SYSTEM_PROMPT } from '../shared/reply/prompt';
+import { toNodeError } from '../glue/errors';
+import { chatModelInputs, chatModelProperties, getChatModel } from '../glue/llm';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { readConversation } from '../domain/envelope';
+import { detectLanguage } from '../domain/nlu/language';
+import { maskPii, unmaskPii } from '../domain/privacy/pii';
+import { recallRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
+import { knowledgeIndexFor, toKnowledgeEntries, type KnowledgeEntry } from '../domain/reply/knowledge-base';
+import { generateReply, type HistoryLine } from '../domain/reply/generate';
+import { DEFAULT_SYSTEM_PROMPT } from '../domain/reply/prompt';
 import { aiReplyProperties } from './description';
 
 export class AiReply implements INodeType {

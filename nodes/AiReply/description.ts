@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { LANGUAGE_OPTIONS } from '../common/languages';
+import { LANGUAGE_OPTIONS } from '../glue/languages';
 
 export function aiReplyProperties(defaultSystemPrompt: string): INodeProperties[] {
 	return [

@@ -7,10 +7,10 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../common/errors';
-import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
-import { readConversation } from '../shared/envelope';
-import { DEFAULT_ROUTER_SETTINGS, routeMessage, type RouteDecision, type RouterInput } from '../shared/routing/rules';
+import { toNodeError } from '../glue/errors';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { readConversation } from '../domain/envelope';
+import { DEFAULT_ROUTER_SETTINGS, routeMessage, type RouteDecision, type RouterInput } from '../domain/routing/rules';
 
 const OUTPUT: Record<RouteDecision, number> = { automate: 0, clarify: 1, human: 2 };
 

@@ -8,15 +8,15 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { confirmDelivery } from '../common/delivery';
-import { routeItems } from '../common/items';
-import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
-import { sendTextToConversation, whatsAppCloudApiTest } from '../common/whatsapp';
-import { customerKeyOf, readConversation } from '../shared/envelope';
-import { DEFAULT_CONSENT_POLICY, type ConsentPolicy, type ConsentScope } from '../shared/privacy/consent';
-import { evaluateConsentGate, type GateRoute } from '../shared/privacy/gate';
-import { maskPii, type MaskResult } from '../shared/privacy/pii';
-import { rememberRestoreMap, restoreVaultKey } from '../shared/privacy/restore-vault';
+import { confirmDelivery } from '../glue/delivery';
+import { routeItems } from '../glue/items';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { sendTextToConversation, whatsAppCloudApiTest } from '../glue/whatsapp';
+import { customerKeyOf, readConversation } from '../domain/envelope';
+import { DEFAULT_CONSENT_POLICY, type ConsentPolicy, type ConsentScope } from '../domain/privacy/consent';
+import { evaluateConsentGate, type GateRoute } from '../domain/privacy/gate';
+import { maskPii, type MaskResult } from '../domain/privacy/pii';
+import { rememberRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
 import { consentGateOutputs, consentGateProperties } from './description';
 
 const CHECK_OUTPUT: Record<GateRoute, number> = { allowed: 0, opted_out: 1, needs_opt_in: 2, keyword: 3 };

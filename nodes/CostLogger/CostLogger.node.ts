@@ -8,11 +8,11 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../common/errors';
-import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
-import { buildDashboardResponse, logCosts, resolveModelPrices, resolveRateCard, type ModelPriceTable, type RateCard } from '../shared/costs';
-import { readConversation } from '../shared/envelope';
-import { computeMetrics, conversationCosts, resolveDateRange } from '../shared/store/metrics';
+import { toNodeError } from '../glue/errors';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { buildDashboardResponse, logCosts, resolveModelPrices, resolveRateCard, type ModelPriceTable, type RateCard } from '../domain/costs';
+import { readConversation } from '../domain/envelope';
+import { computeMetrics, conversationCosts, resolveDateRange } from '../domain/store/metrics';
 import { costLoggerProperties } from './description';
 
 interface RangeOptions {

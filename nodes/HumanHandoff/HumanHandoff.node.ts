@@ -8,14 +8,14 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { confirmDelivery } from '../common/delivery';
-import { routeItems } from '../common/items';
-import { field, itemParameter } from '../common/parameters';
-import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
-import { sendTextToConversation, whatsAppCloudApiTest } from '../common/whatsapp';
-import { readConversation, type ConversationRef } from '../shared/envelope';
-import { buildHandoffPackage, buildTranscript, extractiveSummary, holdingMessage } from '../shared/handoff/context';
-import type { SupportStore } from '../shared/store';
+import { confirmDelivery } from '../glue/delivery';
+import { routeItems } from '../glue/items';
+import { field, itemParameter } from '../glue/parameters';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { sendTextToConversation, whatsAppCloudApiTest } from '../glue/whatsapp';
+import { readConversation, type ConversationRef } from '../domain/envelope';
+import { buildHandoffPackage, buildTranscript, extractiveSummary, holdingMessage } from '../domain/handoff/context';
+import type { SupportStore } from '../domain/store';
 import { DEFAULT_REASON_EXPRESSION, humanHandoffOutputs, humanHandoffProperties } from './description';
 
 export class HumanHandoff implements INodeType {

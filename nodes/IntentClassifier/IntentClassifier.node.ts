@@ -7,9 +7,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../common/errors';
-import { chatModelInputs, chatModelProperties, getChatModel } from '../common/llm';
-import { field, itemParameter } from '../common/parameters';
+import { toNodeError } from '../glue/errors';
+import { chatModelInputs, chatModelProperties, getChatModel } from '../glue/llm';
+import { field, itemParameter } from '../glue/parameters';
 import {
 	classifyMessage,
 	DEFAULT_CASCADE_THRESHOLD,
@@ -20,7 +20,7 @@ import {
 	type ClassifierMode,
 	type IntentDefinition,
 	type IntentInput,
-} from '../shared/nlu';
+} from '../domain/nlu';
 import { DEFAULT_INTENT_PACK, DEFAULT_TEXT_EXPRESSION, intentClassifierProperties, intentOutputsExpression, LLM_MODE_DISPLAY } from './description';
 
 const INTENTS_HINT =

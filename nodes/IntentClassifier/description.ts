@@ -1,8 +1,8 @@
 import type { ExpressionString, INodeProperties } from 'n8n-workflow';
 
-import { LANGUAGE_OPTIONS } from '../common/languages';
+import { LANGUAGE_OPTIONS } from '../glue/languages';
 
-import { listIntentPacks, loadIntentPack } from '../shared/nlu';
+import { listIntentPacks, loadIntentPack } from '../domain/nlu';
 
 export const DEFAULT_INTENT_PACK = 'hospitality';
 

@@ -8,11 +8,11 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { LEASE_CONFIRMING_NODES } from '../common/delivery';
-import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
-import { readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
-import { answerVerification, describeUnreadableBody, handleInboundWebhook } from '../shared/whatsapp/inbound';
-import { SIGNATURE_HEADER } from '../shared/whatsapp/signature';
+import { LEASE_CONFIRMING_NODES } from '../glue/delivery';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../glue/whatsapp';
+import { answerVerification, describeUnreadableBody, handleInboundWebhook } from '../domain/whatsapp/inbound';
+import { SIGNATURE_HEADER } from '../domain/whatsapp/signature';
 
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & {
 	rawBody?: Buffer;
@@ -205,7 +205,7 @@ export class WhatsAppAiTrigger implements INodeType {
 }
 
 /**
- * Whether a node of this pack that confirms delivery leases (nodes/common/delivery.ts) follows the trigger:
+ * Whether a node of this pack that confirms delivery leases (nodes/glue/delivery.ts) follows the trigger:
  * only then do new messages get a lease, since a lease nobody confirms would let every late redelivery
  * start the message again.
  */

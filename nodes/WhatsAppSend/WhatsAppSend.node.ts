@@ -10,11 +10,11 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { field, itemParameter } from '../common/parameters';
-import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
-import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../common/whatsapp';
-import { EnvelopeError, readConversation, type ConversationRef } from '../shared/envelope';
-import { GraphApiError } from '../shared/whatsapp/graph-errors';
+import { field, itemParameter } from '../glue/parameters';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../glue/whatsapp';
+import { EnvelopeError, readConversation, type ConversationRef } from '../domain/envelope';
+import { GraphApiError } from '../domain/whatsapp/graph-errors';
 import {
 	buildButtonsMessage,
 	buildListMessage,
@@ -28,8 +28,8 @@ import {
 	type MessageOptions,
 	type Recipient,
 	type TemplateParameter,
-} from '../shared/whatsapp/outbound';
-import { defaultCallbackData, deliverMessages } from '../shared/whatsapp/send';
+} from '../domain/whatsapp/outbound';
+import { defaultCallbackData, deliverMessages } from '../domain/whatsapp/send';
 import { DEFAULT_MESSAGE_ID_EXPRESSION, DEFAULT_TEXT_EXPRESSION, sendProperties } from './description';
 
 interface SendOptions {

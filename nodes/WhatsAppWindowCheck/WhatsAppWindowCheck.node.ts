@@ -6,11 +6,11 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../common/errors';
-import { confirmDelivery } from '../common/delivery';
-import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../common/store';
-import { readConversation } from '../shared/envelope';
-import { computeWindow } from '../shared/whatsapp/window';
+import { toNodeError } from '../glue/errors';
+import { confirmDelivery } from '../glue/delivery';
+import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { readConversation } from '../domain/envelope';
+import { computeWindow } from '../domain/whatsapp/window';
 
 export class WhatsAppWindowCheck implements INodeType {
 	description: INodeTypeDescription = {

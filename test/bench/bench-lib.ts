@@ -31,8 +31,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { CHARGEABLE_STATUSES } from '../../nodes/shared/costs/whatsapp-pricing';
-import type { WebhookDelivery } from '../sandbox/graph-sandbox';
+import { CHARGEABLE_STATUSES } from '../../nodes/domain/costs/whatsapp-pricing';
+import type { WebhookDelivery } from '../../sandbox/graph-sandbox';
 
 // ---------------------------------------------------------------------------------------------
 // Time

@@ -32,12 +32,12 @@ import { promisify } from 'node:util';
 
 import { Client } from 'pg';
 
-import { findFreePort, repoRoot } from '../helpers/n8n-server';
+import { findFreePort, repoRoot } from '../../scripts/lib/n8n-server';
 import { startOpenAiServer } from '../llm/openai-server';
-import { inboundTextWebhook, postSignedWebhook } from '../sandbox/webhook-signer';
-import { DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID } from '../tools/demo';
+import { inboundTextWebhook, postSignedWebhook } from '../../sandbox/webhook-signer';
+import { DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID } from '../../scripts/demo';
 import { formatTable, machineInfo, writeResultsJson } from './bench-lib';
-import { CRASH_LOG_PATTERN, startSupportStack } from './fuzz-corpus';
+import { CRASH_LOG_PATTERN, startSupportStack } from '../fixtures/webhooks/fuzz-corpus';
 
 const RUN_SECONDS = Number(process.env.FAULT_SECONDS ?? 90);
 const RATE = Number(process.env.FAULT_RATE ?? 3);

@@ -10,7 +10,7 @@
 //
 // Environment: FUZZ_CASES (default 10000), FUZZ_SEED (default 20261121), FUZZ_CONCURRENCY (default 6),
 // FUZZ_TIMEOUT_MS per request (default 60000), FUZZ_SKIP_HUGE=1 leaves out the 16 MiB bodies.
-// The corpus is deterministic: the same seed and count send the same bytes (see test/bench/fuzz-corpus.ts).
+// The corpus is deterministic: the same seed and count send the same bytes (see test/fixtures/webhooks/fuzz-corpus.ts).
 import { formatBytes, formatTable, machineInfo, ResourceSampler, writeResultsJson } from './bench-lib';
 import {
 	CRASH_LOG_PATTERN,
@@ -23,8 +23,8 @@ import {
 	generateCase,
 	type CorpusOptions,
 	type FuzzCategory,
-} from './fuzz-corpus';
-import { DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID, DEMO_VERIFY_TOKEN } from '../tools/demo';
+} from '../fixtures/webhooks/fuzz-corpus';
+import { DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID, DEMO_VERIFY_TOKEN } from '../../scripts/demo';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_121);

@@ -7,7 +7,7 @@
 //
 // API (in the orchestrating process)
 //   runLoad(options, { onRecords?, signal? }): Promise<LoadResult>
-//     Forks this file as a child process (`node test/tools/run-ts.js test/bench/load-generator.ts`),
+//     Forks this file as a child process (`node scripts/run-ts.js test/bench/load-generator.ts`),
 //     hands it the options over IPC, streams back PostRecords (one per POST, in batches, to onRecords)
 //     and resolves with all of them once every POST has been answered or has timed out. Aborting
 //     `signal` stops sending new messages (a safety valve for a server that falls too far behind);
@@ -36,14 +36,14 @@
 //     (what the sending process itself used)
 //
 // Standalone (prints JSON lines: one per POST, then a summary):
-//   node test/tools/run-ts.js test/bench/load-generator.ts '<LoadOptions as JSON>'
+//   node scripts/run-ts.js test/bench/load-generator.ts '<LoadOptions as JSON>'
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 
-import { inboundTextWebhook, signWebhookBody } from '../sandbox/webhook-signer';
+import { inboundTextWebhook, signWebhookBody } from '../../sandbox/webhook-signer';
 
 export interface LoadOptions {
 	targets: string[];
@@ -104,7 +104,7 @@ type ChildMessage =
 	| ({ type: 'done' } & Omit<LoadResult, 'records'>)
 	| { type: 'error'; message: string };
 
-const RUN_TS = path.resolve(__dirname, '..', 'tools', 'run-ts.js');
+const RUN_TS = path.resolve(__dirname, '..', '..', 'scripts', 'run-ts.js');
 
 function epochMs(): number {
 	return performance.timeOrigin + performance.now();
@@ -311,7 +311,7 @@ async function childMain(): Promise<void> {
 	}
 	const raw = process.argv[2];
 	if (!raw) {
-		process.stderr.write("usage: node test/tools/run-ts.js test/bench/load-generator.ts '<LoadOptions JSON>'\n");
+		process.stderr.write("usage: node scripts/run-ts.js test/bench/load-generator.ts '<LoadOptions JSON>'\n");
 		process.exit(2);
 	}
 	const summary = await generateLoad(JSON.parse(raw) as LoadOptions, (record) => process.stdout.write(`${JSON.stringify(record)}\n`));

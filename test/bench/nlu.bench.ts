@@ -6,8 +6,8 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { analyzeText, clearClassifierCache, listIntentPacks, loadIntentPack, trainIntentClassifier } from '../../nodes/shared/nlu';
-import { percentile } from '../../nodes/shared/nlu/evaluation';
+import { analyzeText, clearClassifierCache, listIntentPacks, loadIntentPack, trainIntentClassifier } from '../../nodes/domain/nlu';
+import { percentile } from '../../scripts/lib/intent-evaluation';
 
 const TRAIN_TARGET_MS = 2000;
 const CLASSIFY_P50_TARGET_MS = 1;

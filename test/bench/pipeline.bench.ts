@@ -2,11 +2,11 @@
 // second, and how fast. A benchmark, not a test: it prints figures and judges nothing but the goal line.
 //
 // What runs
-// - This process: the Graph API sandbox (test/sandbox/graph-sandbox.ts), which records every send and,
+// - This process: the Graph API sandbox (sandbox/graph-sandbox.ts), which records every send and,
 //   like Meta, posts signed `sent` and `delivered` status webhooks back for every reply (BENCH_STATUSES=off
 //   turns that off). With statuses on, n8n gets three webhook POSTs per customer message and runs two
 //   executions (the shipped trigger starts one only for the status that carries the charge).
-// - A real n8n (test/helpers/n8n-server.ts) with workflows/whatsapp-ai-support.json imported as shipped
+// - A real n8n (scripts/lib/n8n-server.ts) with workflows/whatsapp-ai-support.json imported as shipped
 //   (plus the sub-workflow it calls on a handoff, agent-desk-bridge.json): embedded PGlite store, offline
 //   classifier and knowledge-base answers, no LLM; the demo credentials with the WhatsApp base URL
 //   pointed at the sandbox. n8n runs with its defaults (SQLite, regular mode, all executions saved, no
@@ -44,7 +44,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { holdingMessage } from '../../nodes/shared/handoff/context';
+import { holdingMessage } from '../../nodes/domain/handoff/context';
 import {
 	type CredentialJson,
 	createTempUserFolder,
@@ -54,9 +54,9 @@ import {
 	repoRoot,
 	startN8n,
 	type WorkflowJson,
-} from '../helpers/n8n-server';
-import { type GraphSandbox, startGraphSandbox } from '../sandbox/graph-sandbox';
-import { DEMO_ACCESS_TOKEN, DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID, demoCredentials, demoWebhookUrl } from '../tools/demo';
+} from '../../scripts/lib/n8n-server';
+import { type GraphSandbox, startGraphSandbox } from '../../sandbox/graph-sandbox';
+import { DEMO_ACCESS_TOKEN, DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID, demoCredentials, demoWebhookUrl } from '../../scripts/demo';
 import {
 	BENCH_TEXTS,
 	correlateReplies,

@@ -47,8 +47,8 @@ import { Client } from 'pg';
 
 import { createTestDatabase } from '../helpers/store-backends';
 import { queueModeCredentials, queueModeWorkflows, startQueueCluster, type QueueCluster } from '../helpers/n8n-queue';
-import { findFreePort, repoRoot } from '../helpers/n8n-server';
-import { type GraphSandbox, startGraphSandbox } from '../sandbox/graph-sandbox';
+import { findFreePort, repoRoot } from '../../scripts/lib/n8n-server';
+import { type GraphSandbox, startGraphSandbox } from '../../sandbox/graph-sandbox';
 import {
 	BENCH_TEXTS,
 	ChargedStatusCounter,
@@ -66,7 +66,7 @@ import {
 	writeResultsJson,
 } from './bench-lib';
 import { type LoadOptions, runLoad } from './load-generator';
-import { inboundTextWebhook, postSignedWebhook } from '../sandbox/webhook-signer';
+import { inboundTextWebhook, postSignedWebhook } from '../../sandbox/webhook-signer';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const RATES = (process.env.BENCH_RATES ?? '20,40,80,160').split(',').map(Number).filter((rate) => rate > 0);

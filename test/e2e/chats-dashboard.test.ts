@@ -7,11 +7,11 @@ import path from 'node:path';
 
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-import { parseCsv } from '../../nodes/shared/costs';
-import { closeAllSupportStores, openSupportStore } from '../../nodes/shared/store';
+import { parseCsv } from '../../nodes/domain/costs';
+import { closeAllSupportStores, openSupportStore } from '../../nodes/domain/store';
 import { IDS, SEED_RANGE, seedChats } from '../fixtures/costs/seed';
 import { createTestDatabase } from '../helpers/store-backends';
-import { createTempUserFolder, importCredentials, importWorkflows, repoRoot, startN8n, type N8nServer, type WorkflowJson } from '../helpers/n8n-server';
+import { createTempUserFolder, importCredentials, importWorkflows, repoRoot, startN8n, type N8nServer, type WorkflowJson } from '../../scripts/lib/n8n-server';
 
 const CHROMIUM = '/usr/bin/chromium';
 const LOGIN = { username: 'ops', password: 'Dashboard-2026' };

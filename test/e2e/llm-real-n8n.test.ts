@@ -1,5 +1,5 @@
 // The LLM glue in a real n8n 2.39 server (not in-process): a throw-away community package whose one
-// node uses nodes/common/llm.ts from dist/ (dynamic `inputs` expression, openAiApi credential,
+// node uses nodes/glue/llm.ts from dist/ (dynamic `inputs` expression, openAiApi credential,
 // getChatModel) is loaded from the community-node folder. One webhook execution asks
 // 1. the model of n8n's own OpenAI Chat Model sub-node on the Chat Model input, and
 // 2. a model built from n8n's openAiApi credential,
@@ -17,7 +17,7 @@ import {
 	startN8n,
 	type N8nServer,
 	type WorkflowJson,
-} from '../helpers/n8n-server';
+} from '../../scripts/lib/n8n-server';
 import { startOpenAiServer, type OpenAiServer } from '../llm/openai-server';
 
 const SUITE_TIMEOUT_MS = 180_000;
@@ -126,7 +126,7 @@ describe('LLM glue in a real n8n server', () => {
 	let packageDir: string;
 
 	beforeAll(async () => {
-		if (!existsSync(distLlm) || !existsSync(distShared)) throw new Error('dist/ is missing nodes/common/llm.js: run `npx tsc -p tsconfig.json` first');
+		if (!existsSync(distLlm) || !existsSync(distShared)) throw new Error('dist/ is missing nodes/glue/llm.js: run `npx tsc -p tsconfig.json` first');
 		models = await startOpenAiServer({ apiKeys: [API_KEY], models: ['llama3.1:8b', 'gpt-4.1-mini'] });
 		packageDir = mkdtempSync(path.join(tmpdir(), 'n8n-llm-probe-package-'));
 		mkdirSync(path.join(packageDir, 'dist'));

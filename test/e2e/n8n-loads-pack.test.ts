@@ -16,7 +16,7 @@ import {
 	startN8n,
 	type WorkflowJson,
 	type WorkflowNodeJson,
-} from '../helpers/n8n-server';
+} from '../../scripts/lib/n8n-server';
 
 const SUITE_TIMEOUT_MS = 180_000;
 

@@ -7,11 +7,11 @@ import path from 'node:path';
 
 import { Client } from 'pg';
 
-import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
-import { inboundTextWebhook, newInboundMessageId, postSignedWebhook, type PostSignedWebhookResult } from '../sandbox/webhook-signer';
+import { startGraphSandbox, type GraphSandbox } from '../../sandbox/graph-sandbox';
+import { inboundTextWebhook, newInboundMessageId, postSignedWebhook, type PostSignedWebhookResult } from '../../sandbox/webhook-signer';
 import { createTestDatabase } from '../helpers/store-backends';
 import { countRedisKeys, queueModeCredentials, queueModeWorkflows, startQueueCluster, type QueueCluster } from '../helpers/n8n-queue';
-import { repoRoot } from '../helpers/n8n-server';
+import { repoRoot } from '../../scripts/lib/n8n-server';
 
 const APP_SECRET = 'queue-e2e-app-secret';
 const PHONE_NUMBER_ID = '1065000000001';

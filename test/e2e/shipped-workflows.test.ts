@@ -11,10 +11,10 @@
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
-import { closeAllSupportStores, openSupportStore } from '../../nodes/shared/store';
-import type { CustomerExport, ErasureCounts } from '../../nodes/shared/store/support-store';
-import { startGraphSandbox, type GraphSandbox, type SentMessage } from '../sandbox/graph-sandbox';
-import { inboundTextWebhook, postSignedWebhook } from '../sandbox/webhook-signer';
+import { closeAllSupportStores, openSupportStore } from '../../nodes/domain/store';
+import type { CustomerExport, ErasureCounts } from '../../nodes/domain/store/support-store';
+import { startGraphSandbox, type GraphSandbox, type SentMessage } from '../../sandbox/graph-sandbox';
+import { inboundTextWebhook, postSignedWebhook } from '../../sandbox/webhook-signer';
 import {
 	createTempUserFolder,
 	type ImportedWorkflow,
@@ -23,8 +23,8 @@ import {
 	repoRoot,
 	startN8n,
 	type N8nServer,
-} from '../helpers/n8n-server';
-import { DEMO_APP_SECRET, DEMO_DASHBOARD_LOGIN, DEMO_HEADER_KEYS, demoCredentials } from '../tools/demo';
+} from '../../scripts/lib/n8n-server';
+import { DEMO_APP_SECRET, DEMO_DASHBOARD_LOGIN, DEMO_HEADER_KEYS, demoCredentials } from '../../scripts/demo';
 
 const workflowsFolder = path.join(repoRoot, 'workflows');
 const SHIPPED = readdirSync(workflowsFolder)

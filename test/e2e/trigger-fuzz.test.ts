@@ -1,4 +1,4 @@
-// A small fuzz run inside `npm test`: 400 cases of the deterministic webhook corpus (test/bench/fuzz-corpus.ts;
+// A small fuzz run inside `npm test`: 400 cases of the deterministic webhook corpus (test/fixtures/webhooks/fuzz-corpus.ts;
 // the full run is `npm run bench:fuzz`) against the WhatsApp AI Trigger of the shipped support workflow in a
 // real n8n. Every answer must be the status our spec gives the case, and afterwards n8n must still run and
 // answer customers, with no crash lines in its log and no failed execution.
@@ -12,8 +12,8 @@ import {
 	type CorpusOptions,
 	type FuzzResult,
 	type SupportStack,
-} from '../bench/fuzz-corpus';
-import { DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID, DEMO_VERIFY_TOKEN } from '../tools/demo';
+} from '../fixtures/webhooks/fuzz-corpus';
+import { DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID, DEMO_VERIFY_TOKEN } from '../../scripts/demo';
 
 const CASES = 400;
 const corpus: CorpusOptions = {

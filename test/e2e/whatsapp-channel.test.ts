@@ -3,8 +3,8 @@
 // WhatsApp Send node reaching the Graph sandbox. State is in PostgreSQL so this process can check it.
 import { Client } from 'pg';
 
-import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
-import { inboundTextWebhook, postSignedWebhook, statusWebhook } from '../sandbox/webhook-signer';
+import { startGraphSandbox, type GraphSandbox } from '../../sandbox/graph-sandbox';
+import { inboundTextWebhook, postSignedWebhook, statusWebhook } from '../../sandbox/webhook-signer';
 import { createTestDatabase } from '../helpers/store-backends';
 import {
 	createTempUserFolder,
@@ -13,7 +13,7 @@ import {
 	startN8n,
 	type N8nServer,
 	type WorkflowJson,
-} from '../helpers/n8n-server';
+} from '../../scripts/lib/n8n-server';
 
 const APP_SECRET = 'e2e-app-secret';
 const VERIFY_TOKEN = 'e2e-verify-token';

@@ -35,8 +35,8 @@ import {
 	type N8nServer,
 	type WorkflowJson,
 	type WorkflowNodeJson,
-} from '../helpers/n8n-server';
-import { demoCredentials } from '../tools/demo';
+} from '../../scripts/lib/n8n-server';
+import { demoCredentials } from '../../scripts/demo';
 
 const PACKAGE_NAME = readPackageJson().name;
 const STICKY_NOTE_TYPE = 'n8n-nodes-base.stickyNote';
@@ -261,7 +261,7 @@ interface BrowserError {
 /**
  * Browser errors that do not fail the check, and why. Everything else does.
  * - Hosts of n8n.io / n8n.cloud (templates, telemetry, version notices, community node lists): this
- *   machine is offline. The server runs with those features off (test/helpers/n8n-server.ts), so none
+ *   machine is offline. The server runs with those features off (scripts/lib/n8n-server.ts), so none
  *   is expected, but if the editor still tries one it is offline noise, not a fault of our pack.
  * - net::ERR_ABORTED: the editor cancels its own pending requests when the route changes, which this
  *   test does between workflows. Icons are checked on the canvas itself, so no broken icon hides here.

@@ -25,7 +25,7 @@ import path from 'node:path';
 
 import { Redis } from 'ioredis';
 
-import type { PostgresConnection } from '../../nodes/shared/store';
+import type { PostgresConnection } from '../../nodes/domain/store';
 import { createTestDatabase } from './store-backends';
 import {
 	findFreePort,
@@ -38,7 +38,7 @@ import {
 	type ImportedWorkflow,
 	type N8nServer,
 	type WorkflowJson,
-} from './n8n-server';
+} from '../../scripts/lib/n8n-server';
 
 export interface RedisServer {
 	host: string;

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 
 import type { ICredentialDataDecryptedObject, INode, INodeParameters } from 'n8n-workflow';
 
-import type { ConversationRef } from '../../nodes/shared/envelope';
-import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/shared/store';
-import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
+import type { ConversationRef } from '../../nodes/domain/envelope';
+import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/domain/store';
+import { startGraphSandbox, type GraphSandbox } from '../../sandbox/graph-sandbox';
 import { createTestDatabase } from './store-backends';
 import { node } from './workflow-builder';
 

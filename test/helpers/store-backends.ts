@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { Client } from 'pg';
 
-import type { PostgresConnection, StoreConfig } from '../../nodes/shared/store';
+import type { PostgresConnection, StoreConfig } from '../../nodes/domain/store';
 
 /**
  * The PostgreSQL server the tests use: 127.0.0.1:5432, user postgres, trust auth (overridable with

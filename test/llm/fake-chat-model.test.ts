@@ -1,6 +1,6 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 
-import { invokeWithTimeout } from '../../nodes/shared/llm';
+import { invokeWithTimeout } from '../../nodes/domain/llm';
 import {
 	clearFakeChatScripts,
 	FAKE_CHAT_MODEL_TYPE,

@@ -3,9 +3,9 @@ import path from 'node:path';
 
 import { NodeConnectionTypes, type IDataObject, type IExecuteFunctions, type INode, type INodeParameters, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
-import { conversationIdOf } from '../../nodes/shared/envelope';
-import { rememberRestoreMap, restoreVaultKey } from '../../nodes/shared/privacy/restore-vault';
-import type { KnowledgeEntry } from '../../nodes/shared/reply/knowledge-base';
+import { conversationIdOf } from '../../nodes/domain/envelope';
+import { rememberRestoreMap, restoreVaultKey } from '../../nodes/domain/privacy/restore-vault';
+import type { KnowledgeEntry } from '../../nodes/domain/reply/knowledge-base';
 import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
 import { node, workflow } from '../helpers/workflow-builder';
 import { runWorkflow } from '../helpers/workflow-runner';

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { conversationIdOf } from '../../nodes/shared/envelope';
-import { recallRestoreMap } from '../../nodes/shared/privacy/restore-vault';
+import { conversationIdOf } from '../../nodes/domain/envelope';
+import { recallRestoreMap } from '../../nodes/domain/privacy/restore-vault';
 import { guest, inbound, startNodeTestBed, type NodeTestBed, type StoreBackendName } from '../helpers/node-fixtures';
 import { line } from '../helpers/workflow-builder';
 import { runWorkflow } from '../helpers/workflow-runner';

@@ -4,8 +4,8 @@ import path from 'node:path';
 
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { parseCsv } from '../../nodes/shared/costs';
-import { conversationIdOf, type ConversationRef } from '../../nodes/shared/envelope';
+import { parseCsv } from '../../nodes/domain/costs';
+import { conversationIdOf, type ConversationRef } from '../../nodes/domain/envelope';
 import { IDS, SEED_RANGE, seedChats } from '../fixtures/costs/seed';
 import { PHONE_NUMBER_ID, startNodeTestBed, type NodeTestBed, type StoreBackendName } from '../helpers/node-fixtures';
 import { line } from '../helpers/workflow-builder';

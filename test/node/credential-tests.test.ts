@@ -1,9 +1,9 @@
 // The Test buttons of our two credentials, as n8n calls them (the nodes' `testedBy` functions).
 import type { ICredentialTestFunctions, ICredentialsDecrypted } from 'n8n-workflow';
 
-import { supportStoreConnectionTest } from '../../nodes/common/store';
-import { whatsAppCloudApiTest } from '../../nodes/common/whatsapp';
-import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
+import { supportStoreConnectionTest } from '../../nodes/glue/store';
+import { whatsAppCloudApiTest } from '../../nodes/glue/whatsapp';
+import { startGraphSandbox, type GraphSandbox } from '../../sandbox/graph-sandbox';
 import { createTestDatabase, testPostgresServer } from '../helpers/store-backends';
 
 function credential(type: string, data: Record<string, string | number>): ICredentialsDecrypted {

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { conversationIdOf } from '../../nodes/shared/envelope';
+import { conversationIdOf } from '../../nodes/domain/envelope';
 import { guest, inbound, startNodeTestBed, type NodeTestBed, type StoreBackendName } from '../helpers/node-fixtures';
 import { line } from '../helpers/workflow-builder';
 import { runWorkflow } from '../helpers/workflow-runner';

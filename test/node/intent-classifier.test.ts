@@ -6,7 +6,7 @@ import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeParamete
 
 import { IntentClassifier } from '../../nodes/IntentClassifier/IntentClassifier.node';
 import { intentOutputsExpression } from '../../nodes/IntentClassifier/description';
-import { loadIntentPack } from '../../nodes/shared/nlu';
+import { loadIntentPack } from '../../nodes/domain/nlu';
 import { inbound } from '../helpers/node-fixtures';
 import { TestNodeTypes, getTypeRegistry } from '../helpers/node-types';
 import { node, workflow } from '../helpers/workflow-builder';

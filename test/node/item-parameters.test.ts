@@ -1,10 +1,10 @@
 // Parameters whose default is an expression over the item (Text of the Intent Classifier and WhatsApp
 // Send, Message ID of mark-as-read, Reason of a handoff) are computed natively while they hold that
-// default (nodes/common/parameters.ts), and the AI Reply indexes a knowledge base once per process. These
+// default (nodes/glue/parameters.ts), and the AI Reply indexes a knowledge base once per process. These
 // tests pin that the shortcut gives what the expression gives, and that a changed parameter still wins.
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { knowledgeIndexFor } from '../../nodes/shared/reply/knowledge-base';
+import { knowledgeIndexFor } from '../../nodes/domain/reply/knowledge-base';
 import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
 import { line } from '../helpers/workflow-builder';
 import { runWorkflow } from '../helpers/workflow-runner';

@@ -1,4 +1,4 @@
-// The LLM glue (nodes/common/llm.ts) inside in-process n8n: a tiny test-only node that calls
+// The LLM glue (nodes/glue/llm.ts) inside in-process n8n: a tiny test-only node that calls
 // getChatModel() gets its model from a sub-node on the `ai_languageModel` input (our fake model, and
 // n8n's own OpenAI Chat Model node), or from n8n's `openAiApi` credential pointing at the local
 // OpenAI-compatible server, or no model at all.
@@ -16,7 +16,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../../nodes/common/errors';
+import { toNodeError } from '../../nodes/glue/errors';
 import {
 	chatModelInputs,
 	chatModelInputsAlways,
@@ -25,8 +25,8 @@ import {
 	type ChatModelPropertyOptions,
 	OPENAI_CREDENTIAL_TYPE,
 	openAiCredentialDescription,
-} from '../../nodes/common/llm';
-import { invokeWithTimeout } from '../../nodes/shared/llm';
+} from '../../nodes/glue/llm';
+import { invokeWithTimeout } from '../../nodes/domain/llm';
 import { TestNodeTypes, getTypeRegistry } from '../helpers/node-types';
 import { node, workflow } from '../helpers/workflow-builder';
 import { runWorkflow, type WorkflowInput } from '../helpers/workflow-runner';

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { conversationIdOf } from '../../nodes/shared/envelope';
+import { conversationIdOf } from '../../nodes/domain/envelope';
 import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
 import { loadWorkflowFile, runWorkflow } from '../helpers/workflow-runner';
 

@@ -6,8 +6,8 @@ import path from 'node:path';
 
 import type { IDataObject, INodeType } from 'n8n-workflow';
 
-import { conversationIdOf } from '../../nodes/shared/envelope';
-import { deriveConsent } from '../../nodes/shared/privacy/consent';
+import { conversationIdOf } from '../../nodes/domain/envelope';
+import { deriveConsent } from '../../nodes/domain/privacy/consent';
 import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
 import { getTypeRegistry, PROJECT_ROOT, TestNodeTypes } from '../helpers/node-types';
 import { loadWorkflowFile, runWorkflow } from '../helpers/workflow-runner';

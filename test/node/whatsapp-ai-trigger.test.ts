@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import type { IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { WhatsAppAiTrigger } from '../../nodes/WhatsAppAiTrigger/WhatsAppAiTrigger.node';
-import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/shared/store';
-import { computeSignature } from '../../nodes/shared/whatsapp/signature';
-import { webhookEnvelope, type WebhookChangeValue } from '../sandbox/webhook-signer';
+import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/domain/store';
+import { computeSignature } from '../../nodes/domain/whatsapp/signature';
+import { webhookEnvelope, type WebhookChangeValue } from '../../sandbox/webhook-signer';
 
 const APP_SECRET = 'trigger-unit-secret';
 const PHONE_NUMBER_ID = '1065000000001';

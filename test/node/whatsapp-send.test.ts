@@ -4,9 +4,9 @@ import { join } from 'node:path';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { conversationIdOf, type ConversationRef } from '../../nodes/shared/envelope';
-import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/shared/store';
-import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
+import { conversationIdOf, type ConversationRef } from '../../nodes/domain/envelope';
+import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/domain/store';
+import { startGraphSandbox, type GraphSandbox } from '../../sandbox/graph-sandbox';
 import { line, node } from '../helpers/workflow-builder';
 import { runWorkflow } from '../helpers/workflow-runner';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 import type { INode, INodeParameters } from 'n8n-workflow';
 
-import { conversationIdOf, type ConversationRef } from '../../nodes/shared/envelope';
-import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/shared/store';
+import { conversationIdOf, type ConversationRef } from '../../nodes/domain/envelope';
+import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/domain/store';
 import { createTestDatabase } from '../helpers/store-backends';
 import { line, node } from '../helpers/workflow-builder';
 import { runWorkflow } from '../helpers/workflow-runner';

@@ -1,4 +1,4 @@
-import { accessTokenError, httpStatusForCode, newTraceId, unknownObject, whatsappError } from './graph-errors';
+import { accessTokenError, httpStatusForCode, newTraceId, unknownObject, whatsappError } from '../../sandbox/graph-errors';
 
 describe('httpStatusForCode', () => {
 	it.each([

@@ -3,8 +3,8 @@ import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { type GraphSandbox, type RecordedRequest, startGraphSandbox } from './graph-sandbox';
-import { limits } from './message-validation';
+import { type GraphSandbox, type RecordedRequest, startGraphSandbox } from '../../sandbox/graph-sandbox';
+import { limits } from '../../sandbox/message-validation';
 
 const token = 'sandbox-token';
 const phoneNumberId = '1065000000001';

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
-import { formatRequestLine, main } from './serve';
+import { formatRequestLine, main } from '../../sandbox/serve';
 
 const repositoryRoot = path.resolve(__dirname, '../..');
 
@@ -90,8 +90,8 @@ describe('serve CLI', () => {
 		}
 	});
 
-	it('runs standalone through test/tools/run-ts.js and stops on SIGTERM', async () => {
-		child = spawn(process.execPath, ['test/tools/run-ts.js', 'test/sandbox/serve.ts', '--port', '0', '--token', 'cli-secret'], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+	it('runs standalone through scripts/run-ts.js and stops on SIGTERM', async () => {
+		child = spawn(process.execPath, ['scripts/run-ts.js', 'sandbox/serve.ts', '--port', '0', '--token', 'cli-secret'], { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'] });
 		let output = '';
 		const baseUrl = await new Promise<string>((resolve, reject) => {
 			const timer = setTimeout(() => reject(new Error(`no listening line; output so far: ${output}`)), 20_000);

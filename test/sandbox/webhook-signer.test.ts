@@ -15,7 +15,7 @@ import {
 	verifyWebhookSignature,
 	webhookEnvelope,
 	webhookTimestamp,
-} from './webhook-signer';
+} from '../../sandbox/webhook-signer';
 
 describe('signWebhookBody', () => {
 	it('matches the published HMAC-SHA256 test vector', () => {

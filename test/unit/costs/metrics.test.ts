@@ -1,6 +1,6 @@
 // Metrics on a seeded week (test/fixtures/costs/seed.ts) whose answers are worked out by hand below,
 // on both store backends.
-import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/shared/store';
+import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/domain/store';
 import {
 	computeMetrics,
 	conversationCosts,
@@ -11,7 +11,7 @@ import {
 	listChats,
 	resolveDateRange,
 	type ChatFilters,
-} from '../../../nodes/shared/store/metrics';
+} from '../../../nodes/domain/store/metrics';
 import { IDS, SEED_RANGE, seedChats } from '../../fixtures/costs/seed';
 import { storeBackendFixtures } from '../../helpers/store-backends';
 

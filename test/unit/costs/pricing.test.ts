@@ -14,9 +14,9 @@ import {
 	resolveModelPrices,
 	resolveRateCard,
 	toCsv,
-} from '../../../nodes/shared/costs';
-import { conversationIdOf, type ConversationRef } from '../../../nodes/shared/envelope';
-import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/shared/store';
+} from '../../../nodes/domain/costs';
+import { conversationIdOf, type ConversationRef } from '../../../nodes/domain/envelope';
+import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/domain/store';
 import { storeBackendFixtures } from '../../helpers/store-backends';
 
 const delivered = (recipientId: string, category: string, type = 'regular', status = 'delivered') => ({

@@ -1,6 +1,6 @@
 import { AIMessage } from '@langchain/core/messages';
 
-import { messageText, replyText } from '../../../nodes/shared/llm';
+import { messageText, replyText } from '../../../nodes/domain/llm';
 
 describe('messageText', () => {
 	it('returns string content as is', () => {

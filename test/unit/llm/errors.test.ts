@@ -1,4 +1,4 @@
-import { LlmError, redactSecrets, toLlmError } from '../../../nodes/shared/llm';
+import { LlmError, redactSecrets, toLlmError } from '../../../nodes/domain/llm';
 
 function withFields(message: string, fields: Record<string, unknown>): Error {
 	return Object.assign(new Error(message), fields);

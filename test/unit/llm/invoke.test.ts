@@ -1,7 +1,7 @@
 // invokeWithTimeout and createOpenAiCompatibleModel against the local OpenAI-compatible server, over real HTTP.
 import { ChatOpenAI } from '@langchain/openai';
 
-import { createOpenAiCompatibleModel, invokeWithTimeout, LlmError, type ChatModelLike, type LlmMessage } from '../../../nodes/shared/llm';
+import { createOpenAiCompatibleModel, invokeWithTimeout, LlmError, type ChatModelLike, type LlmMessage } from '../../../nodes/domain/llm';
 import { startOpenAiServer, type OpenAiServer } from '../../llm/openai-server';
 
 const API_KEY = 'sk-test-0123456789abcdef';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { extractJsonObject, invokeStructured, jsonInstructionFor, LlmError, type LlmMessage } from '../../../nodes/shared/llm';
+import { extractJsonObject, invokeStructured, jsonInstructionFor, LlmError, type LlmMessage } from '../../../nodes/domain/llm';
 import { FakeChatScript, ScriptedChatModel } from '../../llm/fake-chat-model';
 
 const intentSchema = z.object({

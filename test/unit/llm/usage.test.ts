@@ -1,6 +1,6 @@
 import { AIMessage } from '@langchain/core/messages';
 
-import { estimateTokens, extractTokenUsage, reportedModelName, sumTokenUsage } from '../../../nodes/shared/llm';
+import { estimateTokens, extractTokenUsage, reportedModelName, sumTokenUsage } from '../../../nodes/domain/llm';
 
 describe('extractTokenUsage', () => {
 	it('reads LangChain usage_metadata and the model the provider names', () => {

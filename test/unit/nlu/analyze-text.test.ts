@@ -1,4 +1,4 @@
-import { analyzeText, detectPromptInjection, INJECTION_CONFIDENCE, loadIntentPack } from '../../../nodes/shared/nlu';
+import { analyzeText, detectPromptInjection, INJECTION_CONFIDENCE, loadIntentPack } from '../../../nodes/domain/nlu';
 
 describe('analyzeText', () => {
 	const { intents } = loadIntentPack('hospitality');

@@ -1,6 +1,6 @@
-import { expectedCalibrationError, fitTemperature, negativeLogLikelihood, softmax } from '../../../nodes/shared/nlu/calibration';
-import { getEmbeddedClassifier } from '../../../nodes/shared/nlu/embedded-classifier';
-import { listIntentPacks, loadIntentPack } from '../../../nodes/shared/nlu/packs';
+import { expectedCalibrationError, fitTemperature, negativeLogLikelihood, softmax } from '../../../nodes/domain/nlu/calibration';
+import { getEmbeddedClassifier } from '../../../nodes/domain/nlu/embedded-classifier';
+import { listIntentPacks, loadIntentPack } from '../../../nodes/domain/nlu/packs';
 
 function seededRandom(seed: number): () => number {
 	let state = seed >>> 0;

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeText } from '../../../nodes/shared/nlu';
-import { getEmbeddedClassifier } from '../../../nodes/shared/nlu/embedded-classifier';
-import { parseEvaluationRows, runEvaluation, type EvaluationRow } from '../../../nodes/shared/nlu/evaluation';
-import { listIntentPacks, loadIntentPack } from '../../../nodes/shared/nlu/packs';
-import { normalizeText } from '../../../nodes/shared/nlu/text-normalization';
-import { SUPPORTED_LANGUAGES } from '../../../nodes/shared/nlu/types';
+import { analyzeText } from '../../../nodes/domain/nlu';
+import { getEmbeddedClassifier } from '../../../nodes/domain/nlu/embedded-classifier';
+import { parseEvaluationRows, runEvaluation, type EvaluationRow } from '../../../scripts/lib/intent-evaluation';
+import { listIntentPacks, loadIntentPack } from '../../../nodes/domain/nlu/packs';
+import { normalizeText } from '../../../nodes/domain/nlu/text-normalization';
+import { SUPPORTED_LANGUAGES } from '../../../nodes/domain/nlu/types';
 
 function devRows(pack: string): EvaluationRow[] {
 	return parseEvaluationRows(readFileSync(join(__dirname, `../../fixtures/nlu/${pack}-dev.jsonl`), 'utf8'));

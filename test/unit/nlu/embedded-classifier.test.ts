@@ -4,8 +4,8 @@ import {
 	getEmbeddedClassifier,
 	IntentTrainingError,
 	trainIntentClassifier,
-} from '../../../nodes/shared/nlu/embedded-classifier';
-import { loadIntentPack } from '../../../nodes/shared/nlu/packs';
+} from '../../../nodes/domain/nlu/embedded-classifier';
+import { loadIntentPack } from '../../../nodes/domain/nlu/packs';
 
 const hospitality = loadIntentPack('hospitality').intents;
 const ecommerce = loadIntentPack('ecommerce').intents;

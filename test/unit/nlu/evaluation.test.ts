@@ -6,7 +6,7 @@ import {
 	runEvaluation,
 	type EvaluationPrediction,
 	type EvaluationRow,
-} from '../../../nodes/shared/nlu/evaluation';
+} from '../../../scripts/lib/intent-evaluation';
 
 describe('runEvaluation on a tiny hand-computed example', () => {
 	const rows: EvaluationRow[] = [

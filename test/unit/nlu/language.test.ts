@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectLanguage } from '../../../nodes/shared/nlu/language';
-import { listIntentPacks, loadIntentPack } from '../../../nodes/shared/nlu/packs';
-import { SUPPORTED_LANGUAGES } from '../../../nodes/shared/nlu/types';
+import { detectLanguage } from '../../../nodes/domain/nlu/language';
+import { listIntentPacks, loadIntentPack } from '../../../nodes/domain/nlu/packs';
+import { SUPPORTED_LANGUAGES } from '../../../nodes/domain/nlu/types';
 
 describe('detectLanguage', () => {
-	// Written for this test; the detector's own corpus is nodes/shared/nlu/data/language-profiles.json.
+	// Written for this test; the detector's own corpus is nodes/domain/nlu/data/language-profiles.json.
 	const matrix: Record<string, string[]> = {
 		en: ['thanks mate', 'where is my parcel', 'can we check in early tomorrow?', 'The shower is broken and nobody came to fix it.'],
 		nl: ['hoi', 'dank je wel', 'waar blijft mijn pakketje', 'kunnen we morgen vroeg inchecken?', 'De douche is kapot en er is niemand gekomen.'],

@@ -1,4 +1,4 @@
-// The LLM side of intent classification (nodes/shared/nlu/llm-classifier.ts and cascade.ts) with a
+// The LLM side of intent classification (nodes/domain/nlu/llm-classifier.ts and cascade.ts) with a
 // scripted chat model, and the eval CLI's llm and cascade modes against the local OpenAI-compatible
 // server, answering from a lookup of the labelled data.
 import { execFile } from 'node:child_process';
@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { LlmError } from '../../../nodes/shared/llm';
+import { LlmError } from '../../../nodes/domain/llm';
 import {
 	analyzeText,
 	buildIntentPrompt,
@@ -17,9 +17,9 @@ import {
 	MissingModelError,
 	rankingFromAnswer,
 	type IntentDefinition,
-} from '../../../nodes/shared/nlu';
-import { parseEvaluationRows } from '../../../nodes/shared/nlu/evaluation';
-import { sampleExamples } from '../../../nodes/shared/nlu/llm-classifier';
+} from '../../../nodes/domain/nlu';
+import { parseEvaluationRows } from '../../../scripts/lib/intent-evaluation';
+import { sampleExamples } from '../../../nodes/domain/nlu/llm-classifier';
 import { FakeChatScript, ScriptedChatModel, type FakeReply } from '../../llm/fake-chat-model';
 import { startOpenAiServer, type OpenAiServer } from '../../llm/openai-server';
 
@@ -258,7 +258,7 @@ describe('npm run eval:intent with --mode llm and cascade (local OpenAI-compatib
 		return new Promise((resolve) => {
 			execFile(
 				process.execPath,
-				[path.join(root, 'test', 'tools', 'run-ts.js'), path.join(root, 'test', 'tools', 'eval-intent.ts'), ...args],
+				[path.join(root, 'scripts', 'run-ts.js'), path.join(root, 'scripts', 'eval-intent.ts'), ...args],
 				{ cwd: root, env: { ...process.env, LLM_API_KEY: API_KEY }, maxBuffer: 16 * 1024 * 1024 },
 				(error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
 			);

@@ -1,4 +1,4 @@
-import { detectLanguage } from '../../../nodes/shared/nlu/language';
+import { detectLanguage } from '../../../nodes/domain/nlu/language';
 import {
 	IntentDefinitionError,
 	listIntentPacks,
@@ -7,8 +7,8 @@ import {
 	mergeIntents,
 	parseIntentPack,
 	resolveIntents,
-} from '../../../nodes/shared/nlu/packs';
-import { SUPPORTED_LANGUAGES } from '../../../nodes/shared/nlu/types';
+} from '../../../nodes/domain/nlu/packs';
+import { SUPPORTED_LANGUAGES } from '../../../nodes/domain/nlu/types';
 
 const expectedIntents: Record<string, string[]> = {
 	hospitality: [

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeSentiment } from '../../../nodes/shared/nlu/sentiment';
+import { analyzeSentiment } from '../../../nodes/domain/nlu/sentiment';
 
 type Case = [text: string, label: 'negative' | 'neutral' | 'positive'];
 

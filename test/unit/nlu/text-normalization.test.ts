@@ -1,5 +1,5 @@
-import { extractFeatures, conceptsOf, hashString } from '../../../nodes/shared/nlu/features';
-import { foldAccents, normalizeText, replaceEmojis } from '../../../nodes/shared/nlu/text-normalization';
+import { extractFeatures, conceptsOf, hashString } from '../../../nodes/domain/nlu/features';
+import { foldAccents, normalizeText, replaceEmojis } from '../../../nodes/domain/nlu/text-normalization';
 
 describe('normalizeText', () => {
 	it('lower-cases, folds accents and squashes repeated letters', () => {

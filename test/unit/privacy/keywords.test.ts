@@ -1,4 +1,4 @@
-import { detectConsentKeyword, keywordConfirmation } from '../../../nodes/shared/privacy/keywords';
+import { detectConsentKeyword, keywordConfirmation } from '../../../nodes/domain/privacy/keywords';
 
 describe('STOP / START keywords', () => {
 	const stops: Array<[string, string | undefined]> = [

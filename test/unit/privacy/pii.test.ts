@@ -5,8 +5,8 @@ import {
 	maskPii,
 	passesLuhn,
 	unmaskPii,
-} from '../../../nodes/shared/privacy/pii';
-import { loadPiiCases, scorePiiDetection } from '../../tools/pii-evaluation';
+} from '../../../nodes/domain/privacy/pii';
+import { loadPiiCases, scorePiiDetection } from '../../../scripts/lib/pii-evaluation';
 import path from 'node:path';
 
 describe('checksums', () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { buildKnowledgeIndex, searchKnowledge, type KnowledgeEntry } from '../../../nodes/shared/reply/knowledge-base';
-import { answerOffline } from '../../../nodes/shared/reply/offline-answer';
-import { markdownToWhatsApp } from '../../../nodes/shared/reply/whatsapp-format';
+import { buildKnowledgeIndex, searchKnowledge, type KnowledgeEntry } from '../../../nodes/domain/reply/knowledge-base';
+import { answerOffline } from '../../../nodes/domain/reply/offline-answer';
+import { markdownToWhatsApp } from '../../../nodes/domain/reply/whatsapp-format';
 
 const entries = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'kb', 'hotel-kb.json'), 'utf8')) as KnowledgeEntry[];
 const index = buildKnowledgeIndex(entries);

@@ -1,4 +1,4 @@
-import { asksForHuman, DEFAULT_ROUTER_SETTINGS, routeMessage } from '../../../nodes/shared/routing/rules';
+import { asksForHuman, DEFAULT_ROUTER_SETTINGS, routeMessage } from '../../../nodes/domain/routing/rules';
 
 const confident = { intent: 'amenities', confidence: 0.92, margin: 0.7, ranking: [{ intent: 'amenities', score: 0.92 }, { intent: 'billing', score: 0.22 }], sentiment: { label: 'neutral', score: 0 } };
 

@@ -10,8 +10,8 @@ import {
 	classifyFailure,
 	createPostgresDriver,
 	isReadOnlyStatement,
-} from '../../../nodes/shared/store/postgres-driver';
-import type { SqlDriver } from '../../../nodes/shared/store/driver';
+} from '../../../nodes/domain/store/postgres-driver';
+import type { SqlDriver } from '../../../nodes/domain/store/driver';
 import { createTestDatabase, testPostgresServer } from '../../helpers/store-backends';
 
 const APPLICATION = 'n8n-nodes-whatsapp-ai-support';

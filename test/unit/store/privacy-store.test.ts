@@ -1,11 +1,11 @@
-import { conversationIdOf, type ConversationRef } from '../../../nodes/shared/envelope';
-import { deriveConsent } from '../../../nodes/shared/privacy/consent';
+import { conversationIdOf, type ConversationRef } from '../../../nodes/domain/envelope';
+import { deriveConsent } from '../../../nodes/domain/privacy/consent';
 import {
 	closeAllSupportStores,
 	erasureTombstoneKey,
 	openSupportStore,
 	type SupportStore,
-} from '../../../nodes/shared/store';
+} from '../../../nodes/domain/store';
 import { storeBackendFixtures } from '../../helpers/store-backends';
 
 const day = 86_400_000;

@@ -7,9 +7,9 @@ import {
 	StoreConfigurationError,
 	type StoreConfig,
 	type SupportStore,
-} from '../../../nodes/shared/store';
-import { createPostgresDriver } from '../../../nodes/shared/store/postgres-driver';
-import { conversationIdOf, type ConversationRef } from '../../../nodes/shared/envelope';
+} from '../../../nodes/domain/store';
+import { createPostgresDriver } from '../../../nodes/domain/store/postgres-driver';
+import { conversationIdOf, type ConversationRef } from '../../../nodes/domain/envelope';
 import { storeBackendFixtures } from '../../helpers/store-backends';
 
 const guest: ConversationRef = {

@@ -3,8 +3,8 @@
 // reached it) and which are not (a reset that may come after Meta took the message).
 import net from 'node:net';
 
-import { GraphClient } from '../../../nodes/shared/whatsapp/graph-client';
-import { GraphApiError } from '../../../nodes/shared/whatsapp/graph-errors';
+import { GraphClient } from '../../../nodes/domain/whatsapp/graph-client';
+import { GraphApiError } from '../../../nodes/domain/whatsapp/graph-errors';
 
 interface RawServer {
 	port: number;

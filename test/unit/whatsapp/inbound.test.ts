@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/shared/store';
-import { answerVerification, describeUnreadableBody, handleInboundWebhook } from '../../../nodes/shared/whatsapp/inbound';
-import { computeSignature } from '../../../nodes/shared/whatsapp/signature';
+import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/domain/store';
+import { answerVerification, describeUnreadableBody, handleInboundWebhook } from '../../../nodes/domain/whatsapp/inbound';
+import { computeSignature } from '../../../nodes/domain/whatsapp/signature';
 import {
 	inboundMessageWebhook,
 	inboundTextWebhook,
 	statusWebhook,
 	webhookEnvelope,
 	type WebhookChangeValue,
-} from '../../sandbox/webhook-signer';
+} from '../../../sandbox/webhook-signer';
 
 const SECRET = 'unit-app-secret';
 const config = { appSecret: SECRET, phoneNumberIds: ['1065000000001'] };

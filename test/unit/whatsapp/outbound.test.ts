@@ -6,7 +6,7 @@ import {
 	buildTextMessages,
 	messageBase,
 	OutgoingMessageError,
-} from '../../../nodes/shared/whatsapp/outbound';
+} from '../../../nodes/domain/whatsapp/outbound';
 
 const guest = { waId: '31612345678' };
 

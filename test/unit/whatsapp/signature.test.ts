@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { computeSignature, SIGNATURE_HEADER, verifySignature } from '../../../nodes/shared/whatsapp/signature';
+import { computeSignature, SIGNATURE_HEADER, verifySignature } from '../../../nodes/domain/whatsapp/signature';
 
 const appSecret = 'test-app-secret';
 const body = '{"object":"whatsapp_business_account","entry":[]}';

@@ -1,4 +1,4 @@
-import { MAX_TEXT_LENGTH, openFormatting, splitText } from '../../../nodes/shared/whatsapp/text';
+import { MAX_TEXT_LENGTH, openFormatting, splitText } from '../../../nodes/domain/whatsapp/text';
 
 describe('splitText', () => {
 	it('leaves text within the limit alone', () => {

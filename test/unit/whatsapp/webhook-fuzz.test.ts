@@ -1,4 +1,4 @@
-// The fuzz corpus (test/bench/fuzz-corpus.ts) against handleInboundWebhook in-process, with a real
+// The fuzz corpus (test/fixtures/webhooks/fuzz-corpus.ts) against handleInboundWebhook in-process, with a real
 // (PGlite) store: each case must get the status the corpus says our spec gives it, and the store must take
 // every valid payload, including text with NUL characters and lone surrogates. The cases that only a
 // server can judge (size limit, Content-Encoding, the GET handshake) are left to test/e2e/trigger-fuzz.test.ts.
@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/shared/store';
-import { handleInboundWebhook } from '../../../nodes/shared/whatsapp/inbound';
-import { generateCase, generateCorpus, type CorpusOptions, type FuzzCase } from '../../bench/fuzz-corpus';
+import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/domain/store';
+import { handleInboundWebhook } from '../../../nodes/domain/whatsapp/inbound';
+import { generateCase, generateCorpus, type CorpusOptions, type FuzzCase } from '../../fixtures/webhooks/fuzz-corpus';
 
 const options: CorpusOptions = {
 	seed: 77,

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { conversationIdOf } from '../../../nodes/shared/envelope';
+import { conversationIdOf } from '../../../nodes/domain/envelope';
 import {
 	MAX_WEBHOOK_DEPTH,
 	messageEventKey,
@@ -13,7 +13,7 @@ import {
 	type InboundMessageEvent,
 	type ParsedWebhook,
 	type StatusEvent,
-} from '../../../nodes/shared/whatsapp/webhook';
+} from '../../../nodes/domain/whatsapp/webhook';
 
 const FIXTURE_DIR = join(__dirname, '../../fixtures/webhooks');
 const usedFixtures = new Set<string>();

@@ -1,4 +1,4 @@
-import { computeWindow } from '../../../nodes/shared/whatsapp/window';
+import { computeWindow } from '../../../nodes/domain/whatsapp/window';
 
 const now = new Date('2026-11-21T12:00:00Z');
 const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000);

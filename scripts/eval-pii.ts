@@ -1,5 +1,5 @@
 // `npm run eval:pii [-- FILE.json] [--json]`: precision and recall of PII masking on a labelled set.
-import { loadPiiCases, scorePiiDetection } from './pii-evaluation';
+import { loadPiiCases, scorePiiDetection } from './lib/pii-evaluation';
 
 const file = process.argv.slice(2).find((argument) => !argument.startsWith('--'));
 const scores = scorePiiDetection(loadPiiCases(file));

@@ -2,7 +2,7 @@
 //   [--threshold 0.7] [--json] [--predictions OUT.jsonl]
 //   [--base-url URL --model NAME [--api-key KEY] [--timeout-ms 30000] [--temperature 0]]`
 // Measures an intent classifier on labelled messages (one {"text","intent","lang"?,"sentiment"?} per
-// line). The metrics live in nodes/shared/nlu/evaluation.ts and the modes in nodes/shared/nlu/cascade.ts
+// line). The metrics live in scripts/lib/intent-evaluation.ts and the modes in nodes/domain/nlu/cascade.ts
 // (what the Intent Classifier node runs); this file only reads arguments, builds the classifier for the
 // chosen mode, and prints.
 //
@@ -11,8 +11,8 @@
 // In cascade mode, --threshold is both where the model takes over and where coverage is measured.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-import { createOpenAiCompatibleModel, type ChatModelLike } from '../../nodes/shared/llm';
-import { analyzeText, CLASSIFIER_MODES, classifyMessage, loadIntentPack, type ClassifierMode, type IntentClassification, type IntentDefinition } from '../../nodes/shared/nlu';
+import { createOpenAiCompatibleModel, type ChatModelLike } from '../nodes/domain/llm';
+import { analyzeText, CLASSIFIER_MODES, classifyMessage, loadIntentPack, type ClassifierMode, type IntentClassification, type IntentDefinition } from '../nodes/domain/nlu';
 import {
 	formatEvaluationReport,
 	parseEvaluationRows,
@@ -20,7 +20,7 @@ import {
 	type EvaluationPrediction,
 	type EvaluationReport,
 	type EvaluationRow,
-} from '../../nodes/shared/nlu/evaluation';
+} from './lib/intent-evaluation';
 
 const USAGE = [
 	'usage: npm run eval:intent -- --pack <hospitality|ecommerce> --data FILE.jsonl [--mode embedded|llm|cascade] [--threshold 0.7] [--json] [--predictions OUT.jsonl]',

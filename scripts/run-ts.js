@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs a TypeScript file without a build step: `node test/tools/run-ts.js <file.ts> [args...]`.
+// Runs a TypeScript file without a build step: `node scripts/run-ts.js <file.ts> [args...]`.
 // A require hook transpiles each .ts file with the project's own `typescript` (already a
 // devDependency), so there is no ts-node and no new dependency. It only transpiles: type errors are
 // found by `npm run typecheck`.
@@ -29,7 +29,7 @@ process.setSourceMapsEnabled(true);
 
 const [, , script, ...args] = process.argv;
 if (!script) {
-	process.stderr.write('usage: node test/tools/run-ts.js <file.ts> [args...]\n');
+	process.stderr.write('usage: node scripts/run-ts.js <file.ts> [args...]\n');
 	process.exit(2);
 }
 const scriptPath = path.resolve(script);

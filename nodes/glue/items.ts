@@ -6,7 +6,7 @@ import { toNodeError } from './errors';
  * The per-item loop of a routing node: `handle` returns the output index and the item's JSON. With
  * continue-on-fail a failed item goes to the first output with its error; `onlyFirstItem` is for
  * operations that act once per execution (e.g. a retention purge). `handle` returns `undefined` for an item
- * that goes nowhere (another execution answers its message; see nodes/common/delivery.ts).
+ * that goes nowhere (another execution answers its message; see nodes/glue/delivery.ts).
  */
 export async function routeItems(
 	context: IExecuteFunctions,

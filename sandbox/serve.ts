@@ -1,5 +1,5 @@
 // Runs the Graph sandbox standalone and logs one redacted line per request:
-//   node test/tools/run-ts.js test/sandbox/serve.ts --port 5680
+//   node scripts/run-ts.js sandbox/serve.ts --port 5680
 // Options:
 //   --port <n>             default 5680 (0 picks a free port)
 //   --token <t>            accepted bearer token, repeatable (also GRAPH_SANDBOX_TOKENS, comma-separated);

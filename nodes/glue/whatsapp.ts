@@ -1,12 +1,12 @@
 /** n8n glue for the WhatsApp Cloud API credential: reading it, the Graph client, its Test button, sending a text. */
 import type { ICredentialDataDecryptedObject, ICredentialTestFunction, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ConversationRef } from '../shared/envelope';
-import type { SupportStore } from '../shared/store';
-import { GraphClient, type GraphClientConfig } from '../shared/whatsapp/graph-client';
-import { GraphApiError } from '../shared/whatsapp/graph-errors';
-import { buildTextMessages } from '../shared/whatsapp/outbound';
-import { deliverMessages } from '../shared/whatsapp/send';
+import type { ConversationRef } from '../domain/envelope';
+import type { SupportStore } from '../domain/store';
+import { GraphClient, type GraphClientConfig } from '../domain/whatsapp/graph-client';
+import { GraphApiError } from '../domain/whatsapp/graph-errors';
+import { buildTextMessages } from '../domain/whatsapp/outbound';
+import { deliverMessages } from '../domain/whatsapp/send';
 
 export const WHATSAPP_CREDENTIAL = 'whatsAppCloudApi';
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { DEFAULT_BOOKING_REFERENCE, findPii, type PiiType } from '../../nodes/shared/privacy/pii';
+import { DEFAULT_BOOKING_REFERENCE, findPii, type PiiType } from '../../nodes/domain/privacy/pii';
 
 export interface PiiCase {
 	text: string;
@@ -22,7 +22,7 @@ export interface PiiScores {
 	falseAlarms: Array<{ text: string; type: string; value: string }>;
 }
 
-export const PII_FIXTURES = path.join(__dirname, '..', 'fixtures', 'privacy', 'pii-cases.json');
+export const PII_FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures', 'privacy', 'pii-cases.json');
 
 export function loadPiiCases(file = PII_FIXTURES): PiiCase[] {
 	return JSON.parse(readFileSync(file, 'utf8')) as PiiCase[];

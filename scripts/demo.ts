@@ -1,6 +1,6 @@
 // What `npm start` and `npm run chat` share: the demo credentials (pointing at the local Graph sandbox)
 // and where the demo trigger listens. The secrets here are demo values for a local sandbox only.
-import type { CredentialJson } from '../helpers/n8n-server';
+import type { CredentialJson } from './lib/n8n-server';
 
 export const DEMO_APP_SECRET = 'demo-app-secret';
 export const DEMO_VERIFY_TOKEN = 'demo-verify-token';

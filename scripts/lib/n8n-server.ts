@@ -1,5 +1,5 @@
 // Starts a real n8n server (the `n8n` devDependency) with this pack loaded. Used by `npm start`
-// (test/tools/start.ts) and by the end-to-end tests (test/e2e).
+// (scripts/start.ts) and by the end-to-end tests (test/e2e).
 //
 // How the pack is loaded: by default the repository is symlinked into the user folder's community
 // package folder, `<userFolder>/.n8n/nodes/node_modules/<package name>`. n8n 2.39 scans that folder at

@@ -1,11 +1,11 @@
 /**
- * The confirming side of delivery leases (nodes/shared/whatsapp/inbound.ts, DELIVERY_LEASES): the first
+ * The confirming side of delivery leases (nodes/domain/whatsapp/inbound.ts, DELIVERY_LEASES): the first
  * pack node an inbound message item reaches confirms that this execution is the one answering it.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { SupportStore } from '../shared/store';
-import type { DeliveryLease } from '../shared/whatsapp/inbound';
+import type { SupportStore } from '../domain/store';
+import type { DeliveryLease } from '../domain/whatsapp/inbound';
 
 /** The node types that confirm leases; the trigger hands out leases only when its workflow has one. */
 export const LEASE_CONFIRMING_NODES = ['consentGate', 'humanHandoff', 'whatsAppWindowCheck'];

@@ -23,7 +23,7 @@ export interface LlmErrorDetails {
 	/** Tokens spent before the failure, so cost is still counted. */
 	usage?: TokenUsage;
 	attempts?: number;
-	/** Tells the user the fix; nodes/common/errors.ts turns it into the node error's description. */
+	/** Tells the user the fix; nodes/glue/errors.ts turns it into the node error's description. */
 	hint?: string;
 }
 

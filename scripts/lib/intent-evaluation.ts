@@ -4,10 +4,10 @@
  * accuracy, sentiment accuracy, latency and expected calibration error.
  *
  * The classifier is a function, so any mode can be measured the same way: the embedded classifier
- * today, an LLM or a cascade tomorrow (see test/tools/eval-intent.ts).
+ * today, an LLM or a cascade tomorrow (see scripts/eval-intent.ts).
  */
-import { expectedCalibrationError, type ReliabilityBin } from './calibration';
-import type { IntentScore, SentimentLabel } from './types';
+import { expectedCalibrationError, type ReliabilityBin } from '../../nodes/domain/nlu/calibration';
+import type { IntentScore, SentimentLabel } from '../../nodes/domain/nlu/types';
 
 export interface EvaluationRow {
 	text: string;

@@ -2,7 +2,7 @@
  * n8n glue for chat models: the node parameters that choose where a node's model comes from (a
  * connected Chat Model sub-node, n8n's built-in OpenAI credential, or none), the `inputs` declaration
  * that shows the Chat Model input only when it is used, and resolving the model at run time. The LLM
- * calls themselves are n8n-free (nodes/shared/llm).
+ * calls themselves are n8n-free (nodes/domain/llm).
  *
  * A node using it declares:
  *
@@ -37,7 +37,7 @@ import {
 	DEFAULT_LLM_TIMEOUT_MS,
 	type ChatModelLike,
 	type InvokeOptions,
-} from '../shared/llm';
+} from '../domain/llm';
 
 /** n8n's own OpenAI credential (n8n-nodes-base): API key, Base URL, organization, custom header. */
 export const OPENAI_CREDENTIAL_TYPE = 'openAiApi';
