@@ -8,6 +8,9 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }],
 	},
 	moduleFileExtensions: ['ts', 'js', 'json'],
+	// PostgreSQL and Redis: the ones that answer, or throwaway servers started for this run.
+	globalSetup: '<rootDir>/test/global-setup.ts',
+	globalTeardown: '<rootDir>/test/global-teardown.ts',
 	// End-to-end suites start real n8n servers; they set their own longer timeouts.
 	testTimeout: 60_000,
 	verbose: false,

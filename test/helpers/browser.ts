@@ -1,7 +1,7 @@
 // Headless Chromium for the end-to-end tests: Debian's `chromium` package (`apt-get install chromium`;
 // .ci/run installs it) driven through playwright-core, which downloads no browser of its own. Every
 // launch gets a fresh profile folder under the OS temp dir, removed again by close().
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -32,6 +32,11 @@ export interface HeadlessBrowser {
 }
 
 export async function launchHeadlessChromium(options: BrowserOptions = {}): Promise<HeadlessBrowser> {
+	if (!existsSync(CHROMIUM_EXECUTABLE)) {
+		throw new Error(
+			`The browser tests need Debian's Chromium at ${CHROMIUM_EXECUTABLE}, which is not there. Install it with \`apt-get install chromium\` (.ci/run does).`,
+		);
+	}
 	const profile = mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
 	let context: BrowserContext;
 	try {

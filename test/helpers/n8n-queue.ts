@@ -27,6 +27,7 @@ import { Redis } from 'ioredis';
 
 import type { PostgresConnection } from '../../nodes/domain/store';
 import { createTestDatabase } from './store-backends';
+import { portAnswers } from './test-services';
 import {
 	findFreePort,
 	readPackageJson,
@@ -45,7 +46,10 @@ export interface RedisServer {
 	port: number;
 }
 
-/** The Redis the tests use: 127.0.0.1:6379 (overridable with TEST_REDIS_HOST / TEST_REDIS_PORT). */
+/**
+ * The Redis the tests use: 127.0.0.1:6379 (overridable with TEST_REDIS_HOST / TEST_REDIS_PORT). When
+ * nothing answers there, the global set-up starts a server of its own and points these variables at it.
+ */
 export function testRedisServer(): RedisServer {
 	return { host: process.env.TEST_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.TEST_REDIS_PORT ?? 6379) };
 }
@@ -276,6 +280,12 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 	const webhookCount = options.webhookProcesses ?? 2;
 	const workerCount = options.workers ?? 2;
 	const redis = options.redis ?? testRedisServer();
+	if (!(await portAnswers(redis))) {
+		throw new Error(
+			process.env.TEST_REDIS_UNAVAILABLE ??
+				`n8n queue mode needs Redis, but nothing answers on ${redis.host}:${redis.port}. Under jest the global set-up starts one when redis-server is installed (\`apt-get install redis-server\`); elsewhere start one and point TEST_REDIS_HOST / TEST_REDIS_PORT at it.`,
+		);
+	}
 	const redisPrefix = `n8nq-${process.pid}-${randomBytes(5).toString('hex')}`;
 	const encryptionKey = randomBytes(24).toString('base64');
 	const root = mkdtempSync(path.join(os.tmpdir(), 'n8n-queue-'));
