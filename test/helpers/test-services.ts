@@ -268,7 +268,8 @@ export async function startPostgres(options: { binDir?: string } = {}): Promise<
 	const binDir = options.binDir ?? findPostgresBinDir();
 	if (!binDir) throw new Error(postgresMissingMessage({ host: '127.0.0.1', port: 0 }));
 	const user = postgresUser();
-	const folder = mkdtempSync(path.join(os.tmpdir(), 'test-postgres-'));
+	// The postgres user must reach the folder: under root, a private TMPDIR (say /root/tmp) would not do.
+	const folder = mkdtempSync(path.join(user ? '/tmp' : os.tmpdir(), 'test-postgres-'));
 	try {
 		if (user) chownSync(folder, user.uid, user.gid);
 		const dataDir = path.join(folder, 'data');
