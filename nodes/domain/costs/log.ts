@@ -1,5 +1,5 @@
 import { conversationIdOf, type ConversationRef } from '../envelope';
-import { recordTurn, roundMoney, type ToolCallRecord } from '../store/metrics';
+import { roundMoney, type ToolCallRecord } from '../store/analytics';
 import type { SupportStore } from '../store/support-store';
 import { priceLlmUsage, type ModelPriceTable, type TokenUsageInput } from './llm-pricing';
 import { fromUsd, type RateCard } from './rate-card';
@@ -262,7 +262,7 @@ async function logTurn(input: LogCostsInput, conversationId: string, messageId: 
 	const sentIds = Array.isArray(sent?.messageIds) ? sent.messageIds : [];
 	const decision = stringOf(route?.decision);
 	const confidence = typeof nlu?.confidence === 'number' && Number.isFinite(nlu.confidence) ? nlu.confidence : undefined;
-	await recordTurn(input.store, {
+	await input.store.recordTurn({
 		conversationId,
 		messageId,
 		askedAt,
