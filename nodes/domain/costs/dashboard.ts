@@ -6,7 +6,7 @@
 import {
 	CHAT_EXPORT_COLUMNS,
 	MESSAGE_EXPORT_COLUMNS,
-	MetricsError,
+	isMetricsError,
 	type ChatFilters,
 	type ChatMetrics,
 	type ChatRow,
@@ -405,7 +405,7 @@ async function rangeFor(store: SupportStore, query: DashboardQuery, options: Das
 	try {
 		return { range: await store.analytics.resolveDateRange({ from: query.from, to: query.to, timeZone: options.timeZone }) };
 	} catch (error) {
-		if (!(error instanceof MetricsError) || !(query.from || query.to)) throw error;
+		if (!isMetricsError(error) || !(query.from || query.to)) throw error;
 		return { range: await store.analytics.resolveDateRange({ timeZone: options.timeZone }), notice: `${error.message}. ${error.hint} Showing the last 30 days.` };
 	}
 }

@@ -22,6 +22,14 @@ export class MetricsError extends Error {
 	}
 }
 
+/**
+ * By name, not `instanceof`: the store that threw may come from another copy of this module (one store per
+ * data folder is shared process-wide, e.g. between the built pack and tests that load the sources).
+ */
+export function isMetricsError(error: unknown): error is MetricsError {
+	return error instanceof Error && error.name === 'MetricsError' && typeof (error as MetricsError).hint === 'string';
+}
+
 export class Params {
 	readonly values: unknown[] = [];
 
