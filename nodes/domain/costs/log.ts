@@ -5,7 +5,7 @@ import { priceLlmUsage, type ModelPriceTable, type TokenUsageInput } from './llm
 import { fromUsd, type RateCard } from './rate-card';
 import { priceWhatsAppStatus, type NotRecordedReason, type StatusForPricing } from './whatsapp-pricing';
 
-/** The envelope's `cost` key (DESIGN §2). Amounts are in `currency`. */
+/** The envelope's `cost` key (docs/ARCHITECTURE.md §2). Amounts are in `currency`. */
 export interface CostEnvelope {
 	currency: string;
 	/** What this item added (0 when everything was already recorded). */
