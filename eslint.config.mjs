@@ -44,7 +44,7 @@ export default tseslint.config(
 		},
 	},
 	{
-		// Domain modules must not know n8n (DESIGN §1).
+		// Domain modules must not know n8n (docs/ARCHITECTURE.md §1).
 		files: ['nodes/domain/**/*.ts'],
 		rules: {
 			'no-restricted-imports': [

@@ -8,11 +8,10 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../glue/errors';
+import { routeItems } from '../glue/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { buildDashboardResponse, logCosts, resolveModelPrices, resolveRateCard, type ModelPriceTable, type RateCard } from '../domain/costs';
 import { readConversation } from '../domain/envelope';
-import { computeMetrics, conversationCosts, resolveDateRange } from '../domain/store/metrics';
 import { costLoggerProperties } from './description';
 
 interface RangeOptions {
@@ -49,49 +48,36 @@ export class CostLogger implements INodeType {
 	methods = { credentialTest: { supportStoreConnectionTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const output: INodeExecutionData[] = [];
 		const operation = this.getNodeParameter('operation', 0) as string;
 		// Prices are parsed once per execution, not per item.
 		let prices: { rateCard: RateCard; modelPrices: ModelPriceTable } | undefined;
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const item = items[itemIndex];
-			try {
-				if (operation === 'log') {
-					prices ??= {
-						rateCard: resolveRateCard(jsonParameter(this, 'rateCardOverride', itemIndex)),
-						modelPrices: resolveModelPrices(jsonParameter(this, 'modelPrices', itemIndex)),
-					};
-					const workflow = this.getWorkflow();
-					const cost = await logCosts({
-						store: await getSupportStore(this, itemIndex),
-						item: item.json,
-						currency: this.getNodeParameter('currency', itemIndex, 'USD') as string,
-						rateCard: prices.rateCard,
-						modelPrices: prices.modelPrices,
-						turn: {
-							record: this.getNodeParameter('recordTurns', itemIndex, true) as boolean,
-							workflowId: workflow.id,
-							workflowName: workflow.name,
-							assistant: (this.getNodeParameter('assistantName', itemIndex, '') as string).trim() || workflow.name || undefined,
-						},
-						fallbackKey: `${this.getExecutionId()}:${itemIndex}`,
-					});
-					output.push({ json: { ...item.json, cost: cost as unknown as IDataObject }, pairedItem: { item: itemIndex } });
-				} else {
-					output.push(await runReport(this, operation, item, itemIndex));
-				}
-			} catch (error) {
-				const nodeError = toNodeError(this.getNode(), error, itemIndex);
-				if (this.continueOnFail()) {
-					output.push({ json: { ...item.json, error: nodeError.message, errorDescription: nodeError.description ?? null }, pairedItem: { item: itemIndex } });
-					continue;
-				}
-				throw nodeError;
+		return await routeItems(this, 1, async (json, itemIndex) => {
+			if (operation !== 'log') {
+				const report = await runReport(this, operation, json, itemIndex);
+				return [0, report.json, report.binary];
 			}
-		}
-		return [output];
+			prices ??= {
+				rateCard: resolveRateCard(jsonParameter(this, 'rateCardOverride', itemIndex)),
+				modelPrices: resolveModelPrices(jsonParameter(this, 'modelPrices', itemIndex)),
+			};
+			const workflow = this.getWorkflow();
+			const cost = await logCosts({
+				store: await getSupportStore(this, itemIndex),
+				item: json,
+				currency: this.getNodeParameter('currency', itemIndex, 'USD') as string,
+				rateCard: prices.rateCard,
+				modelPrices: prices.modelPrices,
+				turn: {
+					record: this.getNodeParameter('recordTurns', itemIndex, true) as boolean,
+					workflowId: workflow.id,
+					workflowName: workflow.name,
+					assistant: (this.getNodeParameter('assistantName', itemIndex, '') as string).trim() || workflow.name || undefined,
+				},
+				fallbackKey: `${this.getExecutionId()}:${itemIndex}`,
+			});
+			return [0, { ...json, cost: cost as unknown as IDataObject }];
+		});
 	}
 }
 
@@ -104,26 +90,25 @@ function timeZoneOf(context: IExecuteFunctions, options: RangeOptions): string {
 	return options.timeZone?.trim() || context.getTimezone() || 'UTC';
 }
 
-async function runReport(context: IExecuteFunctions, operation: string, item: INodeExecutionData, itemIndex: number): Promise<INodeExecutionData> {
+/** A report operation: the item's JSON and, for an export, the file. */
+async function runReport(context: IExecuteFunctions, operation: string, item: IDataObject, itemIndex: number): Promise<INodeExecutionData> {
 	const parameter = <T>(name: string, fallback: T) => context.getNodeParameter(name, itemIndex, fallback) as T;
 	const store = await getSupportStore(context, itemIndex);
 	const options = parameter<RangeOptions>('options', {});
 	switch (operation) {
 		case 'conversationCosts': {
-			const conversationId = parameter('conversationId', '').trim() || readConversation(item.json).id;
-			const costs = await conversationCosts(store, conversationId);
-			return { json: { ...item.json, conversationCosts: costs as unknown as IDataObject }, pairedItem: { item: itemIndex } };
+			const conversationId = parameter('conversationId', '').trim() || readConversation(item).id;
+			const costs = await store.analytics.conversationCosts(conversationId);
+			return { json: { ...item, conversationCosts: costs as unknown as IDataObject } };
 		}
 		case 'metrics': {
-			const range = await resolveDateRange(store, { from: parameter('dateFrom', ''), to: parameter('dateTo', ''), timeZone: timeZoneOf(context, options) });
-			const metrics = await computeMetrics(
-				store,
+			const range = await store.analytics.resolveDateRange({ from: parameter('dateFrom', ''), to: parameter('dateTo', ''), timeZone: timeZoneOf(context, options) });
+			const metrics = await store.analytics.computeMetrics(
 				{ from: range.from, to: range.to, channels: parameter<string[]>('channels', []), assistant: parameter('assistant', ''), customer: parameter('customer', '') },
 				{ currency: parameter('currency', 'USD'), contactGapHours: options.contactGapHours, reopenDays: options.reopenDays, topIntents: options.topIntents },
 			);
 			return {
 				json: { metrics: { ...metrics, range: { from: range.fromDay, to: range.toDay, timeZone: range.timeZone, fromTime: metrics.range.from, toTime: metrics.range.to } } as unknown as IDataObject },
-				pairedItem: { item: itemIndex },
 			};
 		}
 		case 'export': {
@@ -145,10 +130,10 @@ async function runReport(context: IExecuteFunctions, operation: string, item: IN
 			const file = await context.helpers.prepareBinaryData(Buffer.from(response.body, 'utf8'), response.filename, response.contentType.split(';')[0]);
 			const json: IDataObject = { export: { format: response.format, dataset: format === 'json' ? 'chats and messages' : parameter('dataset', 'chats'), rows: response.rows ?? 0, fileName: response.filename ?? null } };
 			if (response.format === 'json') (json.export as IDataObject).data = JSON.parse(response.body) as IDataObject;
-			return { json, binary: { [binaryPropertyName]: file }, pairedItem: { item: itemIndex } };
+			return { json, binary: { [binaryPropertyName]: file } };
 		}
 		case 'dashboard': {
-			const query = (item.json.query ?? {}) as IDataObject;
+			const query = (item.query ?? {}) as IDataObject;
 			if (typeof query !== 'object' || Array.isArray(query)) {
 				throw new NodeOperationError(context.getNode(), 'The item has no request query', {
 					itemIndex,
@@ -171,7 +156,6 @@ async function runReport(context: IExecuteFunctions, operation: string, item: IN
 					rows: response.rows ?? null,
 					body: response.body,
 				},
-				pairedItem: { item: itemIndex },
 			};
 		}
 		default:

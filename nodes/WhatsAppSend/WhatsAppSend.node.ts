@@ -1,5 +1,4 @@
 import {
-	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
@@ -7,21 +6,19 @@ import {
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
-	type JsonObject,
 } from 'n8n-workflow';
 
+import { routeItems } from '../glue/items';
 import { field, itemParameter } from '../glue/parameters';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../glue/whatsapp';
-import { EnvelopeError, readConversation, type ConversationRef } from '../domain/envelope';
-import { GraphApiError } from '../domain/whatsapp/graph-errors';
+import { readConversation, type ConversationRef } from '../domain/envelope';
 import {
 	buildButtonsMessage,
 	buildListMessage,
 	buildMediaMessage,
 	buildTemplateMessage,
 	buildTextMessages,
-	OutgoingMessageError,
 	type CloudApiMessage,
 	type ListSection,
 	type MediaType,
@@ -74,95 +71,74 @@ export class WhatsAppSend implements INodeType {
 	methods = { credentialTest: { whatsAppCloudApiTest, supportStoreConnectionTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const output: INodeExecutionData[] = [];
 		const credentials = readWhatsAppCredentials(await this.getCredentials(WHATSAPP_CREDENTIAL));
-
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const item = items[itemIndex];
-			try {
-				const operation = this.getNodeParameter('operation', itemIndex) as string;
-				if (operation !== 'send') {
-					const messageId = String(itemParameter(this, 'messageId', itemIndex, DEFAULT_MESSAGE_ID_EXPRESSION, (json) => field(json.message, 'id')) ?? '').trim();
-					if (!messageId) {
-						throw new NodeOperationError(this.getNode(), 'No message ID to mark as read', {
-							itemIndex,
-							description: "Connect this node after the WhatsApp AI Trigger, or set 'Message ID'.",
-						});
-					}
-					await graphClientFor(credentials).markAsRead(messageId, operation === 'typing');
-					output.push({
-						json: { ...item.json, sent: { operation, messageId } },
-						pairedItem: { item: itemIndex },
+		return await routeItems(this, 1, async (json, itemIndex) => {
+			const operation = this.getNodeParameter('operation', itemIndex) as string;
+			if (operation !== 'send') {
+				const messageId = String(itemParameter(this, 'messageId', itemIndex, DEFAULT_MESSAGE_ID_EXPRESSION, (input) => field(input.message, 'id')) ?? '').trim();
+				if (!messageId) {
+					throw new NodeOperationError(this.getNode(), 'No message ID to mark as read', {
+						itemIndex,
+						description: "Connect this node after the WhatsApp AI Trigger, or set 'Message ID'.",
 					});
-					continue;
 				}
-
-				const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
-				const conversation = recipientConversation(this, item.json, itemIndex, credentials.phoneNumberId);
-				const recipient: Recipient = { waId: conversation.customer.waId, userId: conversation.customer.userId };
-				const incomingId = (item.json.message as { id?: string } | undefined)?.id;
-				const messageOptions: MessageOptions = {
-					replyToMessageId: options.quoteMessage ? incomingId : undefined,
-					callbackData: options.callbackData || defaultCallbackData(conversation),
-				};
-				const payloads = buildPayloads(this, itemIndex, recipient, messageOptions);
-				const fallbackTemplate = options.fallbackTemplateName
-					? buildTemplateMessage(
-							recipient,
-							{
-								name: options.fallbackTemplateName,
-								languageCode: options.fallbackTemplateLanguage || 'en',
-								bodyParameters: (options.fallbackTemplateParameters ?? '')
-									.split('|')
-									.map((value) => value.trim())
-									.filter((value) => value !== '')
-									.map((value) => ({ value })),
-							},
-							{ callbackData: messageOptions.callbackData },
-						)
-					: undefined;
-
-				const store = await getSupportStore(this, itemIndex);
-				const client = graphClientFor(credentials, { retry: { maxRetries: options.maxRetries ?? 4 } });
-				const result = await deliverMessages({
-					client,
-					store,
-					conversation,
-					payloads,
-					fallbackTemplate,
-					author: options.author ?? 'bot',
-				});
-				output.push({
-					json: {
-						...item.json,
-						conversation: { ...conversation, id: result.conversationId },
-						sent: {
-							operation,
-							messageType: this.getNodeParameter('messageType', itemIndex) as string,
-							messageIds: result.messageIds,
-							parts: result.messageIds.length,
-							attempts: result.attempts,
-							fallbackTemplateUsed: result.fallbackUsed ? options.fallbackTemplateName : null,
-							callbackData: messageOptions.callbackData,
-							sentAt: new Date().toISOString(),
-						},
-					},
-					pairedItem: { item: itemIndex },
-				});
-			} catch (error) {
-				const nodeError = toNodeError(this, error, itemIndex);
-				if (this.continueOnFail()) {
-					output.push({
-						json: { ...item.json, error: nodeError.message, errorDescription: nodeError.description ?? null },
-						pairedItem: { item: itemIndex },
-					});
-					continue;
-				}
-				throw nodeError;
+				await graphClientFor(credentials).markAsRead(messageId, operation === 'typing');
+				return [0, { ...json, sent: { operation, messageId } }];
 			}
-		}
-		return [output];
+
+			const options = this.getNodeParameter('options', itemIndex, {}) as SendOptions;
+			const conversation = recipientConversation(this, json, itemIndex, credentials.phoneNumberId);
+			const recipient: Recipient = { waId: conversation.customer.waId, userId: conversation.customer.userId };
+			const incomingId = (json.message as { id?: string } | undefined)?.id;
+			const messageOptions: MessageOptions = {
+				replyToMessageId: options.quoteMessage ? incomingId : undefined,
+				callbackData: options.callbackData || defaultCallbackData(conversation),
+			};
+			const payloads = buildPayloads(this, itemIndex, recipient, messageOptions);
+			const fallbackTemplate = options.fallbackTemplateName
+				? buildTemplateMessage(
+						recipient,
+						{
+							name: options.fallbackTemplateName,
+							languageCode: options.fallbackTemplateLanguage || 'en',
+							bodyParameters: (options.fallbackTemplateParameters ?? '')
+								.split('|')
+								.map((value) => value.trim())
+								.filter((value) => value !== '')
+								.map((value) => ({ value })),
+						},
+						{ callbackData: messageOptions.callbackData },
+					)
+				: undefined;
+
+			const store = await getSupportStore(this, itemIndex);
+			const client = graphClientFor(credentials, { retry: { maxRetries: options.maxRetries ?? 4 } });
+			const result = await deliverMessages({
+				client,
+				store,
+				conversation,
+				payloads,
+				fallbackTemplate,
+				author: options.author ?? 'bot',
+			});
+			return [
+				0,
+				{
+					...json,
+					conversation: { ...conversation, id: result.conversationId },
+					sent: {
+						operation,
+						messageType: this.getNodeParameter('messageType', itemIndex) as string,
+						messageIds: result.messageIds,
+						parts: result.messageIds.length,
+						attempts: result.attempts,
+						fallbackTemplateUsed: result.fallbackUsed ? options.fallbackTemplateName : null,
+						callbackData: messageOptions.callbackData,
+						sentAt: new Date().toISOString(),
+					},
+				},
+			];
+		});
 	}
 }
 
@@ -287,25 +263,4 @@ context: IExecuteFunctions,
 				description: 'Choose a message type on the node.',
 			});
 	}
-}
-
-function toNodeError(context: IExecuteFunctions, error: Error, itemIndex: number): NodeOperationError | NodeApiError {
-	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
-	if (error instanceof GraphApiError) {
-		const code = error.code !== undefined ? ` (#${error.code})` : '';
-		return new NodeApiError(
-			context.getNode(),
-			{ message: error.message, code: error.code ?? null, details: error.details ?? null } as JsonObject,
-			{
-				itemIndex,
-				message: `WhatsApp: ${error.message}${code}`,
-				description: [error.details, error.hint].filter(Boolean).join(' — ') || undefined,
-				httpCode: error.httpStatus ? String(error.httpStatus) : undefined,
-			},
-		);
-	}
-	if (error instanceof OutgoingMessageError || error instanceof EnvelopeError) {
-		return new NodeOperationError(context.getNode(), error.message, { itemIndex, description: error.hint });
-	}
-	return new NodeOperationError(context.getNode(), error, { itemIndex });
 }

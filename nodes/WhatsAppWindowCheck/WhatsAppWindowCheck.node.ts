@@ -6,8 +6,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../glue/errors';
 import { confirmDelivery } from '../glue/delivery';
+import { routeItems } from '../glue/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { readConversation } from '../domain/envelope';
 import { computeWindow } from '../domain/whatsapp/window';
@@ -67,36 +67,25 @@ export class WhatsAppWindowCheck implements INodeType {
 	methods = { credentialTest: { supportStoreConnectionTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const open: INodeExecutionData[] = [];
-		const closed: INodeExecutionData[] = [];
-
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const conversation = readConversation(items[itemIndex].json);
+		// Output 0 is Open, output 1 Closed; a failed item (continue-on-fail) goes to Closed.
+		return await routeItems(
+			this,
+			2,
+			async (json, itemIndex) => {
+				const conversation = readConversation(json);
 				const options = this.getNodeParameter('options', itemIndex, {}) as { safetyMarginMinutes?: number };
 				const store = await getSupportStore(this, itemIndex);
-				const confirmed = await confirmDelivery(this, store, items[itemIndex].json);
-				if (!confirmed) continue;
+				const confirmed = await confirmDelivery(this, store, json);
+				if (!confirmed) return undefined;
 				const record = await store.getConversation(conversation.id);
 				const window = computeWindow({
 					lastInboundAt: record?.lastInboundAt,
 					entryPointAt: record?.entryPointAt,
 					safetyMarginSeconds: (options.safetyMarginMinutes ?? 0) * 60,
 				});
-				const item: INodeExecutionData = {
-					json: { ...confirmed, conversation, window: { ...window } },
-					pairedItem: { item: itemIndex },
-				};
-				(window.open ? open : closed).push(item);
-			} catch (error) {
-				if (this.continueOnFail()) {
-					closed.push({ json: { ...items[itemIndex].json, error: error.message }, pairedItem: { item: itemIndex } });
-					continue;
-				}
-				throw toNodeError(this.getNode(), error, itemIndex);
-			}
-		}
-		return [open, closed];
+				return [window.open ? 0 : 1, { ...confirmed, conversation, window: { ...window } }];
+			},
+			{ errorOutput: 1 },
+		);
 	}
 }

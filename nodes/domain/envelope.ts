@@ -1,5 +1,5 @@
 /**
- * The envelope that flows between our nodes (DESIGN §2). Each node adds its own key and keeps the rest,
+ * The envelope that flows between our nodes (docs/ARCHITECTURE.md §2). Each node adds its own key and keeps the rest,
  * so users can put their own nodes in between.
  */
 export type Channel = 'whatsapp' | 'test' | 'web';

@@ -1,7 +1,9 @@
 import type { INodePropertyOptions } from 'n8n-workflow';
 
+import type { SupportedLanguage } from '../domain/nlu/types';
+
 /** The five languages the pack understands and answers in, for node option lists. */
-export const LANGUAGE_OPTIONS: INodePropertyOptions[] = [
+export const LANGUAGE_OPTIONS: Array<INodePropertyOptions & { value: SupportedLanguage }> = [
 	{ name: 'Dutch', value: 'nl' },
 	{ name: 'English', value: 'en' },
 	{ name: 'French', value: 'fr' },

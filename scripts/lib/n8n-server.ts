@@ -6,7 +6,9 @@
 // start-up and loads the package from the `n8n` section of its package.json, so node types get their
 // real names, `n8n-nodes-whatsapp-ai-support.<name>`, exactly as after an install from npm. The other
 // mode, `N8N_CUSTOM_EXTENSIONS=<repo>/dist`, loads the same files but names every node `CUSTOM.<name>`,
-// so shipped workflows would show unknown nodes; it is kept as an option only.
+// so shipped workflows would show unknown nodes; it is kept as an option only. In the third mode,
+// `installed`, the package is already in that folder as an admin installs it by hand (`npm pack`, then
+// `npm install --omit=peer --ignore-scripts <tarball>`, see installPackedPackage) and nothing is linked.
 //
 // Workflows and credentials are imported with n8n's own CLI before the server starts (the CLI and a
 // running server must not share the SQLite database), and everything else goes through the REST API
@@ -50,7 +52,7 @@ const READY_LOG_MARKERS: Record<N8nCommand, RegExp> = {
 };
 const LOG_LINES_KEPT = 5000;
 
-export type PackageMode = 'community-folder' | 'custom-extensions';
+export type PackageMode = 'community-folder' | 'custom-extensions' | 'installed';
 
 /**
  * Which n8n process to run: `start` is the usual (main) server; `webhook` and `worker` are the extra
@@ -148,6 +150,7 @@ export function projectNodeBinary(): string {
 export interface PackageJson {
 	name: string;
 	n8n?: { nodes?: string[]; credentials?: string[] };
+	dependencies?: Record<string, string>;
 }
 
 export function readPackageJson(packageDir = repoRoot): PackageJson {
@@ -202,6 +205,50 @@ export function linkPackageIntoUserFolder(userFolder: string, packageDir = repoR
 	return link;
 }
 
+/** The environment for npm as an admin's shell has it: without the `npm_config_*` an npm script passes on. */
+function plainNpmEnvironment(): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (value !== undefined && !/^npm_/i.test(key)) env[key] = value;
+	}
+	return env;
+}
+
+async function runNpm(args: string[], cwd: string, timeoutMs = 300_000): Promise<string> {
+	const child = spawn('npm', args, { cwd, env: plainNpmEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+	let output = '';
+	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+	const exitCode = await new Promise<number | null>((resolve, reject) => {
+		child.once('error', reject);
+		child.once('close', (code) => resolve(code));
+	}).finally(() => clearTimeout(timer));
+	if (exitCode !== 0) throw new Error(`\`npm ${args.join(' ')}\` failed (exit ${exitCode}):\n${tail(output, 40)}`);
+	return output;
+}
+
+/** `npm pack` of the package (it must be built) into `destination`; returns the tarball's path. */
+export async function packPackage(destination: string, packageDir = repoRoot): Promise<string> {
+	mkdirSync(destination, { recursive: true });
+	const output = await runNpm(['pack', '--json', '--pack-destination', destination], packageDir);
+	const [packed] = JSON.parse(output.slice(output.indexOf('['))) as Array<{ filename: string }>;
+	return path.join(destination, packed.filename);
+}
+
+/**
+ * Installs a packed tarball into `<userFolder>/.n8n/nodes` the way README's manual path does:
+ * `--omit=peer` leaves out `n8n-workflow` (n8n provides it; installing it would also pull the native
+ * `isolated-vm`) and `--ignore-scripts` runs no install script, as n8n's own installer does. With
+ * `--prefer-offline` the dependencies come from the local npm cache when it has them.
+ */
+export async function installPackedPackage(userFolder: string, tarball: string): Promise<string> {
+	const nodesFolder = path.join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesFolder, { recursive: true });
+	await runNpm(['install', '--omit=peer', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', tarball], nodesFolder);
+	return nodesFolder;
+}
+
 /** Variables a caller's shell may hold that would change how the child n8n (or our nodes) behave. */
 const INHERITED_VARIABLE_DENYLIST = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|WHATSAPP_SUPPORT_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NODE_ENV$|NODE_OPTIONS$|E2E_TESTS$)/;
 
@@ -243,7 +290,7 @@ export function n8nEnvironment(options: N8nEnvironmentOptions): Record<string, s
 	});
 	if (packageMode === 'custom-extensions') {
 		env.N8N_CUSTOM_EXTENSIONS = path.join(packageDir, 'dist');
-	} else {
+	} else if (packageMode === 'community-folder') {
 		linkPackageIntoUserFolder(userFolder, packageDir);
 	}
 	for (const [key, value] of Object.entries(options.env ?? {})) {

@@ -1,15 +1,20 @@
-// A real n8n server (the devDependency) loads this pack: every node and credential that package.json
+// A real n8n server (the devDependency) loads this pack installed the way README's manual path installs
+// it: `npm pack`, then `npm install --omit=peer --ignore-scripts <tarball>` in a fresh user folder's
+// `.n8n/nodes` (dependencies from the local npm cache). Every node and credential that package.json
 // lists is known to the server under its package name, and a workflow using one of our nodes runs when
 // its production webhook is called. Needs a build (`npm test` builds first).
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import {
 	createTempUserFolder,
 	importWorkflows,
+	installPackedPackage,
 	type N8nServer,
 	type NodeTypeSummary,
 	type CredentialTypeSummary,
+	packPackage,
 	publishWorkflows,
 	readPackageJson,
 	repoRoot,
@@ -18,7 +23,8 @@ import {
 	type WorkflowNodeJson,
 } from '../../scripts/lib/n8n-server';
 
-const SUITE_TIMEOUT_MS = 180_000;
+// npm pack and install (about 10 s with a warm npm cache) plus n8n's start-up.
+const SUITE_TIMEOUT_MS = 360_000;
 
 interface PackNode {
 	file: string;
@@ -168,6 +174,8 @@ describe('a real n8n server with this pack', () => {
 		packNodes.find((node) => !node.isTrigger && !node.requiresCredentials);
 
 	let userFolder: string | undefined;
+	let packFolder: string | undefined;
+	let installedFolder: string;
 	let server: N8nServer | undefined;
 	let packWorkflowId: string;
 	let publishedWorkflowId: string;
@@ -176,15 +184,20 @@ describe('a real n8n server with this pack', () => {
 
 	beforeAll(async () => {
 		userFolder = createTempUserFolder('n8n-e2e-pack-');
-		const [packFlow, publishedFlow] = await importWorkflows(userFolder, [
-			packWorkflow(nodeUnderTest, typePrefix),
-			publishedOnBootWorkflow(),
-		]);
+		packFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-tarball-'));
+		const nodesFolder = await installPackedPackage(userFolder, await packPackage(packFolder));
+		installedFolder = path.join(nodesFolder, 'node_modules', ...typePrefix.split('/'));
+		const installed = { packageMode: 'installed' } as const;
+		const [packFlow, publishedFlow] = await importWorkflows(
+			userFolder,
+			[packWorkflow(nodeUnderTest, typePrefix), publishedOnBootWorkflow()],
+			installed,
+		);
 		packWorkflowId = packFlow.id;
 		publishedWorkflowId = publishedFlow.id;
-		await publishWorkflows(userFolder, [publishedWorkflowId]);
+		await publishWorkflows(userFolder, [publishedWorkflowId], installed);
 		// Throws (and so fails every test here) when n8n does not come up, with its last log lines.
-		server = await startN8n({ userFolder, removeUserFolderOnStop: true });
+		server = await startN8n({ userFolder, ...installed, removeUserFolderOnStop: true });
 		await server.rest.ensureOwner();
 		nodeTypes = await server.rest.nodeTypes();
 		credentialTypes = await server.rest.credentialTypes();
@@ -193,7 +206,25 @@ describe('a real n8n server with this pack', () => {
 	afterAll(async () => {
 		if (server) await server.stop();
 		else if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+		if (packFolder) rmSync(packFolder, { recursive: true, force: true });
 	}, 60_000);
+
+	it('installs the packed tarball without the n8n-workflow peer and without native builds', () => {
+		expect(JSON.parse(readFileSync(path.join(installedFolder, 'package.json'), 'utf8'))).toMatchObject({ name: typePrefix, n8n: packageJson.n8n });
+		// A copy, not a link to this repository, with every file package.json lists.
+		expect(path.resolve(installedFolder)).not.toBe(path.resolve(repoRoot));
+		for (const file of [...(packageJson.n8n?.nodes ?? []), ...(packageJson.n8n?.credentials ?? [])]) {
+			expect({ file, installed: existsSync(path.join(installedFolder, file)) }).toEqual({ file, installed: true });
+		}
+		const modules = path.dirname(installedFolder);
+		expect({ 'n8n-workflow': existsSync(path.join(modules, 'n8n-workflow')), 'isolated-vm': existsSync(path.join(modules, 'isolated-vm')) }).toEqual({
+			'n8n-workflow': false,
+			'isolated-vm': false,
+		});
+		for (const dependency of Object.keys(packageJson.dependencies ?? {})) {
+			expect({ dependency, installed: existsSync(path.join(modules, ...dependency.split('/'), 'package.json')) }).toEqual({ dependency, installed: true });
+		}
+	});
 
 	it('knows every node package.json lists, under the package name', () => {
 		const known = new Map(nodeTypes.map((type) => [type.name, type]));

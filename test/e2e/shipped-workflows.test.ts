@@ -5,8 +5,8 @@
 // what the embedded store (PGlite inside n8n) holds. The store is read through the shipped DSAR export
 // while n8n runs, and opened directly once n8n has stopped.
 //
-// The story is one hotel guest's conversation in three languages (the issue's "one multilingual hotel
-// conversation"): a booking question in Dutch answered from the knowledge base, a complaint in German
+// The story is one hotel guest's conversation in three languages (README, Development: "the
+// multilingual hotel conversation"): a booking question in Dutch answered from the knowledge base, a complaint in German
 // that is handed to a person with context, the agent answering from the desk, then STOP in Spanish.
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';

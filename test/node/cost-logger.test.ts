@@ -11,6 +11,7 @@ import { PHONE_NUMBER_ID, startNodeTestBed, type NodeTestBed, type StoreBackendN
 import { line } from '../helpers/workflow-builder';
 import { loadWorkflowFile, runWorkflow } from '../helpers/workflow-runner';
 import { PROJECT_ROOT } from '../helpers/node-types';
+import { sqlOf } from '../helpers/store-sql';
 
 const customer = (waId: string, name: string): ConversationRef => ({ channel: 'whatsapp', phoneNumberId: PHONE_NUMBER_ID, customer: { waId, name } });
 
@@ -68,7 +69,7 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Cost Logger in n8n (%
 		// Meta redelivers: nothing is charged again.
 		const again = await costLogger({ operation: 'log' }, items);
 		expect(again.json('Cost Logger').filter((json) => (json.cost as { whatsapp: { charged: boolean } }).whatsapp.charged)).toHaveLength(0);
-		const rows = await bed.store.driver.query<{ source_key: string; amount: string }>(
+		const rows = await sqlOf(bed.store).query<{ source_key: string; amount: string }>(
 			`SELECT source_key, amount::text FROM costs WHERE conversation_id = $1 ORDER BY source_key`,
 			[conversationIdOf(guest)],
 		);
@@ -108,7 +109,7 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Cost Logger in n8n (%
 			['nlu', 'house-classifier', 0.000367, true],
 		]);
 		expect(cost.total).toBeCloseTo(0.001231, 9);
-		const [turn] = await bed.store.driver.query<Record<string, unknown>>(
+		const [turn] = await sqlOf(bed.store).query<Record<string, unknown>>(
 			`SELECT intent, route, assistant, workflow_name, answered, human, tool_calls FROM turns WHERE message_id = 'wamid.j1'`,
 		);
 		expect(turn).toEqual({

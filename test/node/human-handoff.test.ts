@@ -4,6 +4,7 @@ import { conversationIdOf } from '../../nodes/domain/envelope';
 import { guest, inbound, startNodeTestBed, type NodeTestBed, type StoreBackendName } from '../helpers/node-fixtures';
 import { line } from '../helpers/workflow-builder';
 import { runWorkflow } from '../helpers/workflow-runner';
+import { sqlOf } from '../helpers/store-sql';
 
 const WITH_HUMAN = 0;
 const WITH_BOT = 1;
@@ -80,7 +81,7 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Human Handoff in n8n 
 		const [first, second] = await Promise.all([handoff({ operation: 'handOff' }, [item]), handoff({ operation: 'handOff' }, [item])]);
 		const created = [first, second].map((result) => (result.json('Handoff')[0].handoff as IDataObject).created);
 		expect(created.sort()).toEqual([false, true]);
-		const rows = await bed.store.driver.query<{ count: number }>('SELECT count(*)::int AS count FROM handoffs WHERE conversation_id = $1', [
+		const rows = await sqlOf(bed.store).query<{ count: number }>('SELECT count(*)::int AS count FROM handoffs WHERE conversation_id = $1', [
 			conversationIdOf(conversation),
 		]);
 		expect(Number(rows[0].count)).toBe(1);
@@ -106,10 +107,10 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Human Handoff in n8n 
 		const conversation = await seedConversation('33600000001', [['customer', 'bonjour']]);
 		const id = conversationIdOf(conversation);
 		await bed.store.openHandoff(id, { reason: 'test' });
-		await bed.store.driver.query('UPDATE handoffs SET last_activity_at = $2 WHERE conversation_id = $1', [id, new Date(Date.now() - 25 * 3_600_000)]);
+		await sqlOf(bed.store).query('UPDATE handoffs SET last_activity_at = $2 WHERE conversation_id = $1', [id, new Date(Date.now() - 25 * 3_600_000)]);
 		const result = await handoff({ operation: 'check', inactivityHours: 24 }, [{ ...inbound('33600000001', 'encore là ?'), conversation }]);
 		expect(result.json('Handoff', WITH_BOT)).toHaveLength(1);
-		const [row] = await bed.store.driver.query<{ released_by: string }>('SELECT released_by FROM handoffs WHERE conversation_id = $1', [id]);
+		const [row] = await sqlOf(bed.store).query<{ released_by: string }>('SELECT released_by FROM handoffs WHERE conversation_id = $1', [id]);
 		expect(row.released_by).toBe('inactivity');
 	});
 

@@ -80,7 +80,7 @@ describe('shipped workflows (static)', () => {
 	const base = baseNodeTypes();
 	const nodeTypes = new TestNodeTypes(getTypeRegistry());
 
-	it('ships every workflow the issue names', () => {
+	it('ships every workflow the README lists under Shipped workflows', () => {
 		expect(workflowFiles).toEqual(SHIPPED);
 	});
 

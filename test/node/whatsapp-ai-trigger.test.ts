@@ -12,6 +12,7 @@ import { WhatsAppAiTrigger } from '../../nodes/WhatsAppAiTrigger/WhatsAppAiTrigg
 import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/domain/store';
 import { computeSignature } from '../../nodes/domain/whatsapp/signature';
 import { webhookEnvelope, type WebhookChangeValue } from '../../sandbox/webhook-signer';
+import { sqlOf } from '../helpers/store-sql';
 
 const APP_SECRET = 'trigger-unit-secret';
 const PHONE_NUMBER_ID = '1065000000001';
@@ -145,7 +146,7 @@ describe('WhatsApp AI Trigger webhook()', () => {
 		const body = Buffer.from(JSON.stringify(webhookEnvelope([value('31600000131', 'anyone there?')])));
 		await call(webhookContext({ body }, {}));
 		const age = async (seconds: number) =>
-			await store.driver.query(`UPDATE messages SET created_at = now() - make_interval(secs => $2) WHERE wa_message_id = $1`, [
+			await sqlOf(store).query(`UPDATE messages SET created_at = now() - make_interval(secs => $2) WHERE wa_message_id = $1`, [
 				'wamid.trigger.31600000131',
 				seconds,
 			]);

@@ -5,15 +5,8 @@
  */
 import {
 	CHAT_EXPORT_COLUMNS,
-	computeMetrics,
-	conversationDetail,
-	dailySeries,
-	exportMessages,
-	listAssistants,
-	listChats,
 	MESSAGE_EXPORT_COLUMNS,
-	MetricsError,
-	resolveDateRange,
+	isMetricsError,
 	type ChatFilters,
 	type ChatMetrics,
 	type ChatRow,
@@ -21,7 +14,7 @@ import {
 	type DailyPoint,
 	type ResolvedRange,
 	type TurnRecord,
-} from '../store/metrics';
+} from '../store/analytics';
 import type { SupportStore } from '../store/support-store';
 import { toCsv } from './csv';
 
@@ -410,10 +403,10 @@ function fileName(prefix: string, range: ResolvedRange, extension: string): stri
 
 async function rangeFor(store: SupportStore, query: DashboardQuery, options: DashboardOptions): Promise<{ range: ResolvedRange; notice?: string }> {
 	try {
-		return { range: await resolveDateRange(store, { from: query.from, to: query.to, timeZone: options.timeZone }) };
+		return { range: await store.analytics.resolveDateRange({ from: query.from, to: query.to, timeZone: options.timeZone }) };
 	} catch (error) {
-		if (!(error instanceof MetricsError) || !(query.from || query.to)) throw error;
-		return { range: await resolveDateRange(store, { timeZone: options.timeZone }), notice: `${error.message}. ${error.hint} Showing the last 30 days.` };
+		if (!isMetricsError(error) || !(query.from || query.to)) throw error;
+		return { range: await store.analytics.resolveDateRange({ timeZone: options.timeZone }), notice: `${error.message}. ${error.hint} Showing the last 30 days.` };
 	}
 }
 
@@ -431,14 +424,14 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 	if (format === 'csv' || format === 'json') {
 		const dataset = (query.dataset ?? (query.chat ? 'messages' : 'chats')).toLowerCase();
 		if (format === 'json') {
-			const chats = (await listChats(store, filters, { currency, limit: 100_000 })).chats.filter((chat) => !query.chat || chat.conversationId === query.chat);
-			const messages = await exportMessages(store, filters, { conversationId: query.chat });
+			const chats = (await store.analytics.listChats(filters, { currency, limit: 100_000 })).chats.filter((chat) => !query.chat || chat.conversationId === query.chat);
+			const messages = await store.analytics.exportMessages(filters, { conversationId: query.chat });
 			const body = JSON.stringify({ range: { from: range.fromDay, to: range.toDay, timeZone: range.timeZone }, currency, chats, messages }, null, 1);
 			const filename = fileName('chats', range, 'json');
 			return { statusCode: 200, format: 'json', contentType: 'application/json; charset=utf-8', contentDisposition: `attachment; filename="${filename}"`, body, filename, rows: chats.length + messages.length };
 		}
 		if (dataset === 'messages') {
-			const rows = await exportMessages(store, filters, { conversationId: query.chat });
+			const rows = await store.analytics.exportMessages(filters, { conversationId: query.chat });
 			const filename = fileName(query.chat ? 'chat-messages' : 'messages', range, 'csv');
 			return {
 				statusCode: 200,
@@ -450,7 +443,7 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 				rows: rows.length,
 			};
 		}
-		const rows = (await listChats(store, filters, { currency, limit: 100_000 })).chats;
+		const rows = (await store.analytics.listChats(filters, { currency, limit: 100_000 })).chats;
 		const filename = fileName('chats', range, 'csv');
 		return {
 			statusCode: 200,
@@ -466,12 +459,12 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 	const pageSize = Math.max(1, options.pageSize ?? 50);
 	const pageNumber = Math.max(1, Math.floor(Number(query.page) || 1));
 	const [metrics, daily, chats, assistants] = [
-		await computeMetrics(store, filters, { currency, timeZone: range.timeZone }),
-		await dailySeries(store, filters, { currency, timeZone: range.timeZone }),
-		await listChats(store, filters, { currency, limit: pageSize, offset: (pageNumber - 1) * pageSize }),
-		await listAssistants(store),
+		await store.analytics.computeMetrics(filters, { currency, timeZone: range.timeZone }),
+		await store.analytics.dailySeries(filters, { currency, timeZone: range.timeZone }),
+		await store.analytics.listChats(filters, { currency, limit: pageSize, offset: (pageNumber - 1) * pageSize }),
+		await store.analytics.listAssistants(),
 	];
-	const detail = query.chat ? await conversationDetail(store, query.chat) : undefined;
+	const detail = query.chat ? await store.analytics.conversationDetail(query.chat) : undefined;
 	const missing = query.chat && !detail ? `Chat "${query.chat}" was not found.` : undefined;
 	const body = renderDashboardPage({
 		title: options.title ?? 'Chats',

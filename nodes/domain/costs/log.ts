@@ -1,11 +1,11 @@
 import { conversationIdOf, type ConversationRef } from '../envelope';
-import { recordTurn, roundMoney, type ToolCallRecord } from '../store/metrics';
+import { roundMoney, type ToolCallRecord } from '../store/analytics';
 import type { SupportStore } from '../store/support-store';
 import { priceLlmUsage, type ModelPriceTable, type TokenUsageInput } from './llm-pricing';
 import { fromUsd, type RateCard } from './rate-card';
 import { priceWhatsAppStatus, type NotRecordedReason, type StatusForPricing } from './whatsapp-pricing';
 
-/** The envelope's `cost` key (DESIGN §2). Amounts are in `currency`. */
+/** The envelope's `cost` key (docs/ARCHITECTURE.md §2). Amounts are in `currency`. */
 export interface CostEnvelope {
 	currency: string;
 	/** What this item added (0 when everything was already recorded). */
@@ -262,7 +262,7 @@ async function logTurn(input: LogCostsInput, conversationId: string, messageId: 
 	const sentIds = Array.isArray(sent?.messageIds) ? sent.messageIds : [];
 	const decision = stringOf(route?.decision);
 	const confidence = typeof nlu?.confidence === 'number' && Number.isFinite(nlu.confidence) ? nlu.confidence : undefined;
-	await recordTurn(input.store, {
+	await input.store.recordTurn({
 		conversationId,
 		messageId,
 		askedAt,

@@ -1,6 +1,6 @@
 /**
  * Offline understanding of customer messages: intent (embedded classifier), language and sentiment.
- * `analyzeText` produces the envelope's `nlu` key (DESIGN §2). No network, no model downloads.
+ * `analyzeText` produces the envelope's `nlu` key (docs/ARCHITECTURE.md §2). No network, no model downloads.
  */
 import { getEmbeddedClassifier, type ClassifierOptions } from './embedded-classifier';
 import { detectLanguage } from './language';

@@ -40,7 +40,7 @@ export interface LanguageResult {
 	confidence: number;
 }
 
-/** The envelope's `nlu` key (DESIGN §2). */
+/** The envelope's `nlu` key (docs/ARCHITECTURE.md §2). */
 export interface NluResult extends IntentPrediction {
 	sentiment: { label: SentimentLabel; score: number };
 	language: DetectedLanguage;

@@ -2,8 +2,9 @@
  * STOP / START keywords in en, nl, de, fr and es. A keyword counts only when it is (nearly) the whole
  * message, so "stop the music in room 12" or "I want to cancel my booking" are not opt-outs.
  */
+import type { SupportedLanguage } from '../nlu/types';
+
 export type ConsentKeyword = 'stop' | 'start';
-export type SupportedLanguage = 'en' | 'nl' | 'de' | 'fr' | 'es';
 
 interface KeywordEntry {
 	phrase: string;

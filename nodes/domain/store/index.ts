@@ -12,5 +12,6 @@ export {
 	type StoreConfig,
 } from './open-store';
 export { checkPostgresConnection, type PostgresConnection } from './postgres-driver';
+export * from './analytics';
 export * from './support-store';
 export * from './types';

@@ -1,5 +1,6 @@
 import { Client, Pool, types, type PoolClient, type PoolConfig } from 'pg';
 
+import { backoffDelay, type BackoffPolicy } from '../backoff';
 import type { SqlDriver, SqlExecutor } from './driver';
 
 // bigint (int8) comes back as a string by default; our ids and counts fit in a double. Set per pool,
@@ -30,11 +31,9 @@ function executorOf(client: Pick<PoolClient, 'query'>): SqlExecutor {
 }
 
 /** How long, and how often, the driver retries while the server is away (restart, failover). */
-export interface ReconnectPolicy {
+export interface ReconnectPolicy extends BackoffPolicy {
 	/** Give up (and throw the last error) once this much time has passed since the first attempt. */
 	budgetMs: number;
-	baseDelayMs: number;
-	maxDelayMs: number;
 }
 
 export const DEFAULT_RECONNECT: ReconnectPolicy = { budgetMs: 15_000, baseDelayMs: 100, maxDelayMs: 2_000 };
@@ -158,8 +157,7 @@ export function createPostgresDriver(
 				const phase = caught instanceof PhaseError ? caught.phase : 'statement';
 				const error = caught instanceof PhaseError ? caught.original : caught;
 				const kind = classifyFailure(error, phase);
-				const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-				const jittered = Math.round(delay / 2 + (Math.random() * delay) / 2);
+				const jittered = backoffDelay(retry, policy);
 				if (kind === 'permanent' || !retryable(kind, phase) || Date.now() - started + jittered > policy.budgetMs) throw error;
 				await sleep(jittered);
 			}

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 
 import { conversationIdOf, customerKeyOf, type ConversationRef } from '../envelope';
+import { ChatAnalytics } from './analytics';
+import { insertTurn, type TurnInput } from './analytics/turns';
 import type { SqlDriver, SqlExecutor } from './driver';
 import type {
 	ConsentAction,
@@ -125,11 +127,15 @@ export interface HandoffInput {
  * `ON CONFLICT` for dedupe, conditional updates for state changes.
  */
 export class SupportStore {
-	/** `driver` is the low-level SQL access, for maintenance operations and tests. */
+	/** Metrics, exports and the chat timeline over this store. */
+	readonly analytics: ChatAnalytics;
+
 	constructor(
-		readonly driver: SqlDriver,
+		private readonly driver: SqlDriver,
 		readonly schema: string,
-	) {}
+	) {
+		this.analytics = new ChatAnalytics(driver);
+	}
 
 	get backend(): SqlDriver['kind'] {
 		return this.driver.kind;
@@ -476,6 +482,14 @@ export class SupportStore {
 			],
 		);
 		return rows.length === 1;
+	}
+
+	/**
+	 * Records (or completes) what the pipeline made of one customer message. A second call for the same
+	 * message fills in what the first left empty and updates the rest, so a re-run never duplicates it.
+	 */
+	async recordTurn(input: TurnInput): Promise<{ inserted: boolean }> {
+		return await insertTurn(this.driver, input);
 	}
 
 	/**

@@ -1,15 +1,14 @@
 import axios, { type AxiosInstance } from 'axios';
 
+import { backoffDelay, type BackoffPolicy } from '../backoff';
 import { GraphApiError } from './graph-errors';
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
 export const DEFAULT_GRAPH_VERSION = 'v24.0';
 
-export interface RetryPolicy {
+export interface RetryPolicy extends BackoffPolicy {
 	/** Retries after the first attempt (0 = no retry). */
 	maxRetries: number;
-	baseDelayMs: number;
-	maxDelayMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 8000 };
@@ -50,12 +49,6 @@ export function normaliseGraphVersion(version: string | undefined): string {
 		throw new GraphApiError(`Invalid Graph API version "${version}": use the form v24.0`);
 	}
 	return withPrefix;
-}
-
-/** Delay before retry number `retry` (1-based): exponential with full jitter, capped. */
-export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
-	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 /**

@@ -1,4 +1,4 @@
-/** WhatsApp Cloud API error codes we act on (DESIGN §5). */
+/** WhatsApp Cloud API error codes we act on (docs/ARCHITECTURE.md §6). */
 export const GraphErrorCode = {
 	accessTokenInvalid: 190,
 	invalidParameter: 100,

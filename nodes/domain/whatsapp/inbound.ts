@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 
+import { backoffCeiling } from '../backoff';
 import { CHARGEABLE_STATUSES } from '../costs/whatsapp-pricing';
 import type { SupportStore } from '../store';
 import { verifySignature } from './signature';
@@ -252,10 +253,10 @@ async function judgeLeasedRedelivery(
 	// Real time, also where tests fake `now`.
 	const waitUntil = Date.now() + (timing.confirmationWaitMs ?? DELIVERY_LEASES.confirmationWaitMs);
 	// Asking with growing pauses (50 ms, 100 ms, … 500 ms): a handful of queries per copy, also under load.
-	let pause = DELIVERY_LEASES.firstPollMs;
-	while (lease?.token && !lease.confirmedAt && Date.now() < waitUntil) {
+	const polling = { baseDelayMs: DELIVERY_LEASES.firstPollMs, maxDelayMs: DELIVERY_LEASES.maxPollMs };
+	for (let poll = 1; lease?.token && !lease.confirmedAt && Date.now() < waitUntil; poll++) {
+		const pause = backoffCeiling(poll, polling);
 		await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, waitUntil - Date.now()))));
-		pause = Math.min(pause * 2, DELIVERY_LEASES.maxPollMs);
 		lease = await store.getInboundDelivery(waMessageId);
 	}
 	if (!lease?.token) {

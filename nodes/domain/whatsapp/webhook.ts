@@ -7,7 +7,7 @@ import {
 } from '../envelope';
 
 /**
- * Inbound side of the WhatsApp Cloud API webhook (DESIGN §5): turns a `whatsapp_business_account` POST body
+ * Inbound side of the WhatsApp Cloud API webhook (docs/ARCHITECTURE.md §5 and §6): turns a `whatsapp_business_account` POST body
  * into one envelope per message and one event per status. Structure is validated strictly (a body that is
  * not a WhatsApp payload is a 400); content fields are optional, but must have the right type when present.
  */

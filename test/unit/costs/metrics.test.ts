@@ -1,17 +1,7 @@
 // Metrics on a seeded week (test/fixtures/costs/seed.ts) whose answers are worked out by hand below,
 // on both store backends.
 import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/domain/store';
-import {
-	computeMetrics,
-	conversationCosts,
-	conversationDetail,
-	dailySeries,
-	exportMessages,
-	listAssistants,
-	listChats,
-	resolveDateRange,
-	type ChatFilters,
-} from '../../../nodes/domain/store/metrics';
+import type { ChatFilters } from '../../../nodes/domain/store/analytics';
 import { IDS, SEED_RANGE, seedChats } from '../../fixtures/costs/seed';
 import { storeBackendFixtures } from '../../helpers/store-backends';
 
@@ -22,7 +12,7 @@ describe.each(storeBackendFixtures())('chat metrics on $name', (backend) => {
 	beforeAll(async () => {
 		store = await openSupportStore(await backend.create());
 		await seedChats(store);
-		const range = await resolveDateRange(store, { ...SEED_RANGE, timeZone: 'UTC' });
+		const range = await store.analytics.resolveDateRange({ ...SEED_RANGE, timeZone: 'UTC' });
 		week = { from: range.from, to: range.to };
 	});
 
@@ -34,16 +24,16 @@ describe.each(storeBackendFixtures())('chat metrics on $name', (backend) => {
 	it('turns whole days in a time zone into a [from, to) range', async () => {
 		expect(week.from.toISOString()).toBe('2026-11-09T00:00:00.000Z');
 		expect(week.to.toISOString()).toBe('2026-11-16T00:00:00.000Z');
-		const amsterdam = await resolveDateRange(store, { from: '2026-11-09', to: '2026-11-09', timeZone: 'Europe/Amsterdam' });
+		const amsterdam = await store.analytics.resolveDateRange({ from: '2026-11-09', to: '2026-11-09', timeZone: 'Europe/Amsterdam' });
 		expect([amsterdam.from.toISOString(), amsterdam.to.toISOString()]).toEqual(['2026-11-08T23:00:00.000Z', '2026-11-09T23:00:00.000Z']);
-		const defaults = await resolveDateRange(store, { to: '2026-11-30' });
+		const defaults = await store.analytics.resolveDateRange({ to: '2026-11-30' });
 		expect(defaults.fromDay).toBe('2026-11-01');
-		await expect(resolveDateRange(store, { timeZone: 'Mars/Olympus' })).rejects.toThrow(/Unknown time zone/);
-		await expect(resolveDateRange(store, { from: 'yesterday' })).rejects.toThrow(/not a date/);
+		await expect(store.analytics.resolveDateRange({ timeZone: 'Mars/Olympus' })).rejects.toThrow(/Unknown time zone/);
+		await expect(store.analytics.resolveDateRange({ from: 'yesterday' })).rejects.toThrow(/not a date/);
 	});
 
 	it('computes every metric of the seeded week as worked out by hand', async () => {
-		const metrics = await computeMetrics(store, week, { currency: 'USD' });
+		const metrics = await store.analytics.computeMetrics(week, { currency: 'USD' });
 		// Chats: conversations with a customer message in the week: Anna, Bernd, Carmen, Dirk, Tess (not
 		// François: before the week; not Grace: only a template).
 		expect(metrics.chats).toBe(5);
@@ -95,35 +85,35 @@ describe.each(storeBackendFixtures())('chat metrics on $name', (backend) => {
 	});
 
 	it('applies the channel, assistant, customer and date filters', async () => {
-		const web = await computeMetrics(store, { ...week, channels: ['web'] });
+		const web = await store.analytics.computeMetrics({ ...week, channels: ['web'] });
 		expect([web.chats, web.turns, web.answeredTurns, web.responseRate, web.automationRate, web.cost.total]).toEqual([1, 1, 0, 0, 0, 0]);
 
-		const whatsapp = await computeMetrics(store, { ...week, channels: ['whatsapp'] });
+		const whatsapp = await store.analytics.computeMetrics({ ...week, channels: ['whatsapp'] });
 		// Anna, Bernd, Carmen; automated: Anna and Carmen.
 		expect(whatsapp.chats).toBe(3);
 		expect(whatsapp.automationRate).toBeCloseTo(2 / 3, 10);
 		expect(whatsapp.cost.total).toBeCloseTo(0.13462, 9);
 
-		const webBot = await computeMetrics(store, { ...week, assistant: 'Web bot' });
+		const webBot = await store.analytics.computeMetrics({ ...week, assistant: 'Web bot' });
 		expect(webBot.chats).toBe(1);
 		expect(webBot.topIntents.map((intent) => intent.intent)).toEqual(['location']);
-		const byWorkflowId = await computeMetrics(store, { ...week, assistant: 'wf-hotel' });
+		const byWorkflowId = await store.analytics.computeMetrics({ ...week, assistant: 'wf-hotel' });
 		expect(byWorkflowId.chats).toBe(4);
 
-		const bernd = await computeMetrics(store, { ...week, customer: 'müller' });
+		const bernd = await store.analytics.computeMetrics({ ...week, customer: 'müller' });
 		expect([bernd.chats, bernd.handoffRate, bernd.answeredByAgent, bernd.responseTimeAvgSeconds]).toEqual([1, 1, 1, 600]);
 		expect(bernd.cost.total).toBeCloseTo(0.0004, 9);
 		// LIKE wildcards in the filter are taken literally.
-		expect((await computeMetrics(store, { ...week, customer: '%' })).chats).toBe(0);
+		expect((await store.analytics.computeMetrics({ ...week, customer: '%' })).chats).toBe(0);
 
-		const friday = await resolveDateRange(store, { from: '2026-11-13', to: '2026-11-13' });
-		const oneDay = await computeMetrics(store, { from: friday.from, to: friday.to });
+		const friday = await store.analytics.resolveDateRange({ from: '2026-11-13', to: '2026-11-13' });
+		const oneDay = await store.analytics.computeMetrics({ from: friday.from, to: friday.to });
 		// Only Carmen's second question: answered in 45 s, a contact of its own, resolved.
 		expect([oneDay.chats, oneDay.turns, oneDay.responseTimeAvgSeconds, oneDay.contacts, oneDay.firstContactResolution]).toEqual([1, 1, 45, 1, 1]);
 	});
 
 	it('gives one conversation’s costs by category and model', async () => {
-		const anna = await conversationCosts(store, IDS.anna);
+		const anna = await store.analytics.conversationCosts(IDS.anna);
 		expect(anna.totals).toEqual([{ currency: 'USD', whatsapp: 0.05, llm: 0.00072, total: 0.05072 }]);
 		expect(anna.whatsapp.byCategory).toEqual([
 			{ category: 'service', pricingType: 'free_customer_service', currency: 'USD', messages: 1, amount: 0 },
@@ -131,12 +121,12 @@ describe.each(storeBackendFixtures())('chat metrics on $name', (backend) => {
 		]);
 		expect(anna.whatsapp).toMatchObject({ messages: 2, chargedMessages: 1 });
 		expect(anna.llm.byModel).toEqual([{ model: 'gpt-4.1-mini', currency: 'USD', calls: 1, inputTokens: 1000, outputTokens: 200, amount: 0.00072 }]);
-		const carmen = await conversationCosts(store, IDS.carmen);
+		const carmen = await store.analytics.conversationCosts(IDS.carmen);
 		expect(carmen.whatsapp.byCategory).toEqual([{ category: 'marketing', pricingType: 'regular', currency: 'USD', messages: 1, amount: 0.0615 }]);
 	});
 
 	it('lists chats with activity, newest first, with counts, intents and costs', async () => {
-		const { total, chats } = await listChats(store, week, { currency: 'USD' });
+		const { total, chats } = await store.analytics.listChats(week, { currency: 'USD' });
 		// Grace counts here (a template in the week) but not as a chat in the metrics.
 		expect(total).toBe(6);
 		expect(chats.map((chat) => chat.conversationId)).toEqual([IDS.grace, IDS.tess, IDS.carmen, IDS.dirk, IDS.bernd, IDS.anna]);
@@ -144,15 +134,15 @@ describe.each(storeBackendFixtures())('chat metrics on $name', (backend) => {
 		expect(carmen).toMatchObject({ channel: 'whatsapp', messages: 5, customerMessages: 2, botMessages: 3, intents: 'parking', assistants: 'Hotel bot', whatsappCost: 0.0615, totalCost: 0.0615 });
 		const bernd = chats.find((chat) => chat.conversationId === IDS.bernd)!;
 		expect(bernd).toMatchObject({ agentMessages: 1, handoffs: 1, llmCost: 0.0004 });
-		const page2 = await listChats(store, week, { currency: 'USD', limit: 4, offset: 4 });
+		const page2 = await store.analytics.listChats(week, { currency: 'USD', limit: 4, offset: 4 });
 		expect(page2.total).toBe(6);
 		expect(page2.chats.map((chat) => chat.conversationId)).toEqual([IDS.bernd, IDS.anna]);
-		expect((await listChats(store, week, { currency: 'EUR' })).chats.every((chat) => chat.totalCost === 0)).toBe(true);
-		expect(await listAssistants(store)).toEqual(['Hotel bot', 'Web bot']);
+		expect((await store.analytics.listChats(week, { currency: 'EUR' })).chats.every((chat) => chat.totalCost === 0)).toBe(true);
+		expect(await store.analytics.listAssistants()).toEqual(['Hotel bot', 'Web bot']);
 	});
 
 	it('exports messages with their intent, and one conversation in full with turns and handoffs', async () => {
-		const rows = await exportMessages(store, { ...week, channels: ['whatsapp'] });
+		const rows = await store.analytics.exportMessages({ ...week, channels: ['whatsapp'] });
 		expect(rows).toHaveLength(3 + 5 + 5 + 1);
 		// Ordered by conversation id (Anna's number sorts first, then Carmen's, then Bernd's), then time.
 		expect(rows.filter((row) => row.intent).map((row) => [row.messageId, row.intent])).toEqual([
@@ -162,21 +152,21 @@ describe.each(storeBackendFixtures())('chat metrics on $name', (backend) => {
 			['wamid.C2', 'parking'],
 			['wamid.B1', 'complaint'],
 		]);
-		expect(await exportMessages(store, week, { conversationId: IDS.dirk })).toEqual([
+		expect(await store.analytics.exportMessages(week, { conversationId: IDS.dirk })).toEqual([
 			expect.objectContaining({ messageId: 'web.D1', author: 'customer', text: 'Where are you located?', intent: 'location', route: 'clarify' }),
 		]);
 
-		const detail = (await conversationDetail(store, IDS.anna))!;
+		const detail = (await store.analytics.conversationDetail(IDS.anna))!;
 		expect(detail.messages.map((message) => message.waMessageId)).toEqual(['wamid.A1', 'wamid.A1r', 'wamid.A2', 'wamid.A2r', 'wamid.A3t']);
 		expect(detail.turns[0]).toMatchObject({ messageId: 'wamid.A1', intent: 'breakfast', assistant: 'Hotel bot', workflowId: 'wf-hotel', answered: true, human: false });
 		expect(detail.turns[0].toolCalls).toEqual([{ name: 'lookup_booking', input: { room: '12' }, output: 'breakfast included' }]);
-		const bernd = (await conversationDetail(store, IDS.bernd))!;
+		const bernd = (await store.analytics.conversationDetail(IDS.bernd))!;
 		expect(bernd.handoffs).toEqual([expect.objectContaining({ reason: 'sentiment', openedAt: '2026-11-10T14:00:05.000Z', releasedAt: '2026-11-10T15:00:00.000Z', releasedBy: 'agent' })]);
-		expect(await conversationDetail(store, 'whatsapp:none:0')).toBeUndefined();
+		expect(await store.analytics.conversationDetail('whatsapp:none:0')).toBeUndefined();
 	});
 
 	it('counts chats, messages, handoffs and cost per day', async () => {
-		const days = await dailySeries(store, week, { currency: 'USD', timeZone: 'UTC' });
+		const days = await store.analytics.dailySeries(week, { currency: 'USD', timeZone: 'UTC' });
 		expect(days.map((day) => day.day)).toEqual(['2026-11-09', '2026-11-10', '2026-11-11', '2026-11-12', '2026-11-13', '2026-11-14', '2026-11-15']);
 		expect(days.map((day) => day.chats)).toEqual([1, 1, 1, 1, 1, 1, 0]);
 		expect(days.map((day) => day.handoffs)).toEqual([0, 1, 0, 0, 0, 0, 0]);

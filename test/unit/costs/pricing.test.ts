@@ -18,6 +18,7 @@ import {
 import { conversationIdOf, type ConversationRef } from '../../../nodes/domain/envelope';
 import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/domain/store';
 import { storeBackendFixtures } from '../../helpers/store-backends';
+import { sqlOf } from '../../helpers/store-sql';
 
 const delivered = (recipientId: string, category: string, type = 'regular', status = 'delivered') => ({
 	messageId: `wamid.${recipientId}.${category}.${type}`,
@@ -271,7 +272,7 @@ describe.each(storeBackendFixtures())('logging costs in the store ($name)', (bac
 		expect(results.filter((result) => result.whatsapp?.charged)).toHaveLength(1);
 		expect(results.find((result) => result.whatsapp?.charged)?.whatsapp).toMatchObject({ amount: 0.1597, country: 'NL', category: 'marketing', pricingType: 'regular', conversationId: conversationIdOf(guest) });
 		expect(results.filter((result) => !result.whatsapp?.charged).map((result) => result.whatsapp?.reason)).toEqual(['already_charged', 'already_charged', 'already_charged']);
-		const rows = await store.driver.query<{ amount: string; conversation_id: string }>(`SELECT amount::text, conversation_id FROM costs WHERE source_key = 'wamid.dup'`);
+		const rows = await sqlOf(store).query<{ amount: string; conversation_id: string }>(`SELECT amount::text, conversation_id FROM costs WHERE source_key = 'wamid.dup'`);
 		expect(rows).toEqual([{ amount: '0.159700', conversation_id: conversationIdOf(guest) }]);
 	});
 
@@ -307,7 +308,7 @@ describe.each(storeBackendFixtures())('logging costs in the store ($name)', (bac
 		expect(first.total).toBe(first.llm?.amount);
 		const again = await log(item, 'EUR');
 		expect(again.llm).toMatchObject({ amount: 0, charged: false });
-		const [turn] = await store.driver.query<Record<string, unknown>>(`SELECT intent, route, answered, human, assistant, reply_source FROM turns WHERE message_id = 'wamid.q1'`);
+		const [turn] = await sqlOf(store).query<Record<string, unknown>>(`SELECT intent, route, answered, human, assistant, reply_source FROM turns WHERE message_id = 'wamid.q1'`);
 		expect(turn).toEqual({ intent: 'breakfast', route: 'automate', answered: true, human: false, assistant: 'Hotel bot', reply_source: 'llm' });
 	});
 

@@ -29,7 +29,7 @@ describe('shipped intent packs', () => {
 	describe.each(Object.keys(expectedIntents))('%s', (name) => {
 		const pack = loadIntentPack(name);
 
-		it('has exactly the intents the issue asks for', () => {
+		it('has exactly the intents the README lists for the pack', () => {
 			expect(pack.intents.map((intent) => intent.name).sort()).toEqual([...expectedIntents[name]].sort());
 			expect(pack.languages).toEqual([...SUPPORTED_LANGUAGES]);
 		});

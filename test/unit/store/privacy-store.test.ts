@@ -7,6 +7,7 @@ import {
 	type SupportStore,
 } from '../../../nodes/domain/store';
 import { storeBackendFixtures } from '../../helpers/store-backends';
+import { sqlOf } from '../../helpers/store-sql';
 
 const day = 86_400_000;
 const now = new Date('2026-11-21T12:00:00Z');
@@ -38,7 +39,7 @@ describe.each(storeBackendFixtures())('retention, DSAR and consent on $name', (b
 		await store.recordCost({ conversationId: conversationIdOf(recent), kind: 'whatsapp', sourceKey: 'cost.new', amount: 0.1, currency: 'EUR', occurredAt: daysAgo(10) });
 		await store.appendConsentEvent({ customerKey: '31700000001', scope: 'marketing', action: 'opt_in', source: 'web_form', occurredAt: daysAgo(400) });
 		// The old conversation was last touched long ago.
-		await store.driver.query('UPDATE conversations SET updated_at = $2 WHERE id = $1', [conversationIdOf(old), daysAgo(35)]);
+		await sqlOf(store).query('UPDATE conversations SET updated_at = $2 WHERE id = $1', [conversationIdOf(old), daysAgo(35)]);
 
 		const counts = await store.purgeExpired({ messagesDays: 30, analyticsDays: 90, now });
 		expect(counts).toMatchObject({ messages: 2, costs: 1, conversations: 1, anonymised: false });
@@ -94,7 +95,7 @@ describe.each(storeBackendFixtures())('retention, DSAR and consent on $name', (b
 				['marketing', 'opt_out'],
 			]),
 		);
-		const leftovers = await store.driver.query<{ count: number }>(
+		const leftovers = await sqlOf(store).query<{ count: number }>(
 			`SELECT count(*)::int AS count FROM consent_events WHERE customer_key = '31700000009'`,
 		);
 		expect(Number(leftovers[0].count)).toBe(0);
@@ -112,7 +113,7 @@ describe.each(storeBackendFixtures())('retention, DSAR and consent on $name', (b
 		await store.upsertConversation(guest('31700000022'));
 		await store.openHandoff(quiet, { reason: 'test' });
 		await store.openHandoff(busy, { reason: 'test' });
-		await store.driver.query(`UPDATE handoffs SET last_activity_at = $2 WHERE conversation_id = $1`, [quiet, new Date(Date.now() - 2 * day)]);
+		await sqlOf(store).query(`UPDATE handoffs SET last_activity_at = $2 WHERE conversation_id = $1`, [quiet, new Date(Date.now() - 2 * day)]);
 		const released = await store.releaseInactiveHandoffs(new Date(Date.now() - day));
 		expect(released.map((handoff) => handoff.conversationId)).toEqual([quiet]);
 		expect((await store.getConversation(quiet))?.state).toBe('bot');

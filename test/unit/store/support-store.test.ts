@@ -11,6 +11,7 @@ import {
 import { createPostgresDriver } from '../../../nodes/domain/store/postgres-driver';
 import { conversationIdOf, type ConversationRef } from '../../../nodes/domain/envelope';
 import { storeBackendFixtures } from '../../helpers/store-backends';
+import { sqlOf } from '../../helpers/store-sql';
 
 const guest: ConversationRef = {
 	channel: 'whatsapp',
@@ -34,12 +35,12 @@ describe.each(storeBackendFixtures())('SupportStore on $name', (backend) => {
 
 	it('runs every migration once and records it', async () => {
 		expect(store.backend).toBe(backend.name);
-		const rows = await store.driver.query<{ version: number }>(
+		const rows = await sqlOf(store).query<{ version: number }>(
 			`SELECT version FROM ${store.schema}.schema_migrations ORDER BY version`,
 		);
 		expect(rows.map((row) => Number(row.version))).toEqual(migrations.map((migration) => migration.version));
 		// Running again finds nothing to do.
-		await expect(runMigrations(store.driver, store.schema)).resolves.toEqual([]);
+		await expect(runMigrations(sqlOf(store), store.schema)).resolves.toEqual([]);
 		// The same configuration gives the same (cached, already migrated) store.
 		await expect(openSupportStore(config)).resolves.toBe(store);
 	});
@@ -97,7 +98,7 @@ describe.each(storeBackendFixtures())('SupportStore on $name', (backend) => {
 			),
 		);
 		expect(results.filter((result) => result.inserted)).toHaveLength(1);
-		const rows = await store.driver.query<{ count: number }>(
+		const rows = await sqlOf(store).query<{ count: number }>(
 			`SELECT count(*)::int AS count FROM messages WHERE wa_message_id = 'wamid.parallel'`,
 		);
 		expect(Number(rows[0].count)).toBe(1);
@@ -150,12 +151,12 @@ describe.each(storeBackendFixtures())('SupportStore on $name', (backend) => {
 		expect(event).toMatchObject({ scope: 'marketing', action: 'opt_in', evidence: { form: 'newsletter' } });
 
 		await expect(
-			store.driver.query(`UPDATE consent_events SET action = 'opt_out' WHERE id = $1`, [event.id]),
+			sqlOf(store).query(`UPDATE consent_events SET action = 'opt_out' WHERE id = $1`, [event.id]),
 		).rejects.toThrow(/append-only/);
-		await expect(store.driver.query('DELETE FROM consent_events WHERE id = $1', [event.id])).rejects.toThrow(
+		await expect(sqlOf(store).query('DELETE FROM consent_events WHERE id = $1', [event.id])).rejects.toThrow(
 			/append-only/,
 		);
-		await expect(store.driver.query('TRUNCATE consent_events')).rejects.toThrow(/append-only/);
+		await expect(sqlOf(store).query('TRUNCATE consent_events')).rejects.toThrow(/append-only/);
 
 		const log = await store.listConsentEvents('31612345678');
 		expect(log.map((entry) => entry.action)).toEqual(['opt_in']);
@@ -163,14 +164,14 @@ describe.each(storeBackendFixtures())('SupportStore on $name', (backend) => {
 
 	it('lets only a data-subject erasure transaction delete consent rows', async () => {
 		await store.appendConsentEvent({ customerKey: 'erase-me', scope: 'service', action: 'opt_out', source: 'keyword' });
-		const deleted = await store.driver.transaction(async (tx) => {
+		const deleted = await sqlOf(store).transaction(async (tx) => {
 			await tx.query(`SELECT set_config('whatsapp_support.consent_erasure', 'on', true)`);
 			return await tx.query(`DELETE FROM consent_events WHERE customer_key = 'erase-me' RETURNING id`);
 		});
 		expect(deleted).toHaveLength(1);
 		// The permission ended with that transaction.
 		await store.appendConsentEvent({ customerKey: 'erase-me', scope: 'service', action: 'erased', source: 'dsar' });
-		await expect(store.driver.query(`DELETE FROM consent_events WHERE customer_key = 'erase-me'`)).rejects.toThrow(
+		await expect(sqlOf(store).query(`DELETE FROM consent_events WHERE customer_key = 'erase-me'`)).rejects.toThrow(
 			/append-only/,
 		);
 	});
@@ -209,7 +210,7 @@ describe.each(storeBackendFixtures())('SupportStore on $name', (backend) => {
 		};
 		await expect(store.recordCost(cost)).resolves.toBe(true);
 		await expect(store.recordCost(cost)).resolves.toBe(false);
-		const rows = await store.driver.query<{ amount: string }>(
+		const rows = await sqlOf(store).query<{ amount: string }>(
 			`SELECT amount FROM costs WHERE source_key = 'wamid.template.1'`,
 		);
 		expect(rows).toHaveLength(1);

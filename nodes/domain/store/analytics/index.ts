@@ -1,0 +1,59 @@
+/**
+ * Chat analytics over the support store: metrics, the daily series, conversation costs, the chat list,
+ * exports and the timeline of one conversation. Reached as `store.analytics`; the SQL stays in this folder.
+ */
+import type { SqlExecutor } from '../driver';
+import { conversationCosts } from './costs';
+import { exportMessages, listChats } from './exports';
+import { computeMetrics, dailySeries, resolveDateRange, type DateRangeInput, type MetricsOptions } from './metrics';
+import type { ChatFilters } from './sql';
+import { conversationDetail } from './timeline';
+import { listAssistants } from './turns';
+
+export type { ConversationCosts } from './costs';
+export { CHAT_EXPORT_COLUMNS, MESSAGE_EXPORT_COLUMNS, type ChatRow, type MessageExportRow } from './exports';
+export type { ChatMetrics, DailyPoint, DateRangeInput, MetricsOptions, ResolvedRange } from './metrics';
+export { isMetricsError, MetricsError, roundMoney, type ChatFilters } from './sql';
+export type { ConversationDetail, TimelineHandoff, TimelineMessage } from './timeline';
+export type { ToolCallRecord, TurnInput, TurnRecord } from './turns';
+
+export class ChatAnalytics {
+	constructor(private readonly db: SqlExecutor) {}
+
+	/** Whole days in a time zone → [start, end) timestamps, using the database's time zone rules. */
+	async resolveDateRange(input: DateRangeInput = {}) {
+		return await resolveDateRange(this.db, input);
+	}
+
+	async computeMetrics(filters: ChatFilters, options: MetricsOptions = {}) {
+		return await computeMetrics(this.db, filters, options);
+	}
+
+	/** One point per day of the range (in the time zone), for the dashboard's chart. */
+	async dailySeries(filters: ChatFilters, options: { timeZone?: string; currency: string }) {
+		return await dailySeries(this.db, filters, options);
+	}
+
+	async conversationCosts(conversationId: string) {
+		return await conversationCosts(this.db, conversationId);
+	}
+
+	/** Conversations with any message in the range (newest activity first), with counts and costs in `currency`. */
+	async listChats(filters: ChatFilters, options: { currency: string; limit?: number; offset?: number }) {
+		return await listChats(this.db, filters, options);
+	}
+
+	/** Every message in the range of the filtered conversations (or one conversation), oldest first per chat. */
+	async exportMessages(filters: ChatFilters, options: { conversationId?: string; limit?: number } = {}) {
+		return await exportMessages(this.db, filters, options);
+	}
+
+	async conversationDetail(conversationId: string, options: { limit?: number } = {}) {
+		return await conversationDetail(this.db, conversationId, options);
+	}
+
+	/** Assistant names (and workflow names) seen on turns, for filter lists. */
+	async listAssistants() {
+		return await listAssistants(this.db);
+	}
+}

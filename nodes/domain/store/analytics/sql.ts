@@ -1,0 +1,131 @@
+/** What the chat analytics share: the filters, number and date conversions, and the SQL scope of a range. */
+export interface ChatFilters {
+	/** Range start (inclusive). */
+	from: Date;
+	/** Range end (exclusive). */
+	to: Date;
+	/** Conversation channels: whatsapp, web, test. Empty or undefined: all. */
+	channels?: string[];
+	/** Assistant name or workflow id recorded on the conversation's turns in the range. */
+	assistant?: string;
+	/** Part of the customer's name, number, WhatsApp id or user id (case-insensitive). */
+	customer?: string;
+}
+
+export class MetricsError extends Error {
+	constructor(
+		message: string,
+		readonly hint: string,
+	) {
+		super(message);
+		this.name = 'MetricsError';
+	}
+}
+
+/**
+ * By name, not `instanceof`: the store that threw may come from another copy of this module (one store per
+ * data folder is shared process-wide, e.g. between the built pack and tests that load the sources).
+ */
+export function isMetricsError(error: unknown): error is MetricsError {
+	return error instanceof Error && error.name === 'MetricsError' && typeof (error as MetricsError).hint === 'string';
+}
+
+export class Params {
+	readonly values: unknown[] = [];
+
+	add(value: unknown): string {
+		this.values.push(value);
+		return `$${this.values.length}`;
+	}
+}
+
+export function num(value: unknown): number {
+	if (value === null || value === undefined) return 0;
+	const parsed = typeof value === 'number' ? value : Number(value);
+	return Number.isFinite(parsed) ? parsed : 0;
+}
+
+export function optionalNumber(value: unknown): number | null {
+	return value === null || value === undefined ? null : num(value);
+}
+
+export function iso(value: unknown): string | null {
+	if (value === null || value === undefined) return null;
+	return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+}
+
+export function text(value: unknown): string | null {
+	return value === null || value === undefined ? null : String(value);
+}
+
+/** Rounds money to 6 decimals (the costs table's scale), avoiding float noise such as 0.30000000000000004. */
+export function roundMoney(amount: number): number {
+	return Math.round(amount * 1e6) / 1e6;
+}
+
+export function ratio(part: number, whole: number): number | null {
+	return whole > 0 ? part / whole : null;
+}
+
+export function likePattern(value: string): string {
+	return `%${value.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+/** The conversations the filters select, as a CTE body; the range is given as parameters too. */
+export function scopeCte(filters: ChatFilters, params: Params): { sql: string; from: string; to: string } {
+	const from = params.add(filters.from);
+	const to = params.add(filters.to);
+	const conditions: string[] = [];
+	const channels = (filters.channels ?? []).map((channel) => channel.trim()).filter(Boolean);
+	if (channels.length) conditions.push(`c.channel = ANY(${params.add(channels)}::text[])`);
+	const customer = filters.customer?.trim();
+	if (customer) {
+		const pattern = params.add(likePattern(customer));
+		conditions.push(
+			`(c.customer_key ILIKE ${pattern} OR coalesce(c.wa_id, '') ILIKE ${pattern} OR coalesce(c.user_id, '') ILIKE ${pattern} OR coalesce(c.customer_name, '') ILIKE ${pattern})`,
+		);
+	}
+	const assistant = filters.assistant?.trim();
+	if (assistant) {
+		const value = params.add(assistant);
+		conditions.push(
+			`EXISTS (SELECT 1 FROM turns t WHERE t.conversation_id = c.id AND (t.assistant = ${value} OR t.workflow_id = ${value}) AND t.asked_at >= ${from} AND t.asked_at < ${to})`,
+		);
+	}
+	const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+	return {
+		sql: `scope AS (SELECT c.* FROM conversations c ${where}),
+			in_range AS (
+				SELECT m.* FROM messages m JOIN scope s ON s.id = m.conversation_id
+				WHERE m.sent_at >= ${from}::timestamptz AND m.sent_at < ${to}::timestamptz
+			)`,
+		from: `${from}::timestamptz`,
+		to: `${to}::timestamptz`,
+	};
+}
+
+/** Whether the filters narrow the conversations (costs without a conversation then no longer count). */
+export function narrowed(filters: ChatFilters): boolean {
+	return Boolean((filters.channels ?? []).filter(Boolean).length || filters.customer?.trim() || filters.assistant?.trim());
+}
+
+/** Every customer turn of the scoped conversations (all time), with its first reply. */
+export const TURNS_CTE = `
+	ordered AS (
+		SELECT m.conversation_id, m.author, m.sent_at,
+			count(*) FILTER (WHERE m.author IN ('bot', 'agent')) OVER (
+				PARTITION BY m.conversation_id ORDER BY m.sent_at, m.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+			) AS segment
+		FROM messages m JOIN scope s ON s.id = m.conversation_id
+	),
+	all_turns AS (
+		SELECT q.conversation_id, q.asked_at, r.sent_at AS replied_at, r.author AS replied_by
+		FROM (
+			SELECT conversation_id, segment, min(sent_at) AS asked_at FROM ordered WHERE author = 'customer' GROUP BY conversation_id, segment
+		) q
+		LEFT JOIN ordered r ON r.conversation_id = q.conversation_id AND r.segment = q.segment AND r.author IN ('bot', 'agent')
+	)`;
+
+export function json(value: unknown): string | null {
+	return value === undefined ? null : JSON.stringify(value);
+}
