@@ -291,7 +291,7 @@ function resolveSeedDate(value: unknown, today: string, where: string): string {
 /**
  * The demo state, relative to today in the hotel's time zone: five room types sellable for a year, one
  * fully booked weekend (the Friday and Saturday nights of the first weekend at least three weeks ahead),
- * three reservations with fixed references a few weeks ahead, and a restaurant whose coming Saturday
+ * three reservations with fixed references two to five weeks ahead (none on the full weekend), and a restaurant whose coming Saturday
  * 20:00 seating is full.
  */
 export function defaultBookingSeed(now: Date = new Date(), timeZone = 'Europe/Amsterdam'): BookingSeed {
@@ -315,8 +315,8 @@ export function defaultBookingSeed(now: Date = new Date(), timeZone = 'Europe/Am
 		inventory: roomTypes.map((roomType) => ({ roomType: roomType.id, from: fullFriday, to: addDays(fullFriday, 2), rooms: 0 })),
 		reservations: [
 			{ reference: 'BK-48213', roomType: 'double', checkIn: addDays(today, 14), checkOut: addDays(today, 16), guests: 2, name: 'Jonas Weber', phone: '+4915112345678', email: 'jonas.weber@example.com' },
-			{ reference: 'BK-51762', roomType: 'family', checkIn: addDays(today, 28), checkOut: addDays(today, 31), guests: 4, name: 'Anneke de Vries', phone: '+31612345678', email: 'anneke@example.com' },
-			{ reference: 'BK-30958', roomType: 'suite', checkIn: addDays(today, 35), checkOut: addDays(today, 37), guests: 2, name: 'Claire Dubois', phone: '+33612345678', email: 'claire.dubois@example.com' },
+			{ reference: 'BK-51762', roomType: 'family', checkIn: addDays(fullFriday, 7), checkOut: addDays(fullFriday, 10), guests: 4, name: 'Anneke de Vries', phone: '+31612345678', email: 'anneke@example.com' },
+			{ reference: 'BK-30958', roomType: 'suite', checkIn: addDays(fullFriday, 12), checkOut: addDays(fullFriday, 14), guests: 2, name: 'Claire Dubois', phone: '+33612345678', email: 'claire.dubois@example.com' },
 		],
 		restaurant: {
 			tables: [
@@ -1119,7 +1119,7 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 		if (typeof status !== 'number' || status < 500 || status > 599) throw new SeedError('status must be a 5xx code');
 		const delayMs = rule.delayMs === undefined ? 10_000 : rule.delayMs;
 		if (typeof delayMs !== 'number' || delayMs < 0) throw new SeedError('delayMs must be ≥ 0');
-		const added = { mode, times, route: rule.route as string | undefined, status, delayMs, remaining: times };
+		const added = { mode: mode as FailureMode, times, route: rule.route as string | undefined, status, delayMs, remaining: times };
 		failures.push(added);
 		return added;
 	}
