@@ -1,6 +1,10 @@
 // The booking-system sandbox for tests: started with the demo key (so the demo "Booking System (demo
 // sandbox)" credential works against it), demo data relative to the test's clock, a small JSON client,
 // and the shipped workflows pointed at its port.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import { type BookingSandbox, type BookingSandboxOptions, defaultBookingSeed, startBookingSandbox } from '../../sandbox/booking-sandbox';
 import { describeWorkflows, type WorkflowJson } from '../../scripts/lib/n8n-server';
 import { DEMO_BOOKING_SYSTEM, withBookingSystemUrl } from '../../scripts/demo';
@@ -52,4 +56,19 @@ export function bookingClient(sandbox: Pick<BookingSandbox, 'baseUrl'>): Booking
 /** Workflow files as n8n would import them (same ids), with their HTTP Request nodes calling `baseUrl`. */
 export function workflowsCallingBookingSandbox(files: string[], baseUrl: string): WorkflowJson[] {
 	return describeWorkflows(files).map((workflow) => withBookingSystemUrl(workflow.workflow, baseUrl));
+}
+
+/**
+ * The same, written as files with the original names into a new temporary folder (returned paths), for
+ * importWorkflows(): the imported workflows keep their file names (`path.basename(entry.source)`) and ids.
+ * The caller removes the folder (path.dirname of any returned path).
+ */
+export function writeWorkflowsCallingBookingSandbox(files: string[], baseUrl: string): string[] {
+	const folder = mkdtempSync(path.join(tmpdir(), 'workflows-booking-'));
+	const described = describeWorkflows(files);
+	return described.map((workflow) => {
+		const target = path.join(folder, path.basename(workflow.source));
+		writeFileSync(target, JSON.stringify(withBookingSystemUrl(workflow.workflow, baseUrl), null, '\t'));
+		return target;
+	});
 }

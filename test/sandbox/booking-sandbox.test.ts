@@ -1,15 +1,15 @@
 // Tests of the booking-system sandbox over real HTTP on 127.0.0.1. Dates are computed from the sandbox's
 // clock (the real one, or one moved on), never written as a calendar date.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { DEFAULT_BOOKING_REFERENCE } from '../../nodes/domain/privacy/pii';
 import { main as serveBooking } from '../../sandbox/booking-serve';
 import { addDays, type BookingSandbox, type BookingSeed, defaultBookingSeed, localDateTime } from '../../sandbox/booking-sandbox';
-import { bookingClient, type BookingCall, startTestBookingSandbox, workflowsCallingBookingSandbox } from '../helpers/booking-sandbox';
+import { bookingClient, type BookingCall, startTestBookingSandbox, workflowsCallingBookingSandbox, writeWorkflowsCallingBookingSandbox } from '../helpers/booking-sandbox';
 import { SHIPPED_BOOKING_SYSTEM_URL, withBookingSystemUrl } from '../../scripts/demo';
-import type { WorkflowJson } from '../../scripts/lib/n8n-server';
+import { describeWorkflows, type WorkflowJson } from '../../scripts/lib/n8n-server';
 
 const referenceShape = /^BK-\d{5}$/;
 
@@ -695,5 +695,31 @@ describe('pointing workflows at a booking sandbox', () => {
 		expect(rewritten.nodes[1].parameters.value).toBe(SHIPPED_BOOKING_SYSTEM_URL);
 		expect(workflow.nodes[0].parameters.url).toContain(SHIPPED_BOOKING_SYSTEM_URL);
 		expect(workflowsCallingBookingSandbox([], 'http://127.0.0.1:1')).toEqual([]);
+	});
+
+	it('writes shipped workflows to files with the same names and ids, calling the given URL', () => {
+		const folder = mkdtempSync(path.join(tmpdir(), 'shipped-'));
+		try {
+			const original = path.join(folder, 'booking-flow.json');
+			writeFileSync(
+				original,
+				JSON.stringify({
+					name: 'Booking flow',
+					connections: {},
+					nodes: [{ name: 'Create', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [0, 0], parameters: { method: 'POST', url: `${SHIPPED_BOOKING_SYSTEM_URL}/reservations` } }],
+				}),
+			);
+			const [written] = writeWorkflowsCallingBookingSandbox([original], 'http://127.0.0.1:40002');
+			try {
+				expect(path.basename(written)).toBe('booking-flow.json');
+				const json = JSON.parse(readFileSync(written, 'utf8')) as WorkflowJson;
+				expect(json.id).toBe(describeWorkflows([original])[0].id);
+				expect(json.nodes[0].parameters.url).toBe('http://127.0.0.1:40002/reservations');
+			} finally {
+				rmSync(path.dirname(written), { recursive: true, force: true });
+			}
+		} finally {
+			rmSync(folder, { recursive: true, force: true });
+		}
 	});
 });
