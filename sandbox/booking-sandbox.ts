@@ -1150,7 +1150,11 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 		}
 		const reply = run();
 		// Only answers that changed something are remembered; a rejected call may be retried with the same key.
-		if (reply.status < 300) idempotency.set(key, { fingerprint, reply });
+		if (reply.status < 300) {
+			idempotency.set(key, { fingerprint, reply });
+			// Bounded for a long-running demo: the oldest keys go first.
+			if (idempotency.size > 20_000) idempotency.delete(idempotency.keys().next().value!);
+		}
 		return reply;
 	}
 

@@ -14,8 +14,8 @@
 //   demo credentials work with no Meta account; it posts signed delivery statuses back to the trigger.
 //   `npm run chat -- "Hello"` plays the guest.
 // - The booking-system sandbox (a small PMS and table book, demo data relative to today) runs in this
-//   process on 127.0.0.1:5691 (BOOKING_SANDBOX_PORT); the shipped workflows reach it with the
-//   "Booking System (demo sandbox)" Header Auth credential.
+//   process on 127.0.0.1:5691 (BOOKING_SANDBOX_PORT; BOOKING_SANDBOX_SEED=<file.json> starts it from
+//   your own seed); the shipped workflows reach it with the "Booking System (demo sandbox)" credential.
 // Ctrl-C stops n8n cleanly.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,6 +38,7 @@ import {
 	startN8n,
 	type WorkflowNodeJson,
 } from './lib/n8n-server';
+import { readBookingSeedFile } from '../sandbox/booking-serve';
 import { type BookingSandbox, startBookingSandbox } from '../sandbox/booking-sandbox';
 import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
 import {
@@ -223,8 +224,13 @@ async function main(): Promise<void> {
 	if (!(await isPortFree(bookingPort))) {
 		throw new Error(`port ${bookingPort} (booking-system sandbox) is in use. Stop what uses it, or set BOOKING_SANDBOX_PORT.`);
 	}
-	bookingSandbox = await startBookingSandbox({ port: bookingPort, apiKeys: [DEMO_BOOKING_SYSTEM.key] });
-	say(`booking-system sandbox on ${bookingSandbox.baseUrl} (demo data from ${bookingSandbox.today()})`);
+	const bookingSeedFile = process.env.BOOKING_SANDBOX_SEED ? path.resolve(process.env.BOOKING_SANDBOX_SEED) : undefined;
+	bookingSandbox = await startBookingSandbox({
+		port: bookingPort,
+		apiKeys: [DEMO_BOOKING_SYSTEM.key],
+		seed: bookingSeedFile ? readBookingSeedFile(bookingSeedFile) : undefined,
+	});
+	say(`booking-system sandbox on ${bookingSandbox.baseUrl} (${bookingSeedFile ? `seed ${bookingSeedFile}` : 'demo data'} from ${bookingSandbox.today()})`);
 
 	// Imports run before the server: the n8n CLI and a running server must not share the SQLite file.
 	const state = readState();
