@@ -1,6 +1,6 @@
 // What `npm start` and `npm run chat` share: the demo credentials (pointing at the local Graph sandbox)
 // and where the demo trigger listens. The secrets here are demo values for a local sandbox only.
-import type { CredentialJson } from './lib/n8n-server';
+import type { CredentialJson, WorkflowJson } from './lib/n8n-server';
 
 export const DEMO_APP_SECRET = 'demo-app-secret';
 export const DEMO_VERIFY_TOKEN = 'demo-verify-token';
@@ -25,6 +25,49 @@ export const DEMO_TEMPLATES = [
 	{ name: 'booking_reminder', category: 'utility' as const },
 	{ name: 'appointment_confirmation', category: 'utility' as const },
 ];
+
+/**
+ * The booking-system sandbox (sandbox/booking-sandbox.ts) `npm start` runs, and the n8n Header Auth
+ * credential the shipped workflows' HTTP Request nodes use for it. A hotel replaces the URL and the key
+ * with its own PMS's (README: "Connecting your own PMS").
+ */
+export const DEMO_BOOKING_SYSTEM = {
+	credentialId: 'bookingSystemDemo001',
+	credentialName: 'Booking System (demo sandbox)',
+	header: 'X-Booking-Key',
+	key: 'demo-booking-key',
+} as const;
+
+export function demoBookingSandboxPort(): number {
+	return Number(process.env.BOOKING_SANDBOX_PORT ?? 5691);
+}
+
+/** The booking system's base URL as written in the shipped workflows' HTTP Request nodes. */
+export const SHIPPED_BOOKING_SYSTEM_URL = 'http://127.0.0.1:5691';
+
+/** Where the shipped workflows' HTTP Request nodes reach the booking system in the demo. */
+export function demoBookingSandboxUrl(): string {
+	return `http://127.0.0.1:${demoBookingSandboxPort()}`;
+}
+
+/**
+ * A copy of a workflow whose HTTP Request nodes call `baseUrl` instead of SHIPPED_BOOKING_SYSTEM_URL
+ * (in plain URLs and inside expressions), for a sandbox on another port (BOOKING_SANDBOX_PORT, tests).
+ */
+export function withBookingSystemUrl<T extends WorkflowJson>(workflow: T, baseUrl: string): T {
+	const target = baseUrl.replace(/\/$/, '');
+	if (target === SHIPPED_BOOKING_SYSTEM_URL) return workflow;
+	const rewrite = (value: unknown): unknown => {
+		if (typeof value === 'string') return value.split(SHIPPED_BOOKING_SYSTEM_URL).join(target);
+		if (Array.isArray(value)) return value.map(rewrite);
+		if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, rewrite(item)]));
+		return value;
+	};
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) => (node.type === 'n8n-nodes-base.httpRequest' ? { ...node, parameters: rewrite(node.parameters) as Record<string, unknown> } : node)),
+	};
+}
 
 export function demoGraphSandboxPort(): number {
 	return Number(process.env.GRAPH_SANDBOX_PORT ?? 5690);
@@ -57,6 +100,12 @@ export function demoCredentials(): CredentialJson[] {
 	}));
 	return [
 		...headerKeys,
+		{
+			id: DEMO_BOOKING_SYSTEM.credentialId,
+			name: DEMO_BOOKING_SYSTEM.credentialName,
+			type: 'httpHeaderAuth',
+			data: { name: DEMO_BOOKING_SYSTEM.header, value: DEMO_BOOKING_SYSTEM.key },
+		},
 		{
 			id: 'chatsDashboardLogin',
 			name: 'Chats dashboard login',

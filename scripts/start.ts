@@ -13,6 +13,9 @@
 // - The WhatsApp Graph API sandbox runs in this process on 127.0.0.1:5690 (GRAPH_SANDBOX_PORT), so the
 //   demo credentials work with no Meta account; it posts signed delivery statuses back to the trigger.
 //   `npm run chat -- "Hello"` plays the guest.
+// - The booking-system sandbox (a small PMS and table book, demo data relative to today) runs in this
+//   process on 127.0.0.1:5691 (BOOKING_SANDBOX_PORT; BOOKING_SANDBOX_SEED=<file.json> starts it from
+//   your own seed); the shipped workflows reach it with the "Booking System (demo sandbox)" credential.
 // Ctrl-C stops n8n cleanly.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,8 +38,22 @@ import {
 	startN8n,
 	type WorkflowNodeJson,
 } from './lib/n8n-server';
+import { readBookingSeedFile } from '../sandbox/booking-serve';
+import { type BookingSandbox, startBookingSandbox } from '../sandbox/booking-sandbox';
 import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
-import { DEMO_APP_SECRET, DEMO_DASHBOARD_LOGIN, DEMO_HEADER_KEYS, DEMO_TEMPLATES, demoCredentials, demoGraphSandboxPort, demoWebhookUrl } from './demo';
+import {
+	DEMO_APP_SECRET,
+	DEMO_BOOKING_SYSTEM,
+	DEMO_DASHBOARD_LOGIN,
+	DEMO_HEADER_KEYS,
+	DEMO_TEMPLATES,
+	demoBookingSandboxPort,
+	demoBookingSandboxUrl,
+	demoCredentials,
+	demoGraphSandboxPort,
+	demoWebhookUrl,
+	withBookingSystemUrl,
+} from './demo';
 
 /**
  * Workflow files (in workflows/) published on every start: the bots you can chat with, the agent desk
@@ -179,6 +196,7 @@ function webhookLines(workflow: ImportedWorkflow, nodeTypes: NodeTypeSummary[], 
 
 let server: N8nServer | undefined;
 let sandbox: GraphSandbox | undefined;
+let bookingSandbox: BookingSandbox | undefined;
 
 async function main(): Promise<void> {
 	const built = checkBuild();
@@ -202,6 +220,18 @@ async function main(): Promise<void> {
 	sandbox = await startGraphSandbox({ port: sandboxPort, templates: DEMO_TEMPLATES });
 	say(`Graph API sandbox on ${sandbox.baseUrl}`);
 
+	const bookingPort = demoBookingSandboxPort();
+	if (!(await isPortFree(bookingPort))) {
+		throw new Error(`port ${bookingPort} (booking-system sandbox) is in use. Stop what uses it, or set BOOKING_SANDBOX_PORT.`);
+	}
+	const bookingSeedFile = process.env.BOOKING_SANDBOX_SEED ? path.resolve(process.env.BOOKING_SANDBOX_SEED) : undefined;
+	bookingSandbox = await startBookingSandbox({
+		port: bookingPort,
+		apiKeys: [DEMO_BOOKING_SYSTEM.key],
+		seed: bookingSeedFile ? readBookingSeedFile(bookingSeedFile) : undefined,
+	});
+	say(`booking-system sandbox on ${bookingSandbox.baseUrl} (${bookingSeedFile ? `seed ${bookingSeedFile}` : 'demo data'} from ${bookingSandbox.today()})`);
+
 	// Imports run before the server: the n8n CLI and a running server must not share the SQLite file.
 	const state = readState();
 	const reimportAll = Boolean(process.env.REIMPORT);
@@ -215,7 +245,8 @@ async function main(): Promise<void> {
 	}
 	nextState.credentials = credentialsHash;
 
-	const workflows = describeWorkflows(workflowFiles());
+	// The shipped HTTP Request nodes call the booking system on its default port; follow BOOKING_SANDBOX_PORT.
+	const workflows = describeWorkflows(workflowFiles()).map((workflow) => ({ ...workflow, workflow: withBookingSystemUrl(workflow.workflow, demoBookingSandboxUrl()) }));
 	const toImport = workflows.filter((workflow) => {
 		const key = path.relative(repoRoot, workflow.source);
 		const hash = hashOf(workflow.workflow);
@@ -253,7 +284,7 @@ async function main(): Promise<void> {
 		}
 		stopping = true;
 		say(`${signal}: stopping n8n…`);
-		void Promise.all([running.stop(), sandbox?.close()]).then(() => process.exit(0));
+		void Promise.all([running.stop(), sandbox?.close(), bookingSandbox?.close()]).then(() => process.exit(0));
 	};
 	process.on('SIGINT', () => shutdown('SIGINT'));
 	process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -325,6 +356,10 @@ async function main(): Promise<void> {
 		'Keys for the webhooks other systems call (demo values, in the credentials):',
 		...Object.values(DEMO_HEADER_KEYS).map((key) => `  ${key.credentialName.padEnd(16)} header ${key.name}: ${key.value}`),
 		'',
+		`Booking-system sandbox: ${bookingSandbox?.baseUrl ?? ''}   (header ${DEMO_BOOKING_SYSTEM.header}: ${DEMO_BOOKING_SYSTEM.key}; credential "${DEMO_BOOKING_SYSTEM.credentialName}")`,
+		`  curl -H '${DEMO_BOOKING_SYSTEM.header}: ${DEMO_BOOKING_SYSTEM.key}' '${bookingSandbox?.baseUrl ?? ''}/admin/reservations'`,
+		'  Demo reservations BK-48213, BK-51762, BK-30958 (a few weeks ahead); one weekend three weeks out is fully booked.',
+		'',
 		'Press Ctrl-C to stop. n8n output follows.',
 		'',
 	);
@@ -336,5 +371,6 @@ main().catch(async (error: unknown) => {
 	process.stderr.write(`[start] ${error instanceof Error ? error.message : String(error)}\n`);
 	await server?.stop();
 	await sandbox?.close();
+	await bookingSandbox?.close();
 	process.exit(1);
 });
