@@ -50,6 +50,7 @@ const CHANGE_QUESTION = '_change';
 /** Intents that are never a side question: small talk does not interrupt a form. */
 const NEUTRAL_INTENTS = new Set(['greeting', 'thanks_goodbye', 'out_of_scope', 'no_text', 'unknown', 'other', 'affirm', 'deny']);
 const BUTTON_TITLE_LIMIT = 20;
+const NAME_INTRODUCTION = /^(my name is|i am|it is|ik ben|mijn naam is|op naam van|ich bin|ich heiße|mein name ist|auf den namen|je suis|je m'appelle|au nom de|me llamo|soy|mi nombre es|a nombre de)\s+/i;
 /** Reply buttons a choice question gets (WhatsApp allows three). */
 const MAX_CHOICE_BUTTONS = 3;
 
@@ -159,14 +160,13 @@ function collectCandidates(definition: FormDefinition, state: FormState, message
 			case 'booking_ref':
 				offer(field, text.match(/\b[A-Z]{2,4}-?\d{4,8}\b/i)?.[0], 'parser');
 				break;
-			case 'person_name':
-			case 'text':
-				if (isAsked && text.trim() && !isCancelMessage(text)) {
-					const name = field.type === 'person_name' ? text.replace(/^(my name is|i am|ik ben|mijn naam is|ich bin|ich heiße|mein name ist|je suis|je m appelle|je m'appelle|me llamo|soy|mi nombre es)\s+/i, '') : text;
-					offer(field, name.trim(), 'parser');
-				}
-				break;
 		}
+	}
+
+	// A name or free text is the whole answer to its question, unless the answer held something else.
+	if (asked && (asked.type === 'person_name' || asked.type === 'text') && candidates.size === 0 && text.trim() && !isCancelMessage(text)) {
+		const answer = asked.type === 'person_name' ? text.replace(NAME_INTRODUCTION, '') : text;
+		offer(asked, answer.trim(), 'parser');
 	}
 
 	for (const [name, value] of Object.entries(message.llmValues ?? {})) {

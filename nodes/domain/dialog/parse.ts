@@ -81,16 +81,17 @@ export function isChangeMessage(text: string): boolean {
 	return NEGATIONS.some((word) => containsPhrase(normalized, word)) && CONFIRM_PHRASES.some((phrase) => containsPhrase(normalized, phrase));
 }
 
-/** The option whose id, label or a synonym the message names; a bare "2" picks the second when `byPosition`. */
-export function matchChoice(text: string, options: ChoiceOption[], byPosition = false): ChoiceOption | undefined {
+/** The option whose label or a synonym the message names; when `asked`, also its id, and a bare "2" picks the second. */
+export function matchChoice(text: string, options: ChoiceOption[], asked = false): ChoiceOption | undefined {
 	const normalized = normalizeText(text);
-	if (byPosition && /^\d{1,2}$/.test(normalized)) {
+	if (asked && /^\d{1,2}$/.test(normalized)) {
 		const index = Number(normalized) - 1;
 		if (index >= 0 && index < options.length) return options[index];
 	}
 	let best: { option: ChoiceOption; length: number } | undefined;
 	for (const option of options) {
-		for (const phrase of [option.id, option.label, ...option.synonyms]) {
+		// Ids are words too ("yes"), but only count when this choice was just asked.
+		for (const phrase of asked ? [option.id, option.label, ...option.synonyms] : [option.label, ...option.synonyms]) {
 			const target = normalizeText(phrase);
 			if (target && containsPhrase(normalized, target) && (!best || target.length > best.length)) best = { option, length: target.length };
 		}
