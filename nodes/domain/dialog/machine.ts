@@ -171,7 +171,10 @@ function collectCandidates(definition: FormDefinition, state: FormState, message
 
 	for (const [name, value] of Object.entries(message.llmValues ?? {})) {
 		const field = definition.fields.find((each) => each.name === name);
-		if (field && value !== null && value !== undefined && value !== '') offer(field, value, 'llm');
+		if (!field || value === null || value === undefined || value === '') continue;
+		// The model was offered the catalog's room ids: anything else is an invention.
+		if (field.type === 'room_type') offer(field, matchChoice(String(value), DEFAULT_ROOM_CHOICES, true)?.id, 'llm');
+		else offer(field, value, 'llm');
 	}
 	return [...candidates.values()];
 }
