@@ -93,6 +93,12 @@ export class ConversationForm implements INodeType {
 				const understanding = understand(this, json, itemIndex);
 				const store = await getSupportStore(this, itemIndex);
 				const result = await applyMessage(store, conversation, definition, understanding, model);
+				if (!result) {
+					throw new NodeOperationError(this.getNode(), 'The form of this conversation kept changing while this message was processed', {
+						itemIndex,
+						description: 'Many messages of one guest arrived at the same moment; retry the execution. Nothing was lost: the form holds what was saved.',
+					});
+				}
 				const routed: IDataObject = { ...json };
 				if (result.form) routed.form = result.form as unknown as IDataObject;
 				if (result.reply) routed.reply = result.reply as unknown as IDataObject;
@@ -230,7 +236,7 @@ async function applyMessage(
 	definition: FormDefinition,
 	message: MessageUnderstanding,
 	model: ChatModelLike | undefined,
-): Promise<StepResult> {
+): Promise<StepResult | undefined> {
 	let conversationStored = false;
 	for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt++) {
 		const now = new Date();
@@ -270,5 +276,5 @@ async function applyMessage(
 			return result;
 		}
 	}
-	throw new Error('The form of this conversation kept changing while this message was being processed; try again');
+	return undefined;
 }

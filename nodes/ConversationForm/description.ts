@@ -17,15 +17,15 @@ const FIELD_TYPE_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Party Size', value: 'party_size', description: 'How many people, from 1 to Maximum' },
 	{ name: 'Person Name', value: 'person_name' },
 	{ name: 'Phone', value: 'phone', description: 'E.164, e.g. +31612345678' },
-	{ name: 'Room Type', value: 'room_type', description: 'A room id from the catalog (single, double, twin, family, suite)' },
+	{ name: 'Room Type', value: 'room_type', description: 'A room ID from the catalog (single, double, twin, family, suite)' },
 	{ name: 'Time', value: 'time', description: 'HH:MM, 24 h' },
 ];
 
 const QUESTION_LANGUAGES: Array<[string, string]> = [
-	['En', 'English'],
 	['Nl', 'Dutch'],
-	['De', 'German'],
+	['En', 'English'],
 	['Fr', 'French'],
+	['De', 'German'],
 	['Es', 'Spanish'],
 ];
 
@@ -73,10 +73,6 @@ export const conversationFormProperties: INodeProperties[] = [
 				displayName: 'Field',
 				name: 'field',
 				values: [
-					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'dates', description: 'Key in form.values: letters, digits, underscores' },
-					{ displayName: 'Type', name: 'type', type: 'options', options: FIELD_TYPE_OPTIONS, default: 'text' },
-					{ displayName: 'Required', name: 'required', type: 'boolean', default: true, description: 'Whether the form asks for it (optional fields are filled only when the guest mentions them)' },
-					{ displayName: 'Label', name: 'label', type: 'string', default: '', description: 'Shown in the confirmation summary; empty for a default per type and language' },
 					{
 						displayName: 'Choices',
 						name: 'choices',
@@ -84,23 +80,8 @@ export const conversationFormProperties: INodeProperties[] = [
 						typeOptions: { rows: 4 },
 						default: '',
 						placeholder: 'breakfast: Breakfast, ontbijt, Frühstück, petit-déjeuner, desayuno\nnone: No breakfast, zonder ontbijt',
-						description: 'One option per line: id: label, synonyms in any language',
+						description: 'One option per line: ID, a colon, then the label and synonyms in any language, separated by commas',
 						displayOptions: { show: { type: ['choice'] } },
-					},
-					{
-						displayName: 'Minimum',
-						name: 'min',
-						type: 'number',
-						default: 0,
-						displayOptions: { show: { type: ['number'] } },
-					},
-					{
-						displayName: 'Maximum',
-						name: 'max',
-						type: 'number',
-						default: 0,
-						description: 'The largest value allowed; 0 for no limit (100 people for a party size)',
-						displayOptions: { show: { type: ['number', 'party_size'] } },
 					},
 					{
 						displayName: 'Future Date Only',
@@ -111,12 +92,42 @@ export const conversationFormProperties: INodeProperties[] = [
 						displayOptions: { show: { type: ['date', 'date_range'] } },
 					},
 					{
+						displayName: 'Label',
+						name: 'label',
+						type: 'string',
+						default: '',
+						description: 'Shown in the confirmation summary; empty for a default per type and language',
+					},
+					{
 						displayName: 'Max Nights',
 						name: 'maxNights',
 						type: 'number',
 						default: 0,
 						description: 'The longest stay allowed; 0 for no limit',
 						displayOptions: { show: { type: ['date_range', 'nights'] } },
+					},
+					{
+						displayName: 'Maximum',
+						name: 'max',
+						type: 'number',
+						default: 0,
+						description: 'The largest value allowed; 0 for no limit (100 people for a party size)',
+						displayOptions: { show: { type: ['number', 'party_size'] } },
+					},
+					{
+						displayName: 'Minimum',
+						name: 'min',
+						type: 'number',
+						default: 0,
+						displayOptions: { show: { type: ['number'] } },
+					},
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						placeholder: 'dates',
+						description: 'Key in form.values: letters, digits, underscores',
 					},
 					{
 						displayName: 'Opening Hours',
@@ -136,6 +147,14 @@ export const conversationFormProperties: INodeProperties[] = [
 							description: `The question in ${language}; empty for the default for this type`,
 						}),
 					),
+					{
+						displayName: 'Required',
+						name: 'required',
+						type: 'boolean',
+						default: true,
+						description: 'Whether the form asks for it (optional fields are filled only when the guest mentions them)',
+					},
+					{ displayName: 'Type', name: 'type', type: 'options', options: FIELD_TYPE_OPTIONS, default: 'text' },
 				],
 			},
 		],
