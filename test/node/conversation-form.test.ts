@@ -143,9 +143,12 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Conversation Form in 
 		expect(side.output).toBe(NOT_IN_FORM);
 		expect(side.json.form).toMatchObject({ name: 'room_booking', status: 'asking', sideQuestion: true, values: { guests: 2 } });
 		expect(side.json.reply).toBeUndefined();
+		expect((await bed.store.loadConversationForm(conversationIdOf(guest(waId))))?.resumePending).toBe(true);
 		const again = await say(hotelForm(), turn(waId, 'ok', { language: 'en', intent: 'greeting', confidence: 0.7 }));
 		expect(again.output).toBe(ASK);
-		expect((again.json.reply as IDataObject).text).toBe('Sorry, I did not catch that. From which date to which date?');
+		expect((again.json.reply as IDataObject).text).toBe('From which date to which date?');
+		const failed = await say(hotelForm(), turn(waId, 'hmm', { language: 'en', intent: 'greeting', confidence: 0.7 }));
+		expect((failed.json.reply as IDataObject).text).toBe('Sorry, I did not catch that. From which date to which date?');
 		const cancelled = await say(hotelForm(), turn(waId, 'laisse tomber', { language: 'fr' }));
 		expect(cancelled.output).toBe(CANCELLED);
 		expect(cancelled.json.form).toMatchObject({ status: 'cancelled', values: { guests: 2 } });

@@ -21,7 +21,7 @@ export class FormDefinitionError extends Error {
 /** The room catalog used when a room_type field gets no entity (the extractor's default ids). */
 export const DEFAULT_ROOM_CHOICES: ChoiceOption[] = [
 	{ id: 'single', label: 'Single', synonyms: ['single room', 'eenpersoonskamer', 'eenpersoons', 'einzelzimmer', 'einzel', 'chambre simple', 'simple', 'individual', 'habitacion individual'] },
-	{ id: 'double', label: 'Double', synonyms: ['double room', 'tweepersoonskamer', 'tweepersoons', 'doppelzimmer', 'doppel', 'chambre double', 'doble', 'habitacion doble'] },
+	{ id: 'double', label: 'Double', synonyms: ['double room', 'tweepersoonskamer', 'tweepersoons', 'dubbel', 'dubbele kamer', 'doppelzimmer', 'doppel', 'chambre double', 'doble', 'habitacion doble'] },
 	{ id: 'twin', label: 'Twin', synonyms: ['twin room', 'twin beds', 'twinkamer', 'zweibettzimmer', 'chambre twin', 'chambre a deux lits', 'dos camas'] },
 	{ id: 'family', label: 'Family', synonyms: ['family room', 'familiekamer', 'familie', 'familienzimmer', 'chambre familiale', 'familiale', 'familiar', 'habitacion familiar'] },
 	{ id: 'suite', label: 'Suite', synonyms: ['junior suite', 'la suite'] },

@@ -14,6 +14,7 @@ import {
 	validateFieldValue,
 } from './fields';
 import {
+	cancelLanguage,
 	isCancelMessage,
 	isChangeMessage,
 	isConfirmMessage,
@@ -50,6 +51,10 @@ const CHANGE_QUESTION = '_change';
 /** Intents that are never a side question: small talk does not interrupt a form. */
 const NEUTRAL_INTENTS = new Set(['greeting', 'thanks_goodbye', 'out_of_scope', 'no_text', 'unknown', 'other', 'affirm', 'deny']);
 const BUTTON_TITLE_LIMIT = 20;
+/** A message needs this many words before its detected language replaces the form's language. */
+const SURE_LANGUAGE_WORDS = 3;
+/** A side question is a question: a question mark, or at least this many words. */
+const SIDE_QUESTION_WORDS = 4;
 const NAME_INTRODUCTION = /^(my name is|i am|it is|ik ben|mijn naam is|op naam van|ich bin|ich heiße|mein name ist|auf den namen|je suis|je m'appelle|au nom de|me llamo|soy|mi nombre es|a nombre de)\s+/i;
 /** Reply buttons a choice question gets (WhatsApp allows three). */
 const MAX_CHOICE_BUTTONS = 3;
@@ -155,7 +160,7 @@ function collectCandidates(definition: FormDefinition, state: FormState, message
 				if (isAsked) offer(field, parseNumber(text, message.language ?? state.language), 'parser');
 				break;
 			case 'time':
-				if (isAsked) offer(field, parseTime(text), 'parser');
+				offer(field, parseTime(text, isAsked), 'parser');
 				break;
 			case 'booking_ref':
 				offer(field, text.match(/\b[A-Z]{2,4}-?\d{4,8}\b/i)?.[0], 'parser');
@@ -245,7 +250,14 @@ export function confirmButtons(language: SupportedLanguage): ReplyButton[] {
 	];
 }
 
+/** Words of letters in a message: "2", "ja" or "Anna de Vries" say little about the language. */
+function letterWords(text: string): number {
+	return text.split(/\s+/).filter((word) => /\p{L}{2,}/u.test(word)).length;
+}
+
+/** The message's language when it says enough, else the form's, else the node's default. */
 function languageOf(message: MessageUnderstanding, state: FormState | undefined, definition: FormDefinition): SupportedLanguage {
+	if (state && letterWords(message.text) < SURE_LANGUAGE_WORDS) return state.language;
 	return message.language ?? state?.language ?? definition.defaultLanguage;
 }
 
@@ -321,9 +333,14 @@ function ended(definition: FormDefinition, state: FormState, outcome: 'cancelled
 	};
 }
 
+/**
+ * Another informational intent, with good confidence, in a message that reads like a question. Short answers
+ * the rules cannot read ("dubbel", "20:00") often get a confident but wrong intent: those are failed answers.
+ */
 function isSideQuestion(definition: FormDefinition, message: MessageUnderstanding): boolean {
 	if (!message.intent || message.buttonId) return false;
 	if (NEUTRAL_INTENTS.has(message.intent) || definition.startIntents.includes(message.intent)) return false;
+	if (!message.text.includes('?') && letterWords(message.text) < SIDE_QUESTION_WORDS) return false;
 	return (message.confidence ?? 0) >= definition.sideQuestionConfidence;
 }
 
@@ -352,7 +369,10 @@ export function stepForm(input: StepInput): StepResult {
 
 	const candidates = collectCandidates(definition, state, message, today);
 	if (!starting && (message.buttonId === BUTTON_CANCEL || (candidates.length === 0 && isCancelMessage(message.text)))) {
-		return ended(definition, state, 'cancelled');
+		// "Laat maar" is Dutch whatever language the form was in; a language-neutral "stop" keeps the form's.
+		const spoken = cancelLanguage(message.text);
+		const language = spoken && spoken !== 'en' ? spoken : state.language;
+		return ended(definition, { ...state, language }, 'cancelled');
 	}
 
 	const values = { ...state.values };
@@ -370,7 +390,7 @@ export function stepForm(input: StepInput): StepResult {
 			problems.push(checked.problem);
 		}
 	}
-	state = { ...state, values, sources };
+	state = { ...state, values, sources, resumePending: filled.length || problems.length ? false : state.resumePending };
 
 	if (starting) return askNext(definition, state, problems[0], filled);
 
@@ -400,13 +420,13 @@ export function stepForm(input: StepInput): StepResult {
 			}
 		}
 		if (isSideQuestion(definition, message)) {
-			const current = input.state as FormState;
-			return {
-				outcome: 'not_in_form',
-				state: current,
-				changed: false,
-				form: output(definition, current, current.status, { sideQuestion: true }),
-			};
+			// Kept as it was, but marked: the next message that gives nothing is asked again, not counted as a failure.
+			const kept: FormState = { ...(input.state as FormState), resumePending: true, lastActiveAt: now.toISOString() };
+			return { outcome: 'not_in_form', state: kept, changed: true, form: output(definition, kept, kept.status, { sideQuestion: true }) };
+		}
+		if (state.resumePending) {
+			const resumed: FormState = { ...state, resumePending: false };
+			return askNext(definition, resumed, undefined, []);
 		}
 		const asked = state.askedField ?? missingFields(definition, state.values)[0]?.name ?? CONFIRM_QUESTION;
 		problems.push({ field: asked, reason: 'not_understood' });

@@ -29,13 +29,14 @@ function wordCount(normalized: string): number {
 	return normalized ? normalized.split(' ').length : 0;
 }
 
-const CANCEL_PHRASES = [
-	'cancel', 'stop', 'never mind', 'nevermind', 'forget it', 'quit', 'abort',
-	'annuleer', 'annuleren', 'laat maar', 'stoppen', 'hou maar op', 'vergeet het',
-	'abbrechen', 'vergiss es', 'egal', 'stopp', 'lass es',
-	'annuler', 'annule', 'laisse tomber', 'oublie', 'oubliez', 'arrete', 'arreter',
-	'cancelar', 'cancela', 'olvidalo', 'olvidelo', 'dejalo', 'parar', 'para',
-];
+/** Per language, so a short "laat maar" is answered in Dutch even when the form was in English. */
+const CANCEL_PHRASES: Record<SupportedLanguage, string[]> = {
+	en: ['cancel', 'stop', 'never mind', 'nevermind', 'forget it', 'quit', 'abort'],
+	nl: ['annuleer', 'annuleren', 'laat maar', 'stoppen', 'hou maar op', 'vergeet het', 'afbreken'],
+	de: ['abbrechen', 'vergiss es', 'stopp', 'lass es', 'lass mal', 'doch nicht'],
+	fr: ['annuler', 'annule', 'laisse tomber', 'oublie', 'oubliez', 'arrete', 'arreter', 'laissez tomber'],
+	es: ['cancelar', 'cancela', 'olvidalo', 'olvidelo', 'dejalo', 'parar', 'dejelo'],
+};
 
 const CONFIRM_PHRASES = [
 	'yes', 'yep', 'yeah', 'confirm', 'confirmed', 'ok', 'okay', 'correct', 'sure', 'right', 'perfect', 'book it', 'go ahead',
@@ -58,11 +59,18 @@ const NEGATIONS = ['not', 'niet', 'nicht', 'pas', 'no', 'nee', 'nein', 'non'];
 
 const SHORT_REPLY_WORDS = 6;
 
-/** A short message that asks to stop the form. */
-export function isCancelMessage(text: string): boolean {
+/** A short message that asks to stop the form: the language of its cancel words, else undefined. */
+export function cancelLanguage(text: string): SupportedLanguage | undefined {
 	const normalized = normalizeText(text);
-	if (wordCount(normalized) > 5) return false;
-	return CANCEL_PHRASES.some((phrase) => containsPhrase(normalized, phrase));
+	if (wordCount(normalized) > 5) return undefined;
+	for (const [language, phrases] of Object.entries(CANCEL_PHRASES) as Array<[SupportedLanguage, string[]]>) {
+		if (phrases.some((phrase) => containsPhrase(normalized, phrase))) return language;
+	}
+	return undefined;
+}
+
+export function isCancelMessage(text: string): boolean {
+	return cancelLanguage(text) !== undefined;
 }
 
 /** A short "yes, that's right" (with no negation). */
@@ -124,8 +132,8 @@ export function parseNumber(text: string, language: SupportedLanguage): number |
 	return found.size === 1 ? [...found][0] : undefined;
 }
 
-/** `HH:MM` from "20:00", "20.30", "20h", "20h30", "8pm", "8:30 pm", or a bare hour when asked ("om 8"). */
-export function parseTime(text: string): string | undefined {
+/** `HH:MM` from "20:00", "20h", "20h30", "8pm", "8:30 pm", "20 Uhr"; a bare hour ("om 8") and "20.30" only when `asked`. */
+export function parseTime(text: string, asked = true): string | undefined {
 	const normalized = normalizeText(text).replace(/(\d)\s+(am|pm)\b/g, '$1$2');
 	const pad = (hours: number, minutes: number) => `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
 	const twelve = normalized.match(/\b(\d{1,2})(?::(\d{2}))?(am|pm)\b/);
@@ -135,7 +143,9 @@ export function parseTime(text: string): string | undefined {
 		const minutes = Number(twelve[2] ?? 0);
 		return hours < 24 && minutes < 60 ? pad(hours, minutes) : undefined;
 	}
-	const clock = normalized.match(/\b(\d{1,2})(?:[:h.](\d{2})|h|\s?uhr)\b/) ?? normalized.match(/^(?:\D+ )?(\d{1,2})$/);
+	const clock = asked
+		? (normalized.match(/\b(\d{1,2})(?:[:h.](\d{2})|h|\s?uhr)\b/) ?? normalized.match(/^(?:\D+ )?(\d{1,2})$/))
+		: normalized.match(/\b(\d{1,2})(?:[:h](\d{2})|h|\s?uhr)\b/);
 	if (clock) {
 		const hours = Number(clock[1]);
 		const minutes = Number(clock[2] ?? 0);

@@ -73,6 +73,8 @@ export interface FormState {
 	language: SupportedLanguage;
 	startedAt: string;
 	lastActiveAt: string;
+	/** A side question left the form; the next message without a value gets the question again, uncounted. */
+	resumePending?: boolean;
 }
 
 /** What the node understood of one message. */

@@ -188,6 +188,7 @@ CREATE TABLE conversation_forms (
 	value_sources jsonb NOT NULL DEFAULT '{}'::jsonb,
 	attempts jsonb NOT NULL DEFAULT '{}'::jsonb,
 	asked_field text,
+	resume_pending boolean NOT NULL DEFAULT false,
 	language text NOT NULL,
 	started_at timestamptz NOT NULL,
 	last_active_at timestamptz NOT NULL,

@@ -88,6 +88,8 @@ export interface ConversationFormRecord {
 	sources: Record<string, string>;
 	attempts: Record<string, number>;
 	askedField: string | null;
+	/** A side question left the form; its question is asked again next turn. */
+	resumePending: boolean;
 	language: string;
 	startedAt: string;
 	lastActiveAt: string;

@@ -146,15 +146,41 @@ describe('Conversation Form state machine', () => {
 
 	it('lets a side question through without losing the form, then asks again', () => {
 		const state = stateAfter(hotel, [msg('book a room', { confidence: 0.9 })]);
-		const [side, next] = converse(hotel, [msg('Is there parking at the hotel?', { intent: 'directions_transport', confidence: 0.85 }), msg('hmm')], state);
-		expect(side).toMatchObject({ outcome: 'not_in_form', changed: false });
-		expect(side.state).toEqual(state);
+		const [side, next, again] = converse(hotel, [msg('Is there parking at the hotel?', { intent: 'directions_transport', confidence: 0.85 }), msg('ok thanks', { intent: 'thanks_goodbye', confidence: 0.9 }), msg('hmm')], state);
+		expect(side.outcome).toBe('not_in_form');
+		expect(side.state).toEqual({ ...state, resumePending: true, lastActiveAt: side.state?.lastActiveAt });
 		expect(side.form).toMatchObject({ name: 'room_booking', status: 'asking', sideQuestion: true });
+		expect(side.reply).toBeUndefined();
+		// After the side question the form simply asks again, without counting a failure …
 		expect(next.outcome).toBe('ask');
-		expect(next.form?.ask).toMatchObject({ field: 'dates', problem: { reason: 'not_understood' } });
-		// A low-confidence other intent is not a side question: it is a failed answer.
-		const [unsure] = converse(hotel, [msg('blue', { intent: 'amenities', confidence: 0.3 })], state);
-		expect(unsure.outcome).toBe('ask');
+		expect(next.reply?.text).toBe(FORM_TEXTS.en.questions.date_range);
+		expect(next.state?.attempts).toEqual({});
+		// … and only then does an answer it cannot use count.
+		expect(again.form?.ask).toMatchObject({ field: 'dates', problem: { reason: 'not_understood' } });
+		expect(again.state?.attempts).toEqual({ dates: 1 });
+		// A low-confidence other intent is not a side question, nor is a short answer with a confident wrong intent.
+		expect(converse(hotel, [msg('blue', { intent: 'amenities', confidence: 0.3 })], state)[0].outcome).toBe('ask');
+		expect(converse(hotel, [msg('purple', { intent: 'billing', confidence: 0.9 })], state)[0].form?.ask?.problem?.reason).toBe('not_understood');
+	});
+
+	it('keeps the form’s language for short answers, and switches for a real sentence', () => {
+		const state = stateAfter(hotel, [msg('Ik wil een kamer boeken', { confidence: 0.9, language: 'nl', entities: [entity('date_range', { start: dayPlus(3), end: dayPlus(5) })] })]);
+		const [short] = converse(hotel, [msg('2', { language: 'de' })], state);
+		expect(short.reply?.language).toBe('nl');
+		expect(short.reply?.text).toBe(FORM_TEXTS.nl.questions.room_type);
+		const [sentence] = converse(hotel, [msg('Wir sind zwei Personen, bitte', { language: 'de', entities: [entity('party_size', 2)] })], state);
+		expect(sentence.reply?.language).toBe('de');
+		expect(sentence.state?.language).toBe('de');
+	});
+
+	it('reads an explicit time even when another field was asked', () => {
+		const state = stateAfter(restaurant, [msg('table', { confidence: 0.9 })]);
+		expect(state.askedField).toBe('day');
+		const [result] = converse(restaurant, [msg('20:00', { intent: 'check_in_out', confidence: 0.94 })], state);
+		expect(result.form?.values.time).toBe('20:00');
+		expect(result.form?.ask?.field).toBe('day');
+		// A bare number is only an hour when the time was asked.
+		expect(converse(restaurant, [msg('8')], state)[0].form?.values.time).toBeUndefined();
 	});
 
 	it.each<[SupportedLanguage, string]>([
@@ -197,7 +223,7 @@ describe('Conversation Form state machine', () => {
 		expect(zero.form?.values.guests).toBeUndefined();
 		expect(zero.reply?.text).toMatch(/between 1 and 6/);
 
-		const [backwards] = converse(hotel, [msg('x', { language: 'de', entities: [entity('date_range', { start: dayPlus(5), end: dayPlus(3) })] })], state);
+		const [backwards] = converse(hotel, [msg('Wir kommen am Fünften und fahren am Dritten', { language: 'de', entities: [entity('date_range', { start: dayPlus(5), end: dayPlus(3) })] })], state);
 		expect(backwards.form?.ask?.problem?.reason).toBe('end_before_start');
 		expect(backwards.reply?.text).toBe(`${FORM_TEXTS.de.problems.end_before_start} ${FORM_TEXTS.de.questions.date_range}`);
 
@@ -207,7 +233,7 @@ describe('Conversation Form state machine', () => {
 		const [long] = converse(hotel, [msg('x', { entities: [entity('date_range', { start: dayPlus(1), end: dayPlus(30) })] })], state);
 		expect(long.reply?.text).toMatch(/at most 14 nights/);
 
-		const table = stateAfter(restaurant, [msg('table', { confidence: 0.9, entities: [entity('date', dayPlus(1))] })]);
+		const table = stateAfter(restaurant, [msg('Een tafel voor morgen graag', { confidence: 0.9, language: 'nl', entities: [entity('date', dayPlus(1))] })]);
 		const [late] = converse(restaurant, [msg('om 23:30', { language: 'nl' })], table);
 		expect(late.form?.ask).toMatchObject({ field: 'time', problem: { reason: 'outside_hours', details: { from: '12:00', to: '22:00' } } });
 		expect(late.reply?.text).toMatch(/^We zijn open van 12:00 tot 22:00\./);
