@@ -212,6 +212,13 @@ function understand(context: IExecuteFunctions, json: IDataObject, itemIndex: nu
 	};
 }
 
+/** The model is asked when the rules could not use the answer, or the message is long enough to hold more. */
+function worthAskingTheModel(result: StepResult, message: MessageUnderstanding): boolean {
+	if (!message.text.trim()) return false;
+	if (result.form?.ask?.problem?.reason === 'not_understood') return true;
+	return message.text.trim().split(/\s+/).length >= 4;
+}
+
 function stateOf(record: ConversationFormRecord): FormState {
 	return {
 		name: record.formName,
@@ -246,7 +253,7 @@ async function applyMessage(
 		if (active && active.formName !== definition.name) return { outcome: 'not_in_form', state: null, changed: false };
 		const input = { definition, state: active ? stateOf(active) : undefined, message, now };
 		let result = stepForm(input);
-		if (model && result.changed && result.outcome === 'ask' && result.state?.status === 'asking' && message.text.trim() && !message.buttonId) {
+		if (model && result.outcome === 'ask' && result.state?.status === 'asking' && !message.buttonId && worthAskingTheModel(result, message)) {
 			const llmValues = await fillFieldsWithModel(model, definition, result.state, message);
 			if (Object.keys(llmValues).length) result = stepForm({ ...input, message: { ...message, llmValues } });
 		}

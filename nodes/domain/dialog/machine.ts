@@ -104,9 +104,10 @@ function collectCandidates(definition: FormDefinition, state: FormState, message
 
 	// Buttons the form sent for a choice question.
 	if (message.buttonId?.startsWith('form:')) {
-		const [, fieldName, optionId] = message.buttonId.split(':');
-		const field = definition.fields.find((each) => each.name === fieldName);
-		if (field && optionId) offer(field, field.type === 'choice' ? optionId : optionId, 'button');
+		const rest = message.buttonId.slice('form:'.length);
+		const colon = rest.indexOf(':');
+		const field = colon > 0 ? definition.fields.find((each) => each.name === rest.slice(0, colon)) : undefined;
+		if (field) offer(field, rest.slice(colon + 1), 'button');
 	}
 
 	// Entities, shared out over the fields of their type: the asked field first, then empty ones, in order.
@@ -169,9 +170,10 @@ function collectCandidates(definition: FormDefinition, state: FormState, message
 	}
 
 	// A name or free text is the whole answer to its question, unless the answer held something else.
-	if (asked && (asked.type === 'person_name' || asked.type === 'text') && candidates.size === 0 && text.trim() && !isCancelMessage(text)) {
+	const takesWholeAnswer = asked && (asked.type === 'person_name' || asked.type === 'text');
+	if (takesWholeAnswer && candidates.size === 0 && text.trim() && !isCancelMessage(text) && !(text.includes('?') && isSideQuestion(definition, message))) {
 		const answer = asked.type === 'person_name' ? text.replace(NAME_INTRODUCTION, '') : text;
-		offer(asked, answer.trim(), 'parser');
+		offer(asked as FieldDefinition, answer.trim(), 'parser');
 	}
 
 	for (const [name, value] of Object.entries(message.llmValues ?? {})) {
