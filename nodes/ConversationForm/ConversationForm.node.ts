@@ -203,6 +203,7 @@ function understand(context: IExecuteFunctions, json: IDataObject, itemIndex: nu
 	const profile = json.profile as IDataObject | undefined;
 	return {
 		text: typeof text === 'string' ? text : '',
+		modelText: typeof message.textMasked === 'string' ? message.textMasked : undefined,
 		intent: typeof nlu.intent === 'string' ? nlu.intent : undefined,
 		confidence: typeof nlu.confidence === 'number' ? nlu.confidence : undefined,
 		language: supportedLanguage(nlu.language) ?? supportedLanguage(profile?.language),

@@ -191,17 +191,18 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Conversation Form in 
 	it('applies two messages sent at the same moment one after the other', async () => {
 		const waId = `3166${backend === 'postgres' ? 1 : 2}000006`;
 		await say(hotelForm(), turn(waId, 'kamer boeken', { confidence: 0.9 }));
-		const [first, second] = await Promise.all([
+		const runs = await Promise.all([
 			form(hotelForm(), [turn(waId, 'met 3 personen', { entities: [entity('party_size', 3)] })]),
 			form(hotelForm(), [turn(waId, 'een suite', { entities: [entity('room_type', 'suite')] })]),
+			form(hotelForm(), [turn(waId, 'op naam van Jansen', { entities: [entity('person_name', 'Jansen')] })]),
 		]);
-		expect([first.status, second.status]).toEqual(['success', 'success']);
+		expect(runs.map((run) => run.status)).toEqual(['success', 'success', 'success']);
 		const stored = await bed.store.loadConversationForm(conversationIdOf(guest(waId)));
-		expect(stored?.values).toEqual({ guests: 3, room: 'suite' });
-		expect(stored?.version).toBe(3);
-		const filled = [first, second].map((result) => (result.json('Form', ASK)[0].form as IDataObject).values as IDataObject);
-		// The later of the two saw the earlier one's value.
-		expect(filled.some((values) => values.guests === 3 && values.room === 'suite')).toBe(true);
+		expect(stored?.values).toEqual({ guests: 3, room: 'suite', name: 'Jansen' });
+		expect(stored?.version).toBe(4);
+		// Each message was applied on top of the ones before it: the last saw all three values.
+		const seen = runs.map((run) => Object.keys((run.json('Form', ASK)[0].form as IDataObject).values as IDataObject).length);
+		expect(seen.sort()).toEqual([1, 2, 3]);
 	});
 
 	it('refuses bad configuration with a hint, and continues on fail when asked to', async () => {
@@ -237,12 +238,17 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Conversation Form in 
 				]),
 				{ credentials: bed.credentials, triggerItems: [{ json: item }], extraNodeTypes: fakeChatModelNodeTypes() },
 			);
-		const result = await run(turn(waId, 'We komen met z’n tweetjes, over een maand, drie nachtjes', { confidence: 0.9 }));
+		const item = turn(waId, 'We komen met z’n tweetjes, over een maand, drie nachtjes, mail anna@example.nl', { confidence: 0.9 });
+		(item.message as IDataObject).textMasked = 'We komen met z’n tweetjes, over een maand, drie nachtjes, mail [EMAIL_1]';
+		const result = await run(item);
 		expect(result.status).toBe('success');
 		const output = result.json('Form', ASK)[0].form as IDataObject;
 		expect(output).toMatchObject({ values: { guests: 2, dates: { start: dayPlus(30), end: dayPlus(33) } }, source: { guests: 'llm', dates: 'llm' }, ask: { field: 'room' } });
 		expect((output.values as IDataObject).room).toBeUndefined();
 		expect(script.calls).toHaveLength(1);
 		expect(script.prompts()[0]).toContain('- room: one of single, double, twin, family, suite');
+		// The model saw the masked text only.
+		expect(script.prompts()[0]).toContain('[EMAIL_1]');
+		expect(script.prompts()[0]).not.toContain('anna@example.nl');
 	});
 });

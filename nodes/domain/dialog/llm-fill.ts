@@ -49,7 +49,7 @@ export async function fillFieldsWithModel(
 					role: 'system',
 					content: `You extract form values from a guest's chat message. Today is ${today}. Fill only fields the message states; leave out anything not said. Fields:\n${empty.map(describeField).join('\n')}\nAnswer {"values": {field: value}}.`,
 				},
-				{ role: 'user', content: message.text },
+				{ role: 'user', content: message.modelText ?? message.text },
 			],
 			answerSchema,
 			{ timeoutMs: 15_000, repairAttempts: 0, ...options },

@@ -89,6 +89,8 @@ export interface MessageUnderstanding {
 	buttonId?: string;
 	/** When the message was written: relative dates and "future" resolve against it. */
 	reference: Date;
+	/** What a chat model may see: the masked text when the Consent Gate masked personal data. */
+	modelText?: string;
 	/** Values a chat model proposed for fields the rules left empty (validated like any other). */
 	llmValues?: Record<string, unknown>;
 }
