@@ -370,6 +370,16 @@ export function stepForm(input: StepInput): StepResult {
 	state = { ...state, language: languageOf(message, state, definition), lastActiveAt: now.toISOString() };
 
 	const candidates = collectCandidates(definition, state, message, today);
+	// "Yes, cancel it" confirms a cancellation form: a yes while confirming wins over cancel words.
+	const confirmed = state.status === 'confirming' && candidates.length === 0 && (message.buttonId === BUTTON_CONFIRM || (!message.buttonId && isConfirmMessage(message.text)));
+	if (confirmed && missingFields(definition, state.values).length === 0) {
+		return {
+			outcome: 'complete',
+			state: null,
+			changed: true,
+			form: output(definition, state, 'complete', { summary: summaryOf(definition, state.values, state.language) }),
+		};
+	}
 	if (!starting && (message.buttonId === BUTTON_CANCEL || (candidates.length === 0 && isCancelMessage(message.text)))) {
 		// "Laat maar" is Dutch whatever language the form was in; a language-neutral "stop" keeps the form's.
 		const spoken = cancelLanguage(message.text);
@@ -398,16 +408,6 @@ export function stepForm(input: StepInput): StepResult {
 
 	const wasConfirming = state.status === 'confirming';
 	if (filled.length === 0 && problems.length === 0) {
-		if (wasConfirming && (message.buttonId === BUTTON_CONFIRM || isConfirmMessage(message.text))) {
-			if (missingFields(definition, state.values).length === 0) {
-				return {
-					outcome: 'complete',
-					state: null,
-					changed: true,
-					form: output(definition, state, 'complete', { summary: summaryOf(definition, state.values, state.language) }),
-				};
-			}
-		}
 		if (message.buttonId === BUTTON_CHANGE || (wasConfirming && isChangeMessage(message.text))) {
 			return askWhatToChange(definition, state, undefined);
 		}

@@ -291,6 +291,17 @@ describe('Conversation Form state machine', () => {
 		expect(converse(hotel, [msg('nee', { language: 'nl' })], confirming)[0].form?.ask?.field).toBe('_change');
 	});
 
+	it('confirms a cancellation form on "yes, cancel it", and still cancels on a bare cancel word', () => {
+		const cancellation: FormDefinition = { ...hotel, name: 'booking_cancellation', fields: [{ name: 'reference', type: 'booking_ref', required: true }], startIntents: ['booking_cancel'] };
+		const [asked] = converse(cancellation, [msg('I want to cancel my booking BK-48213', { intent: 'booking_cancel', confidence: 0.95, entities: [entity('booking_ref', 'BK-48213')] })]);
+		expect(asked.form).toMatchObject({ status: 'confirming', values: { reference: 'BK-48213' } });
+		for (const [language, text] of [['en', 'yes, cancel it'], ['nl', 'ja, annuleren'], ['fr', 'oui, annuler'], ['es', 'sí, cancelar']] as Array<[SupportedLanguage, string]>) {
+			const [result] = converse(cancellation, [msg(text, { language })], asked.state as FormState);
+			expect(result.outcome).toBe('complete');
+		}
+		expect(converse(cancellation, [msg('cancel')], asked.state as FormState)[0].outcome).toBe('cancelled');
+	});
+
 	it('fills choice lists from synonyms in five languages and from its own buttons', () => {
 		const state = stateAfter(restaurant, [
 			msg('table', { confidence: 0.9, entities: [entity('date', dayPlus(1)), entity('time', '19:30'), entity('party_size', 4)] }),
