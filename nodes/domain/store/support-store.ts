@@ -52,6 +52,8 @@ export interface PurgeCounts {
 	costs: number;
 	turns: number;
 	processedEvents: number;
+	/** Conversation forms past their idle time (no longer active, but holding what the guest gave). */
+	forms: number;
 	conversations: number;
 	anonymised: boolean;
 }
@@ -513,6 +515,7 @@ export class SupportStore {
 			const costs = await count('DELETE FROM costs WHERE occurred_at < $1 RETURNING id', [analyticsBefore]);
 			const turns = await count('DELETE FROM turns WHERE asked_at < $1 RETURNING id', [analyticsBefore]);
 			const processedEvents = await count('DELETE FROM processed_events WHERE processed_at < $1 RETURNING event_key', [dedupeBefore]);
+			const forms = await count('DELETE FROM conversation_forms WHERE expires_at < $1 RETURNING conversation_id', [now]);
 			const conversations = await count(
 				`DELETE FROM conversations c WHERE c.updated_at < $1
 					AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
@@ -522,7 +525,7 @@ export class SupportStore {
 				RETURNING id`,
 				[messagesBefore],
 			);
-			return { messages, handoffs, costs, turns, processedEvents, conversations, anonymised: Boolean(options.anonymise) };
+			return { messages, handoffs, costs, turns, processedEvents, forms, conversations, anonymised: Boolean(options.anonymise) };
 		});
 	}
 

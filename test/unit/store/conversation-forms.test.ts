@@ -94,6 +94,15 @@ describe.each(storeBackendFixtures())('Conversation forms in the SupportStore on
 		expect(stored?.version).toBe(1 + fields.length);
 	});
 
+	it('drops expired forms in the retention purge, and keeps active ones', async () => {
+		await store.saveConversationForm(formInput({ name: 'Sanne' }, { expiresAt: new Date(Date.now() - 60_000).toISOString() }), null);
+		const counts = await store.purgeExpired({ messagesDays: 30, analyticsDays: 90 });
+		expect(counts.forms).toBe(1);
+		await store.saveConversationForm(formInput({ name: 'Sanne' }), null);
+		expect((await store.purgeExpired({ messagesDays: 30, analyticsDays: 90 })).forms).toBe(0);
+		expect(await store.loadConversationForm(conversationId)).toBeDefined();
+	});
+
 	it('is part of a data export, and goes with an erasure', async () => {
 		await store.saveConversationForm(formInput({ name: 'Sanne Jansen' }), null);
 		const exported = await store.exportCustomer('31699000001');
