@@ -173,6 +173,17 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Conversation Form in 
 		expect(handoff.json.reply).toMatchObject({ language: 'de', source: 'form' });
 	});
 
+	it('keeps an arrival given alone across executions and completes the range with a number of nights', async () => {
+		const waId = `3168${backend === 'postgres' ? 1 : 2}000009`;
+		await say(hotelForm(), turn(waId, 'Ich möchte ein Zimmer buchen', { language: 'de', confidence: 0.9 }));
+		const arrival = await say(hotelForm(), turn(waId, 'Anreise am Zwölften', { language: 'de', entities: [entity('date', dayPlus(12))] }));
+		expect((arrival.json.reply as IDataObject).text).toBe('Bis wann (oder für wie viele Nächte)?');
+		expect((await bed.store.loadConversationForm(conversationIdOf(guest(waId))))?.partialRange).toEqual({ field: 'dates', start: dayPlus(12) });
+		const nights = await say(hotelForm(), turn(waId, 'drei Nächte', { language: 'de' }));
+		expect(nights.json.form).toMatchObject({ values: { dates: { start: dayPlus(12), end: dayPlus(15) } }, ask: { field: 'guests' } });
+		expect((await bed.store.loadConversationForm(conversationIdOf(guest(waId))))?.partialRange).toBeNull();
+	});
+
 	it('drops a form after its idle time', async () => {
 		const waId = `3165${backend === 'postgres' ? 1 : 2}000005`;
 		const parameters = hotelForm({ options: { timeZone: TIME_ZONE, idleMinutes: 10 } });

@@ -20,6 +20,7 @@ import {
 	isConfirmMessage,
 	matchChoice,
 	mentionsRangeStart,
+	normalizeText,
 	parseDates,
 	parseEmail,
 	parseNumber,
@@ -198,9 +199,13 @@ function dateRangeFrom(field: FieldDefinition, state: FormState, message: Messag
 	const nights = nightsEntity ? Number(nightsEntity.value) : undefined;
 	if (dates.length >= 2) return { value: { start: dates[0], end: dates[1] }, source };
 	const current = state.values[field.name] as DateRangeValue | undefined;
+	const arrival = state.partialRange?.field === field.name ? state.partialRange.start : undefined;
 	const single = dates[0] ?? parseStartDay(message.text, today);
 	if (!single) {
 		if (nights && current) return { value: { start: current.start, end: addDays(current.start, nights) }, source: 'entity' };
+		// Arrival known, "3" or "3 nights" for "until when (or how many nights)?".
+		const count = nights ?? (arrival && state.askedField === field.name ? nightsAnswer(message.text, message.language ?? state.language) : undefined);
+		if (arrival && count !== undefined && Number.isInteger(count) && count > 0) return { value: { start: arrival, end: addDays(arrival, count) }, source: nights ? 'entity' : 'parser' };
 		return undefined;
 	}
 	if (nights) return { value: { start: single, end: addDays(single, nights) }, source };
@@ -211,7 +216,17 @@ function dateRangeFrom(field: FieldDefinition, state: FormState, message: Messag
 		}
 		return { value: { start: current.start, end: single }, source };
 	}
-	return undefined;
+	if (arrival && !mentionsRangeStart(message.text)) return { value: { start: arrival, end: single }, source };
+	// One date so far: the arrival. The form keeps it and asks until when.
+	return { value: { start: single, partial: true }, source };
+}
+
+const NIGHT_WORDS = /\b(nights?|nachten|nacht|nachte|nuits?|noches?)\b/g;
+
+/** "3", "drie", "3 nachten", "trois nuits": a number of nights, and nothing else. */
+function nightsAnswer(text: string, language: SupportedLanguage): number | undefined {
+	const rest = normalizeText(text).replace(NIGHT_WORDS, '').trim();
+	return rest && !rest.includes(' ') ? parseNumber(rest, language) : undefined;
 }
 
 function addDays(iso: string, days: number): string {
@@ -276,7 +291,8 @@ function output(definition: FormDefinition, state: FormState, status: FormOutput
 
 function askField(definition: FormDefinition, state: FormState, field: FieldDefinition, problem: FieldProblem | undefined, filled: string[]): StepResult {
 	const language = state.language;
-	const question = questionFor(field, language);
+	const arrivalKnown = field.type === 'date_range' && state.partialRange?.field === field.name;
+	const question = arrivalKnown ? FORM_TEXTS[language].rangeEndQuestion : questionFor(field, language);
 	const text = problem ? `${problemText(problem, language)} ${question}` : question;
 	const next: FormState = { ...state, status: 'asking', askedField: field.name };
 	const reply: FormReply = { text, language, source: 'form' };
@@ -309,6 +325,13 @@ function askWhatToChange(definition: FormDefinition, state: FormState, problem: 
 	const text = problem ? `${problemText(problem, language)} ${question}` : question;
 	const next: FormState = { ...state, status: 'asking', askedField: CHANGE_QUESTION };
 	return { outcome: 'ask', state: next, changed: true, reply: { text, language, source: 'form' }, form: output(definition, next, 'asking', { ask: { field: CHANGE_QUESTION, text, problem } }) };
+}
+
+/** The arrival is known: "Until which date (or for how many nights)?" — the range field stays asked. */
+function askRangeEnd(definition: FormDefinition, state: FormState, field: FieldDefinition, filled: string[]): StepResult {
+	const text = FORM_TEXTS[state.language].rangeEndQuestion;
+	const next: FormState = { ...state, status: 'asking', askedField: field.name };
+	return { outcome: 'ask', state: next, changed: true, reply: { text, language: state.language, source: 'form' }, form: output(definition, next, 'asking', { ask: { field: field.name, text }, filled }) };
 }
 
 /** Asks whatever comes next: a field with a problem, the first missing field, or the confirmation. */
@@ -391,7 +414,17 @@ export function stepForm(input: StepInput): StepResult {
 	const sources = { ...state.sources };
 	const filled: string[] = [];
 	const problems: FieldProblem[] = [];
+	let arrivalOnly: FieldDefinition | undefined;
 	for (const candidate of candidates) {
+		const partial = candidate.value as { start?: string; partial?: boolean };
+		if (candidate.field.type === 'date_range' && partial?.partial && typeof partial.start === 'string') {
+			if (candidate.field.validation?.futureDate && partial.start < today) problems.push({ field: candidate.field.name, reason: 'past_date' });
+			else {
+				state = { ...state, partialRange: { field: candidate.field.name, start: partial.start } };
+				arrivalOnly = candidate.field;
+			}
+			continue;
+		}
 		const checked = validateFieldValue(candidate.field, candidate.value, today);
 		if (checked.ok) {
 			values[candidate.field.name] = checked.value;
@@ -402,8 +435,11 @@ export function stepForm(input: StepInput): StepResult {
 			problems.push(checked.problem);
 		}
 	}
-	state = { ...state, values, sources, resumePending: filled.length || problems.length ? false : state.resumePending };
+	const progress = filled.length > 0 || problems.length > 0 || arrivalOnly !== undefined;
+	state = { ...state, values, sources, resumePending: progress ? false : state.resumePending };
+	if (state.partialRange && filled.includes(state.partialRange.field)) state = { ...state, partialRange: undefined };
 
+	if (arrivalOnly && problems.length === 0) return askRangeEnd(definition, state, arrivalOnly, filled);
 	if (starting) return askNext(definition, state, problems[0], filled);
 
 	const wasConfirming = state.status === 'confirming';

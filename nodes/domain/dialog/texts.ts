@@ -9,6 +9,8 @@ interface FormTexts {
 	labels: PerType;
 	/** Asked for a choice field: `{options}` is the list of option labels. */
 	choiceQuestion: string;
+	/** Asked when only the arrival of a date range is known. */
+	rangeEndQuestion: string;
 	/** Asked for a number field with bounds. */
 	numberQuestion: string;
 	confirm: string;
@@ -42,6 +44,7 @@ export const FORM_TEXTS: Record<SupportedLanguage, FormTexts> = {
 			email: 'Email', phone: 'Phone', booking_ref: 'Booking reference', person_name: 'Name', choice: 'Choice', number: 'Number', text: 'Details',
 		},
 		choiceQuestion: 'Which would you like: {options}?',
+		rangeEndQuestion: 'Until which date (or for how many nights)?',
 		numberQuestion: 'Please give a number from {min} to {max}.',
 		confirm: 'Please check:\n{summary}\n\nShall I confirm this?',
 		confirmButton: 'Confirm',
@@ -80,6 +83,7 @@ export const FORM_TEXTS: Record<SupportedLanguage, FormTexts> = {
 			email: 'E-mail', phone: 'Telefoon', booking_ref: 'Boekingsnummer', person_name: 'Naam', choice: 'Keuze', number: 'Aantal', text: 'Details',
 		},
 		choiceQuestion: 'Wat wilt u: {options}?',
+		rangeEndQuestion: 'Tot welke datum (of voor hoeveel nachten)?',
 		numberQuestion: 'Geef een getal van {min} tot {max}.',
 		confirm: 'Klopt dit?\n{summary}\n\nZal ik het bevestigen?',
 		confirmButton: 'Bevestigen',
@@ -118,6 +122,7 @@ export const FORM_TEXTS: Record<SupportedLanguage, FormTexts> = {
 			email: 'E-Mail', phone: 'Telefon', booking_ref: 'Buchungsnummer', person_name: 'Name', choice: 'Auswahl', number: 'Anzahl', text: 'Details',
 		},
 		choiceQuestion: 'Was möchten Sie: {options}?',
+		rangeEndQuestion: 'Bis wann (oder für wie viele Nächte)?',
 		numberQuestion: 'Bitte nennen Sie eine Zahl von {min} bis {max}.',
 		confirm: 'Bitte prüfen Sie:\n{summary}\n\nSoll ich das bestätigen?',
 		confirmButton: 'Bestätigen',
@@ -156,6 +161,7 @@ export const FORM_TEXTS: Record<SupportedLanguage, FormTexts> = {
 			email: 'E-mail', phone: 'Téléphone', booking_ref: 'Réservation', person_name: 'Nom', choice: 'Choix', number: 'Nombre', text: 'Détails',
 		},
 		choiceQuestion: 'Que souhaitez-vous : {options} ?',
+		rangeEndQuestion: 'Jusqu’à quelle date (ou pour combien de nuits) ?',
 		numberQuestion: 'Indiquez un nombre de {min} à {max}.',
 		confirm: 'Merci de vérifier :\n{summary}\n\nJe confirme ?',
 		confirmButton: 'Confirmer',
@@ -194,6 +200,7 @@ export const FORM_TEXTS: Record<SupportedLanguage, FormTexts> = {
 			email: 'Correo', phone: 'Teléfono', booking_ref: 'Reserva', person_name: 'Nombre', choice: 'Opción', number: 'Número', text: 'Detalles',
 		},
 		choiceQuestion: '¿Qué desea: {options}?',
+		rangeEndQuestion: '¿Hasta qué fecha (o para cuántas noches)?',
 		numberQuestion: 'Indique un número del {min} al {max}.',
 		confirm: 'Por favor, revise:\n{summary}\n\n¿Lo confirmo?',
 		confirmButton: 'Confirmar',

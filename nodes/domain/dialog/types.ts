@@ -75,6 +75,8 @@ export interface FormState {
 	lastActiveAt: string;
 	/** A side question left the form; the next message without a value gets the question again, uncounted. */
 	resumePending?: boolean;
+	/** A date range of which only the arrival is known yet. */
+	partialRange?: { field: string; start: string };
 }
 
 /** What the node understood of one message. */

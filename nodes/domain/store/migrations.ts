@@ -189,6 +189,7 @@ CREATE TABLE conversation_forms (
 	attempts jsonb NOT NULL DEFAULT '{}'::jsonb,
 	asked_field text,
 	resume_pending boolean NOT NULL DEFAULT false,
+	partial_range jsonb,
 	language text NOT NULL,
 	started_at timestamptz NOT NULL,
 	last_active_at timestamptz NOT NULL,

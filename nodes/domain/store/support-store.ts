@@ -617,13 +617,14 @@ export class SupportStore {
 			input.lastActiveAt,
 			input.expiresAt,
 			input.resumePending,
+			json(input.partialRange ?? undefined),
 		];
 		const rows =
 			expectedVersion === null
 				? await this.driver.query<Record<string, unknown>>(
 						`INSERT INTO conversation_forms (conversation_id, form_name, status, field_values, value_sources, attempts, asked_field,
-							language, started_at, last_active_at, expires_at, resume_pending, version)
-						VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11, $12, 1)
+							language, started_at, last_active_at, expires_at, resume_pending, partial_range, version)
+						VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11, $12, $13::jsonb, 1)
 						ON CONFLICT (conversation_id) DO NOTHING
 						RETURNING *`,
 						params,
@@ -631,8 +632,8 @@ export class SupportStore {
 				: await this.driver.query<Record<string, unknown>>(
 						`UPDATE conversation_forms SET form_name = $2, status = $3, field_values = $4::jsonb, value_sources = $5::jsonb,
 							attempts = $6::jsonb, asked_field = $7, language = $8, started_at = $9, last_active_at = $10, expires_at = $11,
-							resume_pending = $12, version = version + 1
-						WHERE conversation_id = $1 AND version = $13
+							resume_pending = $12, partial_range = $13::jsonb, version = version + 1
+						WHERE conversation_id = $1 AND version = $14
 						RETURNING *`,
 						[...params, expectedVersion],
 					);

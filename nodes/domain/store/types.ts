@@ -90,6 +90,8 @@ export interface ConversationFormRecord {
 	askedField: string | null;
 	/** A side question left the form; its question is asked again next turn. */
 	resumePending: boolean;
+	/** A date range of which only the arrival is known: { field, start }. */
+	partialRange: { field: string; start: string } | null;
 	language: string;
 	startedAt: string;
 	lastActiveAt: string;

@@ -128,6 +128,27 @@ describe('Conversation Form state machine', () => {
 		expect(correction.form?.ask?.field).toBe('name');
 	});
 
+	it('keeps an arrival given alone and asks until when (a date or a number of nights)', () => {
+		const state = stateAfter(hotel, [msg('Ik wil een kamer boeken', { confidence: 0.9, language: 'nl' })]);
+		const [arrival, byNights] = converse(hotel, [msg('we komen op de 12e', { language: 'nl', entities: [entity('date', dayPlus(5))] }), msg('3 nachten')], state);
+		expect(arrival.outcome).toBe('ask');
+		expect(arrival.reply?.text).toBe(FORM_TEXTS.nl.rangeEndQuestion);
+		expect(arrival.state?.partialRange).toEqual({ field: 'dates', start: dayPlus(5) });
+		expect(arrival.form?.values.dates).toBeUndefined();
+		expect(byNights.form?.values.dates).toEqual({ start: dayPlus(5), end: dayPlus(8) });
+		expect(byNights.state?.partialRange).toBeUndefined();
+		expect(byNights.form?.ask?.field).toBe('guests');
+
+		const [, byDate] = converse(hotel, [msg('x', { entities: [entity('date', dayPlus(5))] }), msg('y', { entities: [entity('date', dayPlus(7))] })], state);
+		expect(byDate.form?.values.dates).toEqual({ start: dayPlus(5), end: dayPlus(7) });
+		const [, backwards] = converse(hotel, [msg('x', { entities: [entity('date', dayPlus(5))] }), msg('y', { entities: [entity('date', dayPlus(2))] })], state);
+		expect(backwards.form?.ask?.problem?.reason).toBe('end_before_start');
+		// A party size is not a number of nights.
+		const [, people] = converse(hotel, [msg('x', { entities: [entity('date', dayPlus(5))] }), msg('met 3 personen', { entities: [entity('party_size', 3)] })], state);
+		expect(people.form?.values).toEqual({ guests: 3 });
+		expect(people.reply?.text).toBe(FORM_TEXTS.nl.rangeEndQuestion);
+	});
+
 	it('takes corrections: "actually 3 people" and "nee, vanaf de 13e" overwrite what was there', () => {
 		const state = stateAfter(hotel, [
 			msg('book', { confidence: 0.9, entities: [entity('party_size', 2), entity('date_range', { start: dayPlus(3), end: dayPlus(6) })] }),

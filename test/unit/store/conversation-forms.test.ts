@@ -16,6 +16,7 @@ function formInput(values: Record<string, unknown>, extra: Partial<ConversationF
 		attempts: {},
 		askedField: 'dates',
 		resumePending: false,
+		partialRange: null,
 		language: 'nl',
 		startedAt: now.toISOString(),
 		lastActiveAt: now.toISOString(),
@@ -48,8 +49,8 @@ describe.each(storeBackendFixtures())('Conversation forms in the SupportStore on
 		// A second start loses: one active form per conversation.
 		expect(await store.saveConversationForm(formInput({ guests: 5 }, { formName: 'table' }), null)).toBeUndefined();
 
-		const updated = await store.saveConversationForm(formInput({ guests: 2, room: 'double' }, { status: 'confirming', attempts: { dates: 1 }, resumePending: true }), 1);
-		expect(updated).toMatchObject({ version: 2, status: 'confirming', values: { guests: 2, room: 'double' }, attempts: { dates: 1 }, resumePending: true });
+		const updated = await store.saveConversationForm(formInput({ guests: 2, room: 'double' }, { status: 'confirming', attempts: { dates: 1 }, resumePending: true, partialRange: { field: 'dates', start: '2027-03-12' } }), 1);
+		expect(updated).toMatchObject({ version: 2, status: 'confirming', values: { guests: 2, room: 'double' }, attempts: { dates: 1 }, resumePending: true, partialRange: { field: 'dates', start: '2027-03-12' } });
 		// A writer that read version 1 is refused and the row is untouched.
 		expect(await store.saveConversationForm(formInput({ guests: 9 }), 1)).toBeUndefined();
 		expect((await store.loadConversationForm(conversationId))?.values).toEqual({ guests: 2, room: 'double' });
