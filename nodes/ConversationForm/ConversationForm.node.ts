@@ -199,7 +199,7 @@ function understand(context: IExecuteFunctions, json: IDataObject, itemIndex: nu
 	const message = (json.message ?? {}) as IDataObject;
 	const interactive = message.interactive as IDataObject | undefined;
 	const button = message.button as IDataObject | undefined;
-	const timestamp = typeof message.timestamp === 'string' || typeof message.timestamp === 'number' ? new Date(message.timestamp) : undefined;
+	const timestamp = messageTime(message.timestamp);
 	const profile = json.profile as IDataObject | undefined;
 	return {
 		text: typeof text === 'string' ? text : '',
@@ -207,10 +207,24 @@ function understand(context: IExecuteFunctions, json: IDataObject, itemIndex: nu
 		intent: typeof nlu.intent === 'string' ? nlu.intent : undefined,
 		confidence: typeof nlu.confidence === 'number' ? nlu.confidence : undefined,
 		language: supportedLanguage(nlu.language) ?? supportedLanguage(profile?.language),
-		entities: Array.isArray(nlu.entities) ? (nlu.entities as unknown as Entity[]) : [],
+		entities: Array.isArray(nlu.entities) ? (nlu.entities as unknown[]).filter(isEntity) : [],
 		buttonId: typeof interactive?.id === 'string' ? interactive.id : typeof button?.payload === 'string' ? button.payload : undefined,
 		reference: timestamp && !Number.isNaN(timestamp.getTime()) ? timestamp : new Date(),
 	};
+}
+
+/** ISO text, or WhatsApp's seconds since 1970 (as a number or digits). */
+function messageTime(value: unknown): Date | undefined {
+	if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
+		const seconds = Number(value);
+		return new Date(seconds < 1e12 ? seconds * 1000 : seconds);
+	}
+	return typeof value === 'string' ? new Date(value) : undefined;
+}
+
+function isEntity(value: unknown): value is Entity {
+	const entity = value as Entity | null;
+	return typeof entity === 'object' && entity !== null && typeof entity.type === 'string' && entity.value !== undefined && entity.value !== null;
 }
 
 /** The model is asked when the rules could not use the answer, or the message is long enough to hold more. */

@@ -228,6 +228,11 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Conversation Form in 
 		const unknownType = await form(hotelForm({ fields: { field: [{ name: 'colour', type: 'colour' }] } }), [turn('31600000007', 'boek')]);
 		expect(unknownType.error?.message).toMatch(/unknown type "colour"/);
 
+		// Odd input is not an error: broken entities are skipped, a WhatsApp epoch timestamp is read.
+		const odd = turn('31600000017', 'kamer boeken', { confidence: 0.9, entities: [null, { type: 'party_size' }, entity('party_size', 2)] }, { timestamp: String(Math.floor(Date.now() / 1000)) });
+		const tolerated = await say(hotelForm(), odd);
+		expect(tolerated.json.form).toMatchObject({ values: { guests: 2 } });
+
 		const tolerant = await form(duplicate, [turn('31600000007', 'boek'), { message: { text: 'no envelope' } }], { continueOnFail: true });
 		expect(tolerant.status).toBe('success');
 		const errors = tolerant.json('Form', NOT_IN_FORM);
