@@ -173,6 +173,32 @@ ALTER TABLE processed_events ADD COLUMN confirmed_at timestamptz;
 ALTER TABLE processed_events ADD COLUMN lease_takeovers integer NOT NULL DEFAULT 0;
 `,
 	},
+	{
+		version: 6,
+		name: 'conversation forms: the one active Conversation Form per conversation',
+		// At most one active form per conversation (the primary key). Writers compare `version` (optimistic
+		// concurrency): of two messages processed at the same moment, one wins and the other re-reads and
+		// re-applies, so the row always reflects both. A finished form (complete, cancelled, handoff) is deleted.
+		sql: `
+CREATE TABLE conversation_forms (
+	conversation_id text PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+	form_name text NOT NULL,
+	status text NOT NULL CHECK (status IN ('asking', 'confirming')),
+	field_values jsonb NOT NULL DEFAULT '{}'::jsonb,
+	value_sources jsonb NOT NULL DEFAULT '{}'::jsonb,
+	attempts jsonb NOT NULL DEFAULT '{}'::jsonb,
+	asked_field text,
+	resume_pending boolean NOT NULL DEFAULT false,
+	partial_range jsonb,
+	language text NOT NULL,
+	started_at timestamptz NOT NULL,
+	last_active_at timestamptz NOT NULL,
+	expires_at timestamptz NOT NULL,
+	version integer NOT NULL DEFAULT 1
+);
+CREATE INDEX conversation_forms_expires_at ON conversation_forms (expires_at);
+`,
+	},
 ];
 
 const MIGRATION_LOCK_NAME = 'n8n-nodes-whatsapp-ai-support:migrations';

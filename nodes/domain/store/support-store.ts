@@ -7,6 +7,8 @@ import type { SqlDriver, SqlExecutor } from './driver';
 import type {
 	ConsentAction,
 	ConsentEventRecord,
+	ConversationFormInput,
+	ConversationFormRecord,
 	ConversationRecord,
 	CostInput,
 	HandoffRecord,
@@ -24,6 +26,11 @@ function toRecord<T>(row: Record<string, unknown>): T {
 		else record[name] = value;
 	}
 	return record as T;
+}
+
+function formRecord(row: Record<string, unknown>): ConversationFormRecord {
+	const { fieldValues, valueSources, ...rest } = toRecord<Record<string, unknown>>(row);
+	return { ...rest, values: fieldValues, sources: valueSources, version: Number(rest.version) } as ConversationFormRecord;
 }
 
 function toRecords<T>(rows: Array<Record<string, unknown>>): T[] {
@@ -47,6 +54,8 @@ export interface PurgeCounts {
 	costs: number;
 	turns: number;
 	processedEvents: number;
+	/** Conversation forms past their idle time (no longer active, but holding what the guest gave). */
+	forms: number;
 	conversations: number;
 	anonymised: boolean;
 }
@@ -68,6 +77,8 @@ export interface CustomerExport {
 	handoffs: HandoffRecord[];
 	costs: Array<Record<string, unknown>>;
 	turns: Array<Record<string, unknown>>;
+	/** The active Conversation Form, with the values the guest gave so far. */
+	forms: ConversationFormRecord[];
 	consentEvents: ConsentEventRecord[];
 }
 
@@ -518,6 +529,7 @@ export class SupportStore {
 			const costs = await count('DELETE FROM costs WHERE occurred_at < $1 RETURNING id', [analyticsBefore]);
 			const turns = await count('DELETE FROM turns WHERE asked_at < $1 RETURNING id', [analyticsBefore]);
 			const processedEvents = await count('DELETE FROM processed_events WHERE processed_at < $1 RETURNING event_key', [dedupeBefore]);
+			const forms = await count('DELETE FROM conversation_forms WHERE expires_at < $1 RETURNING conversation_id', [now]);
 			const conversations = await count(
 				`DELETE FROM conversations c WHERE c.updated_at < $1
 					AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
@@ -527,7 +539,7 @@ export class SupportStore {
 				RETURNING id`,
 				[messagesBefore],
 			);
-			return { messages, handoffs, costs, turns, processedEvents, conversations, anonymised: Boolean(options.anonymise) };
+			return { messages, handoffs, costs, turns, processedEvents, forms, conversations, anonymised: Boolean(options.anonymise) };
 		});
 	}
 
@@ -547,6 +559,7 @@ export class SupportStore {
 			handoffs: await byConversation<HandoffRecord>('handoffs', 'opened_at, id'),
 			costs: await byConversation<Record<string, unknown>>('costs', 'occurred_at, id'),
 			turns: await byConversation<Record<string, unknown>>('turns', 'asked_at, id'),
+			forms: (await this.driver.query<Record<string, unknown>>('SELECT * FROM conversation_forms WHERE conversation_id = ANY($1::text[]) ORDER BY started_at', [ids])).map(formRecord),
 			consentEvents: await this.listConsentEvents(customerKey),
 		};
 	}
@@ -590,8 +603,68 @@ export class SupportStore {
 		});
 	}
 
+	/**
+	 * The stored form of a conversation, also when it has expired (compare `expiresAt` with the clock):
+	 * a new form replaces an expired one by saving with its version.
+	 */
+	async loadConversationForm(conversationId: string): Promise<ConversationFormRecord | undefined> {
+		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM conversation_forms WHERE conversation_id = $1', [conversationId]);
+		return rows[0] ? formRecord(rows[0]) : undefined;
+	}
+
+	/**
+	 * Saves the conversation's form if nobody else has since `expectedVersion` (the version that was read;
+	 * null when none was stored). Returns the saved row with its new version, or undefined when another
+	 * writer came first: then read again and re-apply the message.
+	 */
+	async saveConversationForm(input: ConversationFormInput, expectedVersion: number | null): Promise<ConversationFormRecord | undefined> {
+		const params = [
+			input.conversationId,
+			input.formName,
+			input.status,
+			JSON.stringify(input.values),
+			JSON.stringify(input.sources),
+			JSON.stringify(input.attempts),
+			input.askedField,
+			input.language,
+			input.startedAt,
+			input.lastActiveAt,
+			input.expiresAt,
+			input.resumePending,
+			json(input.partialRange ?? undefined),
+		];
+		const rows =
+			expectedVersion === null
+				? await this.driver.query<Record<string, unknown>>(
+						`INSERT INTO conversation_forms (conversation_id, form_name, status, field_values, value_sources, attempts, asked_field,
+							language, started_at, last_active_at, expires_at, resume_pending, partial_range, version)
+						VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11, $12, $13::jsonb, 1)
+						ON CONFLICT (conversation_id) DO NOTHING
+						RETURNING *`,
+						params,
+					)
+				: await this.driver.query<Record<string, unknown>>(
+						`UPDATE conversation_forms SET form_name = $2, status = $3, field_values = $4::jsonb, value_sources = $5::jsonb,
+							attempts = $6::jsonb, asked_field = $7, language = $8, started_at = $9, last_active_at = $10, expires_at = $11,
+							resume_pending = $12, partial_range = $13::jsonb, version = version + 1
+						WHERE conversation_id = $1 AND version = $14
+						RETURNING *`,
+						[...params, expectedVersion],
+					);
+		return rows[0] ? formRecord(rows[0]) : undefined;
+	}
+
+	/** Ends the conversation's form (at `expectedVersion` when given); false when it had changed or was gone. */
+	async clearConversationForm(conversationId: string, expectedVersion?: number): Promise<boolean> {
+		const rows = await this.driver.query(
+			'DELETE FROM conversation_forms WHERE conversation_id = $1 AND ($2::int IS NULL OR version = $2::int) RETURNING conversation_id',
+			[conversationId, expectedVersion ?? null],
+		);
+		return rows.length === 1;
+	}
+
 	/** Row counts per table; used by health checks and tests. */
-	async countRows(table: 'conversations' | 'messages' | 'processed_events' | 'consent_events' | 'handoffs' | 'costs') {
+	async countRows(table: 'conversations' | 'messages' | 'processed_events' | 'consent_events' | 'handoffs' | 'costs' | 'conversation_forms') {
 		const rows = await this.driver.query<{ count: number | string }>(`SELECT count(*)::int AS count FROM ${table}`);
 		return Number(rows[0].count);
 	}

@@ -78,3 +78,27 @@ export interface CostInput {
 	details?: unknown;
 	occurredAt?: Date;
 }
+
+/** The active Conversation Form of a conversation (migration 6). */
+export interface ConversationFormRecord {
+	conversationId: string;
+	formName: string;
+	status: 'asking' | 'confirming';
+	values: Record<string, unknown>;
+	sources: Record<string, string>;
+	attempts: Record<string, number>;
+	askedField: string | null;
+	/** A side question left the form; its question is asked again next turn. */
+	resumePending: boolean;
+	/** A date range of which only the arrival is known: { field, start }. */
+	partialRange: { field: string; start: string } | null;
+	language: string;
+	startedAt: string;
+	lastActiveAt: string;
+	/** After this the form is no longer active (idle expiry); another form may start. */
+	expiresAt: string;
+	/** Bumped by every save: a save names the version it read (optimistic concurrency). */
+	version: number;
+}
+
+export type ConversationFormInput = Omit<ConversationFormRecord, 'version'>;
