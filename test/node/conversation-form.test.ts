@@ -8,6 +8,7 @@ import type { Entity } from '../../nodes/domain/nlu/entities/types';
 import { clearFakeChatScripts, FAKE_CHAT_MODEL_TYPE, fakeChatModelNodeTypes, registerFakeChatScript } from '../llm/fake-chat-model';
 import { guest, startNodeTestBed, type NodeTestBed, type StoreBackendName } from '../helpers/node-fixtures';
 import { line, node, workflow } from '../helpers/workflow-builder';
+import { sqlOf } from '../helpers/store-sql';
 import { runWorkflow } from '../helpers/workflow-runner';
 
 const ASK = 0;
@@ -188,7 +189,7 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Conversation Form in 
 		const waId = `3165${backend === 'postgres' ? 1 : 2}000005`;
 		const parameters = hotelForm({ options: { timeZone: TIME_ZONE, idleMinutes: 10 } });
 		await say(parameters, turn(waId, 'book a room', { language: 'en', confidence: 0.9, entities: [entity('party_size', 4)] }));
-		await bed.store.driver.query(`UPDATE conversation_forms SET expires_at = now() - interval '1 minute', last_active_at = now() - interval '11 minutes' WHERE conversation_id = $1`, [
+		await sqlOf(bed.store).query(`UPDATE conversation_forms SET expires_at = now() - interval '1 minute', last_active_at = now() - interval '11 minutes' WHERE conversation_id = $1`, [
 			conversationIdOf(guest(waId)),
 		]);
 		const late = await say(parameters, turn(waId, 'a double room', { language: 'en', intent: 'out_of_scope', confidence: 0.2 }));
