@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { LANGUAGE_OPTIONS } from '../glue/languages';
-import { DEFAULT_SMALL_TALK_SETTINGS, DEFAULT_SMALL_TALK_TEXTS } from '../domain/smalltalk/small-talk';
+import { DEFAULT_SMALL_TALK_TEXTS } from '../domain/smalltalk/small-talk';
 
 const defaults = (kind: keyof typeof DEFAULT_SMALL_TALK_TEXTS) => `English default: "${DEFAULT_SMALL_TALK_TEXTS[kind].en}"`;
 
@@ -71,7 +71,7 @@ export const smallTalkProperties: INodeProperties[] = [
 						name: 'kind',
 						type: 'options',
 						options: [
-							{ name: 'Acknowledgement ("ok", 👍, Stickers, Reactions)', value: 'acknowledgement', description: 'Empty by default: no reply' },
+							{ name: 'Acknowledgement', value: 'acknowledgement', description: '"ok", 👍, stickers and reactions; empty by default: no reply' },
 							{ name: 'Media Without Text', value: 'mediaWithoutText', description: defaults('mediaWithoutText') },
 							{ name: 'Person Button Title', value: 'personButton', description: defaults('personButton') },
 							{ name: 'Thanks and Goodbye', value: 'thanks', description: defaults('thanks') },
@@ -97,7 +97,7 @@ export const smallTalkProperties: INodeProperties[] = [
 				displayName: 'Greeting Intents',
 				name: 'greetingIntents',
 				type: 'string',
-				default: DEFAULT_SMALL_TALK_SETTINGS.greetingIntents.join(', '),
+				default: 'greeting',
 				description: 'Comma-separated intents answered with the welcome',
 			},
 			{
@@ -120,14 +120,14 @@ export const smallTalkProperties: INodeProperties[] = [
 				name: 'minConfidence',
 				type: 'number',
 				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-				default: DEFAULT_SMALL_TALK_SETTINGS.minConfidence,
+				default: 0.6,
 				description: 'Intent confidence from which a greeting or thanks is answered as small talk',
 			},
 			{
 				displayName: 'Thanks Intents',
 				name: 'thanksIntents',
 				type: 'string',
-				default: DEFAULT_SMALL_TALK_SETTINGS.thanksIntents.join(', '),
+				default: 'thanks_goodbye',
 				description: 'Comma-separated intents answered with the thanks-and-goodbye text',
 			},
 		],
