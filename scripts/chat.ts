@@ -70,7 +70,7 @@ async function main(): Promise<void> {
 		await new Promise((resolve) => setTimeout(resolve, 300));
 	}
 	if (shown === already) {
-		process.stdout.write(`(no reply within ${waitSeconds} s: is \`npm start\` running and ${DEMO_BOTS[bot as DemoBot].file} published? After STOP or while a person has the chat, the bot stays silent.)\n`);
+		process.stdout.write(`(no reply within ${waitSeconds} s: is \`npm start\` running and ${DEMO_BOTS[bot as DemoBot].file} published? After STOP or while a person has the chat, the bot stays silent, and "ok", 👍 or a sticker get no reply by design.)\n`);
 	}
 }
 

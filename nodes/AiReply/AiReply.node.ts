@@ -17,6 +17,8 @@ import { maskPii, unmaskPii } from '../domain/privacy/pii';
 import { recallRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
 import { knowledgeIndexFor, toKnowledgeEntries, type KnowledgeEntry } from '../domain/reply/knowledge-base';
 import { generateReply, type HistoryLine } from '../domain/reply/generate';
+import { splitLeadingGreeting } from '../domain/nlu/greeting-clause';
+import { isDirectionsQuestion, isSmallTalkLanguage, LOCATION_QUESTION } from '../domain/smalltalk/small-talk';
 import { DEFAULT_SYSTEM_PROMPT } from '../domain/reply/prompt';
 import { aiReplyProperties } from './description';
 
@@ -70,9 +72,15 @@ export class AiReply implements INodeType {
 			const json = items[itemIndex].json;
 			try {
 				const conversation = readConversation(json);
-				const message = (json.message ?? {}) as { id?: string; text?: string; textMasked?: string };
+				const message = (json.message ?? {}) as { id?: string; type?: string; text?: string; textMasked?: string };
 				const masked = typeof message.textMasked === 'string';
-				const question = (masked ? message.textMasked : message.text) ?? '';
+				const nluLanguage = (json.nlu as { language?: string } | undefined)?.language;
+				const written = (masked ? message.textMasked : message.text) ?? '';
+				// A location pin asks the way; a greeting in front of a question does not change which answer fits.
+				const question =
+					message.type === 'location'
+						? LOCATION_QUESTION[isSmallTalkLanguage(nluLanguage) ? nluLanguage : (this.getNodeParameter('defaultLanguage', itemIndex, 'en') as 'en')]
+						: (splitLeadingGreeting(written)?.rest ?? written);
 				if (!question.trim()) {
 					throw new NodeOperationError(this.getNode(), 'The message has no text to answer', {
 						itemIndex,
@@ -99,7 +107,8 @@ export class AiReply implements INodeType {
 
 				const chat = await getChatModel(this, itemIndex);
 				const profile = this.getNodeParameter('businessProfile', itemIndex, {}) as { name?: string; tone?: string; facts?: string };
-				const outcome = await generateReply({
+				const isLocation = message.type === 'location';
+				const generated = await generateReply({
 					question,
 					language: replyLanguage,
 					history,
@@ -109,8 +118,13 @@ export class AiReply implements INodeType {
 					systemPrompt: this.getNodeParameter('systemPrompt', itemIndex, DEFAULT_SYSTEM_PROMPT) as string,
 					model: chat?.model,
 					invokeOptions: chat?.invokeOptions,
-					minCoverage: this.getNodeParameter('minCoverage', itemIndex, 0.35) as number,
+					// A pin has no words to cover: any entry may match, but only one about the way there is sent.
+					minCoverage: isLocation ? 0 : (this.getNodeParameter('minCoverage', itemIndex, 0.35) as number),
 				});
+				const outcome =
+					isLocation && generated.answered && generated.source === 'kb' && !generated.sources.some((source) => isDirectionsQuestion(source.question))
+						? { ...generated, answered: false, text: '', parts: [], reason: 'no_match' as const }
+						: generated;
 				await store.recordAnswerOutcome(conversation.id, outcome.answered);
 
 				// The customer's own data goes back into the reply only now, after the model.

@@ -62,6 +62,15 @@ export class ConfidenceRouter implements INodeType {
 				displayOptions: { show: { clarifyWhenAmbiguous: [true] } },
 			},
 			{
+				displayName: 'Never Offer in Clarify',
+				name: 'neverClarifyIntents',
+				type: 'string',
+				default: 'out_of_scope, greeting, thanks_goodbye, human_agent',
+				description:
+					'Comma-separated intents a clarifying question never offers as a choice; when one of the two candidates is among them (or in Always Human Intents), the message goes to Human',
+				displayOptions: { show: { clarifyWhenAmbiguous: [true] } },
+			},
+			{
 				displayName: 'Negative Sentiment Threshold',
 				name: 'negativeSentimentThreshold',
 				type: 'number',
@@ -113,7 +122,7 @@ export class ConfidenceRouter implements INodeType {
 				}
 				const message = json.message as { text?: string; textMasked?: string } | undefined;
 				const route = routeMessage(
-					{ text: message?.text, nlu: json.nlu as RouterInput['nlu'], unansweredTurns },
+					{ text: message ? (message.text ?? '') : undefined, nlu: json.nlu as RouterInput['nlu'], unansweredTurns },
 					{
 						confidenceThreshold: parameter<number>('confidenceThreshold'),
 						clarifyWhenAmbiguous: parameter<boolean>('clarifyWhenAmbiguous'),
@@ -124,6 +133,12 @@ export class ConfidenceRouter implements INodeType {
 							.map((intent) => intent.trim())
 							.filter(Boolean),
 						detectHumanRequest: parameter<boolean>('detectHumanRequest'),
+						neverClarifyIntents: String(
+							this.getNodeParameter('neverClarifyIntents', itemIndex, DEFAULT_ROUTER_SETTINGS.neverClarifyIntents.join(', ')) ?? '',
+						)
+							.split(',')
+							.map((intent) => intent.trim())
+							.filter(Boolean),
 						maxUnansweredTurns,
 					},
 				);

@@ -21,6 +21,7 @@ import {
 	type IntentDefinition,
 	type IntentInput,
 } from '../domain/nlu';
+import { classifyPastGreeting } from '../domain/nlu/greeting-clause';
 import { DEFAULT_INTENT_PACK, DEFAULT_TEXT_EXPRESSION, intentClassifierProperties, intentOutputsExpression, LLM_MODE_DISPLAY } from './description';
 
 const INTENTS_HINT =
@@ -75,14 +76,16 @@ export class IntentClassifier implements INodeType {
 				}
 				const intents = intentsFor(this, itemIndex);
 				const chat = mode === 'embedded' ? undefined : await getChatModel(this, itemIndex);
-				const nlu = await classifyMessage(text, {
+				const classifyOptions = {
 					mode,
 					intents,
 					languageHint: this.getNodeParameter('defaultLanguage', itemIndex, 'en') as string,
 					model: chat?.model,
 					invokeOptions: chat?.invokeOptions,
 					threshold: this.getNodeParameter('cascadeThreshold', itemIndex, DEFAULT_CASCADE_THRESHOLD) as number,
-				});
+				};
+				// "hi, what time is breakfast?": the question behind the greeting decides the intent.
+				const nlu = await classifyPastGreeting(text, async (question) => await classifyMessage(question, classifyOptions));
 				let output = 0;
 				if (routeByIntent) {
 					output = outputNames.indexOf(nlu.intent);

@@ -13,11 +13,14 @@ import { field, itemParameter } from '../glue/parameters';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../glue/whatsapp';
 import { readConversation, type ConversationRef } from '../domain/envelope';
+import type { SupportStore } from '../domain/store';
 import {
 	buildButtonsMessage,
 	buildListMessage,
 	buildMediaMessage,
+	buildReplyMessages,
 	buildTemplateMessage,
+	chooseTemplateLanguage,
 	buildTextMessages,
 	type CloudApiMessage,
 	type ListSection,
@@ -94,7 +97,9 @@ export class WhatsAppSend implements INodeType {
 				replyToMessageId: options.quoteMessage ? incomingId : undefined,
 				callbackData: options.callbackData || defaultCallbackData(conversation),
 			};
-			const payloads = buildPayloads(this, itemIndex, recipient, messageOptions);
+			const store = await getSupportStore(this, itemIndex);
+			const templateLanguage = await templateLanguageFor(this, json, itemIndex, conversation, store);
+			const payloads = buildPayloads(this, itemIndex, json, recipient, messageOptions, templateLanguage);
 			const fallbackTemplate = options.fallbackTemplateName
 				? buildTemplateMessage(
 						recipient,
@@ -111,7 +116,6 @@ export class WhatsAppSend implements INodeType {
 					)
 				: undefined;
 
-			const store = await getSupportStore(this, itemIndex);
 			const client = graphClientFor(credentials, { retry: { maxRetries: options.maxRetries ?? 4 } });
 			const result = await deliverMessages({
 				client,
@@ -161,11 +165,37 @@ context: IExecuteFunctions,
 	return readConversation(json);
 }
 
+/**
+ * The template's language: with Approved Languages set, the guest's (the classified language, then the
+ * last known one in the store) when the template is approved in it, else Language Code.
+ */
+async function templateLanguageFor(
+	context: IExecuteFunctions,
+	json: IDataObject,
+	itemIndex: number,
+	conversation: ConversationRef & { id?: string },
+	store: SupportStore,
+): Promise<string> {
+	const fallback = context.getNodeParameter('templateLanguage', itemIndex, 'en') as string;
+	if (context.getNodeParameter('messageType', itemIndex) !== 'template') return fallback;
+	const approved = String(context.getNodeParameter('templateLanguages', itemIndex, '') ?? '')
+		.split(',')
+		.map((code) => code.trim())
+		.filter(Boolean);
+	if (approved.length === 0) return fallback;
+	const stored = conversation.id ? (await store.getConversation(conversation.id))?.language : undefined;
+	const classified = (json.nlu as { language?: string } | undefined)?.language;
+	const profile = (json.profile as { language?: string } | undefined)?.language;
+	return chooseTemplateLanguage([classified, profile, stored], approved, fallback);
+}
+
 function buildPayloads(
 context: IExecuteFunctions,
 	itemIndex: number,
+	json: IDataObject,
 	recipient: Recipient,
 	options: MessageOptions,
+	templateLanguage: string,
 ): CloudApiMessage[] {
 	const parameter = <T>(name: string, fallback?: T) => context.getNodeParameter(name, itemIndex, fallback) as T;
 	const kind = parameter<string>('messageType');
@@ -187,7 +217,7 @@ context: IExecuteFunctions,
 					recipient,
 					{
 						name: parameter<string>('templateName', ''),
-						languageCode: parameter<string>('templateLanguage', 'en'),
+						languageCode: templateLanguage,
 						headerParameters: parameters('headerParameters'),
 						bodyParameters: parameters('bodyParameters'),
 						buttonParameters: collection<{ subType: string; index: number; value: string }>(
@@ -199,6 +229,8 @@ context: IExecuteFunctions,
 				),
 			];
 		}
+		case 'reply':
+			return buildReplyMessages(recipient, json.reply, { ...options, previewUrl: parameter<boolean>('previewUrl', false) });
 		case 'buttons':
 			return [
 				buildButtonsMessage(

@@ -62,6 +62,16 @@ function templateProperties(show: INodeProperties['displayOptions']): INodePrope
 			displayOptions: show,
 		},
 		{
+			displayName: 'Approved Languages',
+			name: 'templateLanguages',
+			type: 'string',
+			default: '',
+			placeholder: 'en, nl, de, fr, es',
+			description:
+				"Comma-separated languages the template is approved in. When set, it is sent in the guest's language (the classified one, then the last known one), else in the closest approved one, else in Language Code.",
+			displayOptions: show,
+		},
+		{
 			displayName: 'Body Parameters',
 			name: 'bodyParameters',
 			type: 'fixedCollection',
@@ -160,6 +170,11 @@ export const sendProperties: INodeProperties[] = [
 			{ name: 'List', value: 'list', description: 'A menu of up to 10 rows' },
 			{ name: 'Media', value: 'media', description: 'Image, audio, video, document or sticker' },
 			{ name: 'Reply Buttons', value: 'buttons', description: 'Up to 3 buttons' },
+			{
+				name: 'Reply From Item',
+				value: 'reply',
+				description: "The item's reply as it is: text, or reply buttons when reply.buttons is set, or a list when reply.list is set",
+			},
 			{ name: 'Template', value: 'template', description: 'An approved template (works outside the 24 h window)' },
 			{ name: 'Text', value: 'text', description: 'Free-form text; longer than 4096 characters is split' },
 		],
@@ -202,7 +217,7 @@ export const sendProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to show a preview of the first link in the text',
-		displayOptions: forKind('text'),
+		displayOptions: { show: { operation: ['send'], messageType: ['text', 'reply'] } },
 	},
 	...templateProperties(forKind('template')),
 	{

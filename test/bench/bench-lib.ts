@@ -465,27 +465,34 @@ export function writeResultsJson(name: string, data: unknown): string {
 
 /**
  * The customers' messages the load benchmarks send, used round-robin: mostly questions the shipped
- * knowledge base answers (five languages), some ask for a person or complain (handoff). The route each
- * really took is measured.
+ * knowledge base answers (five languages), small talk as real WhatsApp traffic has it (greetings, a
+ * greeting with a question, thanks and goodbyes: about a fifth), and some ask for a person or complain
+ * (handoff). The route each really took is measured. "ok" and 👍 are left out: they get no reply by
+ * design, and the benchmarks measure the time to the reply.
  */
 export const BENCH_TEXTS: string[] = [
+	'hi',
 	'Is breakfast included?',
 	'Is er parkeergelegenheid bij het hotel?',
 	'What time is check-in?',
 	'Wie lautet das WLAN-Passwort?',
+	'thanks a lot, that helps!',
 	'Are pets allowed?',
 	'¿Cuál es la política de cancelación?',
+	'Hallo, hoe laat is het ontbijt?',
 	'What is the wifi password?',
 	'À quelle heure est le petit-déjeuner ?',
 	'Can I talk to a real person please?',
 	'Hoe laat kan ik uitchecken?',
 	'Is there parking at the hotel?',
+	'Bonjour !',
 	'Die Heizung in Zimmer 214 ist kaputt und das Zimmer ist eiskalt, das ist eine Frechheit!',
 	'What is your cancellation policy?',
 	'Sind Haustiere erlaubt?',
 	'¿A qué hora es el desayuno?',
 	'When can I check out?',
 	'Quel est le mot de passe du wifi ?',
+	'muchas gracias, adiós',
 	'Kan ik bij het hotel parkeren?',
 	'The room was dirty and nobody helped us, this is unacceptable.',
 	'Wann gibt es Frühstück?',

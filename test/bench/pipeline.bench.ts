@@ -228,7 +228,7 @@ interface TargetRun {
 async function startTarget(target: Target): Promise<TargetRun> {
 	const capture: TargetRun['capture'] = { sends: [], otherSends: 0, recipientPrefix: SENDER_PREFIX, typing: 0, graphErrors: 0, statusPosted: 0, statusFailed: 0, errorLines: 0 };
 	const sandbox = await startGraphSandbox({
-		templates: [{ name: 'follow_up', category: 'utility', languages: ['en'] }],
+		templates: [{ name: 'follow_up', category: 'utility', languages: ['en', 'nl', 'de', 'fr', 'es'] }],
 		// Its own lists are not what we read (onRequest below is), but keep a whole step for debugging.
 		maxRecorded: 50_000,
 		onRequest: (request) => {

@@ -477,7 +477,7 @@ async function main(): Promise<void> {
 	const capture: Capture = { sends: [], repliesByRecipient: new Map(), otherSends: 0, typing: 0, graphErrors: 0, statusPosted: 0, statusCharged: new ChargedStatusCounter(), statusFailed: 0 };
 	const sandbox = await startGraphSandbox({
 		templates: [
-			{ name: 'follow_up', category: 'utility', languages: ['en'] },
+			{ name: 'follow_up', category: 'utility', languages: ['en', 'nl', 'de', 'fr', 'es'] },
 			{ name: 'agent_handoff_alert', category: 'utility', languages: ['en'] },
 		],
 		maxRecorded: 50_000,

@@ -120,7 +120,7 @@ describe('shipped workflows end to end in a real n8n server', () => {
 		sandbox = await startGraphSandbox({
 			maxRecorded: 20_000,
 			templates: [
-				{ name: 'follow_up', category: 'utility', languages: ['en'] },
+				{ name: 'follow_up', category: 'utility', languages: ['en', 'nl', 'de', 'fr', 'es'] },
 				{ name: 'booking_reminder', category: 'utility' },
 				{ name: 'appointment_confirmation', category: 'utility' },
 				{ name: 'agent_handoff_alert', category: 'utility', languages: ['en'] },
@@ -235,6 +235,38 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			expect(release.status).toBe(200);
 			const after = await guestWrites(hotel, GUEST, '¿A qué hora es el desayuno?');
 			expect(after).toEqual([]);
+		});
+	});
+
+	describe('small talk in hotel-concierge', () => {
+		it('welcomes a Dutch "hoi" with topic buttons, lets 👍 pass quietly and closes "top, bedankt!", with no person paged', async () => {
+			const hotel = 'hotel-concierge.json';
+			const guest = { waId: '31611223344', name: 'Sanne Bakker' };
+			const alertsBefore = sandbox.sentMessages().filter((message) => message.templateName === 'agent_handoff_alert').length;
+
+			const welcome = await guestWrites(hotel, guest, 'hoi');
+			expect(welcome.map((message) => ({ to: message.waId, type: message.type }))).toEqual([{ to: guest.waId, type: 'interactive' }]);
+			const interactive = welcome[0].body.interactive as { body: { text: string }; action: { buttons: Array<{ reply: { id: string; title: string } }> } };
+			expect(interactive.body.text).toBe('Hallo Sanne! 👋 Welkom bij Hotel Zonneveld. Ik help je graag met in- en uitchecken, faciliteiten en nieuwe boeking. Waarmee kan ik je helpen?');
+			expect(interactive.action.buttons.map((button) => button.reply)).toEqual([
+				{ id: 'check_in_out', title: 'In- en uitchecken' },
+				{ id: 'amenities', title: 'Faciliteiten' },
+				{ id: 'booking_new', title: 'Nieuwe boeking' },
+			]);
+
+			expect(await guestWrites(hotel, guest, '👍')).toEqual([]);
+
+			const thanks = await guestWrites(hotel, guest, 'top, bedankt!');
+			expect(thanks.map((message) => ({ to: message.waId, text: textOf(message) }))).toEqual([
+				{ to: guest.waId, text: 'Graag gedaan! Kan ik nog ergens anders mee helpen?' },
+			]);
+
+			// No handoff, no alert: agent-desk-bridge would run after the execution, so give it a moment.
+			await sleep(1500);
+			expect(sandbox.sentMessages().filter((message) => message.templateName === 'agent_handoff_alert')).toHaveLength(alertsBefore);
+			const stored = await exportOf(guest.waId);
+			expect(stored.handoffs).toEqual([]);
+			expect(stored.messages.filter((message) => message.direction === 'inbound').map((message) => message.text).sort()).toEqual(['hoi', 'top, bedankt!', '👍'].sort());
 		});
 	});
 

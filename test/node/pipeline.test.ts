@@ -16,7 +16,7 @@ describe('whatsapp-ai-support pipeline (in-process)', () => {
 
 	beforeAll(async () => {
 		bed = await startNodeTestBed('embedded');
-		bed.sandbox.registerTemplate({ name: 'follow_up', category: 'utility', languages: ['en'] });
+		bed.sandbox.registerTemplate({ name: 'follow_up', category: 'utility', languages: ['en', 'nl', 'de', 'fr', 'es'] });
 	});
 	afterAll(async () => await bed.close());
 	beforeEach(() => bed.sandbox.reset());

@@ -173,7 +173,7 @@ describe('shipped workflows (in-process runs)', () => {
 
 	beforeAll(async () => {
 		bed = await startNodeTestBed('embedded');
-		bed.sandbox.registerTemplate({ name: 'follow_up', category: 'utility', languages: ['en'] });
+		bed.sandbox.registerTemplate({ name: 'follow_up', category: 'utility', languages: ['en', 'nl', 'de', 'fr', 'es'] });
 	});
 	afterAll(async () => await bed.close());
 	beforeEach(() => bed.sandbox.reset());
@@ -204,28 +204,38 @@ describe('shipped workflows (in-process runs)', () => {
 		expect(result.json('Log Turn and Costs')[0].cost).toBeDefined();
 	});
 
-	it('hotel-concierge hands a voice note (no text to classify) to a person instead of failing', async () => {
+	it('hotel-concierge asks for text after a voice note (no text to classify) and hands the second one to a person', async () => {
 		const waId = '31612000318';
 		const conversation = { ...guest(waId, 'Joost') };
-		const id = `wamid.${waId}.voice`;
-		const at = new Date();
-		await bed.store.recordInboundMessage({ conversation, waMessageId: id, type: 'audio', sentAt: at });
-		const result = await runWorkflow(loadWorkflowFile(file('hotel-concierge.json')), {
-			credentials: bed.credentials,
-			triggerItems: [
-				{
-					json: {
-						conversation: { ...conversation, id: conversationIdOf(conversation) },
-						message: { id, type: 'audio', timestamp: at.toISOString(), media: { id: 'media-1', mimeType: 'audio/ogg' } },
+		const voiceNote = async (id: string) => {
+			const at = new Date();
+			await bed.store.recordInboundMessage({ conversation, waMessageId: id, type: 'audio', sentAt: at });
+			return await runWorkflow(loadWorkflowFile(file('hotel-concierge.json')), {
+				credentials: bed.credentials,
+				triggerItems: [
+					{
+						json: {
+							conversation: { ...conversation, id: conversationIdOf(conversation) },
+							message: { id, type: 'audio', timestamp: at.toISOString(), media: { kind: 'audio', id: 'media-1', mimeType: 'audio/ogg', voice: true } },
+						},
 					},
-				},
-			],
-		});
-		expect({ status: result.status, error: result.error?.message }).toEqual({ status: 'success', error: undefined });
-		expect(result.json('Classify Intent')[0].nlu).toMatchObject({ intent: 'out_of_scope', confidence: 0, source: 'no_text' });
-		expect(result.json('Hand Off to a Person')[0].handoff).toMatchObject({ created: true });
-		const texts = bed.sandbox.sentMessages().filter((message) => message.type === 'text').map((message) => (message.body.text as { body: string }).body);
-		expect(texts).toEqual([expect.stringMatching(/colleague|collega|Kollegin|collègue|compañero/)]);
+				],
+			});
+		};
+		const texts = () => bed.sandbox.sentMessages().filter((message) => message.waId === waId).map((message) => (message.type === 'text' ? (message.body.text as { body: string }).body : (message.body.interactive as { body: { text: string } }).body.text));
+
+		const first = await voiceNote(`wamid.${waId}.voice1`);
+		expect({ status: first.status, error: first.error?.message }).toEqual({ status: 'success', error: undefined });
+		expect(first.json('Classify Intent')[0].nlu).toMatchObject({ intent: 'out_of_scope', confidence: 0, source: 'no_text' });
+		expect(first.json('Small Talk', 1)[0].smallTalk).toEqual({ kind: 'media_without_text' });
+		expect(first.runCount('Hand Off to a Person')).toBe(0);
+		expect(texts()).toEqual([expect.stringMatching(/^I can read text only/)]);
+
+		bed.sandbox.reset();
+		const second = await voiceNote(`wamid.${waId}.voice2`);
+		expect({ status: second.status, error: second.error?.message }).toEqual({ status: 'success', error: undefined });
+		expect(second.json('Hand Off to a Person')[0].handoff).toMatchObject({ created: true });
+		expect(texts()).toEqual([expect.stringMatching(/colleague|collega|Kollegin|collègue|compañero/)]);
 	});
 
 	it('restaurant-reservations answers an opening-hours question from its knowledge base', async () => {

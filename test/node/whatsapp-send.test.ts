@@ -170,6 +170,59 @@ describe('WhatsApp Send in n8n against the Graph sandbox', () => {
 		]);
 	});
 
+	it('sends the item\'s reply as it is: text, reply buttons or a list (Reply From Item)', async () => {
+		const withReply = (reply: IDataObject) => ({ ...envelope, reply });
+		const result = await send({ messageType: 'reply' }, [
+			withReply({ text: 'Graag gedaan!', language: 'nl', source: 'small_talk' }),
+			withReply({ text: 'Waarmee kan ik helpen?', buttons: [{ id: 'amenities', title: 'Faciliteiten' }] }),
+			withReply({ text: 'Kies een onderwerp', list: { button: 'Onderwerpen', sections: [{ rows: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }] }] } }),
+		]);
+		expect(result.status).toBe('success');
+		const sent = sandbox.sentMessages();
+		expect(sent.map((message) => message.type)).toEqual(['text', 'interactive', 'interactive']);
+		expect(sent[0].body.text).toMatchObject({ body: 'Graag gedaan!' });
+		expect(sent[1].body.interactive).toMatchObject({ type: 'button', action: { buttons: [{ reply: { id: 'amenities', title: 'Faciliteiten' } }] } });
+		expect(sent[2].body.interactive).toMatchObject({ type: 'list', action: { button: 'Onderwerpen' } });
+		// Stored as the bot's messages, with their text, for history and transcripts.
+		const stored = await store.listMessages(conversationIdOf(guest), 10);
+		expect(stored.filter((message) => message.direction === 'outbound').map((message) => message.text).slice(-3)).toEqual([
+			'Graag gedaan!',
+			'Waarmee kan ik helpen?',
+			'Kies een onderwerp',
+		]);
+	});
+
+	it('fails clearly when the item has no reply, or a reply WhatsApp would refuse', async () => {
+		const missing = await send({ messageType: 'reply' });
+		expect(missing.status).toBe('error');
+		expect(missing.nodeError('Send')?.message).toMatch(/no reply to send/);
+		expect(missing.nodeError('Send')?.description).toMatch(/AI Reply, Small Talk or the Conversation Form/);
+		const tooLong = await send({ messageType: 'reply' }, [{ ...envelope, reply: { text: 'Pick', buttons: [{ id: 'x', title: 'A button title that is far too long' }] } }]);
+		expect(tooLong.nodeError('Send')?.message).toMatch(/at most 20/);
+		expect(sandbox.sentMessages()).toEqual([]);
+	});
+
+	it('sends a template in the guest\'s language when it is approved in it, else along the fallback chain', async () => {
+		const conversationId = conversationIdOf(guest);
+		await store.recordInboundMessage({ conversation: guest, waMessageId: 'wamid.lang.1', type: 'text', text: 'Bonjour', sentAt: new Date() });
+		await store.rememberLanguage(conversationId, 'fr');
+		const template = { messageType: 'template', templateName: 'follow_up', templateLanguage: 'en_US', templateLanguages: 'en_US, nl, fr_FR' };
+		const codes = async (items: IDataObject[], parameters: INodeParameters = template) => {
+			sandbox.reset();
+			const result = await send(parameters, items);
+			expect(result.status).toBe('success');
+			return sandbox.sentMessages().map((message) => (message.body.template as { language: { code: string } }).language.code);
+		};
+		// The classified language first, then the last known one, then Language Code.
+		expect(await codes([{ ...envelope, nlu: { language: 'nl' } }])).toEqual(['nl']);
+		expect(await codes([envelope])).toEqual(['fr_FR']);
+		expect(await codes([{ ...envelope, nlu: { language: 'de' } }])).toEqual(['fr_FR']);
+		await store.rememberLanguage(conversationId, 'es');
+		expect(await codes([envelope])).toEqual(['en_US']);
+		// Without Approved Languages, Language Code as before.
+		expect(await codes([{ ...envelope, nlu: { language: 'nl' } }], { ...template, templateLanguages: '' })).toEqual(['en_US']);
+	});
+
 	it('sends to a phone number given on the node', async () => {
 		const result = await send({ messageType: 'text', text: 'Your table is ready', recipientSource: 'custom', to: '+49 151 2345 6789' }, [{}]);
 		expect(result.status).toBe('success');

@@ -60,35 +60,42 @@ const EMOTICONS: Array<[RegExp, string]> = [
  * Chat abbreviations → the words they stand for, so "pls" and "please" share features. Keys are
  * matched as whole tokens after lower-casing and accent folding.
  */
-const ABBREVIATIONS: Record<string, string> = {
-	// English
-	pls: 'please', plz: 'please', plse: 'please', plss: 'please', pleez: 'please',
-	thx: 'thanks', thnx: 'thanks', thanx: 'thanks', tnx: 'thanks', ty: 'thank you', tysm: 'thank you so much',
-	u: 'you', ur: 'your', r: 'are', bday: 'birthday', asap: 'as soon as possible', tmrw: 'tomorrow',
-	tmr: 'tomorrow', tonite: 'tonight', msg: 'message', info: 'information',
-	pw: 'password', pwd: 'password', acc: 'account', addr: 'address', rn: 'right now', idk: 'i do not know',
-	dm: 'message', w: 'with', wknd: 'weekend', nite: 'night', hrs: 'hours', min: 'minutes', mins: 'minutes',
-	cuz: 'because', bc: 'because', coz: 'because', wanna: 'want to', gonna: 'going to', gotta: 'have to',
-	// Dutch
-	ff: 'even', effe: 'even', mvg: 'met vriendelijke groet', gr: 'groet', grtz: 'groetjes', grts: 'groetjes',
-	bvd: 'bedankt voor de', aub: 'alstublieft', avb: 'alstublieft', dankje: 'dank je',
-	dankjewel: 'dank je wel', dankuwel: 'dank u wel', wrm: 'waarom', idd: 'inderdaad', oke: 'ok', oki: 'ok',
-	okee: 'ok', okay: 'ok', okey: 'ok', kga: 'ik ga', kheb: 'ik heb', kwil: 'ik wil', kzou: 'ik zou', kben: 'ik ben',
-	// German
-	lg: 'liebe grusse', vg: 'viele grusse', mfg: 'mit freundlichen grussen', bzw: 'beziehungsweise',
-	danki: 'danke', dnk: 'danke', bitteschon: 'bitte schon', hab: 'habe', gibts: 'gibt es', nen: 'einen',
-	kannste: 'kannst du', haste: 'hast du', biste: 'bist du', wg: 'wegen', bzgl: 'bezuglich',
-	// French
-	stp: 's il te plait', svp: 's il vous plait', slt: 'salut', bjr: 'bonjour', bsr: 'bonsoir', bcp: 'beaucoup', mrc: 'merci',
-	mci: 'merci', pk: 'pourquoi', pq: 'porque', pr: 'pour', ds: 'dans', tt: 'tout', jsp: 'je sais pas',
-	jpp: 'je peux pas', dsl: 'desole', cc: 'coucou', rdv: 'rendez vous', qd: 'quand', qqn: 'quelqu un',
-	qqch: 'quelque chose', chui: 'je suis', jsuis: 'je suis', ptn: 'putain',
-	// Spanish
-	xq: 'porque', xfa: 'por favor', xfavor: 'por favor', porfa: 'por favor', porfis: 'por favor',
-	pf: 'por favor', q: 'que', tb: 'tambien', tmb: 'tambien', tbn: 'tambien', d: 'de',
-	x: 'por', bn: 'bien', dnd: 'donde', sq: 'es que', grax: 'gracias', grs: 'gracias', msj: 'mensaje',
-	hla: 'hola', nd: 'nada', toy: 'estoy', tamos: 'estamos', pa: 'para',
+export const ABBREVIATIONS_BY_LANGUAGE: Record<'en' | 'nl' | 'de' | 'fr' | 'es', Record<string, string>> = {
+	en: {
+		pls: 'please', plz: 'please', plse: 'please', plss: 'please', pleez: 'please',
+		thx: 'thanks', thnx: 'thanks', thanx: 'thanks', tnx: 'thanks', ty: 'thank you', tysm: 'thank you so much',
+		u: 'you', ur: 'your', r: 'are', bday: 'birthday', asap: 'as soon as possible', tmrw: 'tomorrow',
+		tmr: 'tomorrow', tonite: 'tonight', msg: 'message', info: 'information',
+		pw: 'password', pwd: 'password', acc: 'account', addr: 'address', rn: 'right now', idk: 'i do not know',
+		dm: 'message', w: 'with', wknd: 'weekend', nite: 'night', hrs: 'hours', min: 'minutes', mins: 'minutes',
+		cuz: 'because', bc: 'because', coz: 'because', wanna: 'want to', gonna: 'going to', gotta: 'have to',
+	},
+	nl: {
+		ff: 'even', effe: 'even', mvg: 'met vriendelijke groet', gr: 'groet', grtz: 'groetjes', grts: 'groetjes',
+		bvd: 'bedankt voor de', aub: 'alstublieft', avb: 'alstublieft', dankje: 'dank je',
+		dankjewel: 'dank je wel', dankuwel: 'dank u wel', wrm: 'waarom', idd: 'inderdaad', oke: 'ok', oki: 'ok',
+		okee: 'ok', okay: 'ok', okey: 'ok', kga: 'ik ga', kheb: 'ik heb', kwil: 'ik wil', kzou: 'ik zou', kben: 'ik ben',
+	},
+	de: {
+		lg: 'liebe grusse', vg: 'viele grusse', mfg: 'mit freundlichen grussen', bzw: 'beziehungsweise',
+		danki: 'danke', dnk: 'danke', bitteschon: 'bitte schon', hab: 'habe', gibts: 'gibt es', nen: 'einen',
+		kannste: 'kannst du', haste: 'hast du', biste: 'bist du', wg: 'wegen', bzgl: 'bezuglich',
+	},
+	fr: {
+		stp: 's il te plait', svp: 's il vous plait', slt: 'salut', bjr: 'bonjour', bsr: 'bonsoir', bcp: 'beaucoup', mrc: 'merci',
+		mci: 'merci', pk: 'pourquoi', pr: 'pour', ds: 'dans', tt: 'tout', jsp: 'je sais pas',
+		jpp: 'je peux pas', dsl: 'desole', cc: 'coucou', rdv: 'rendez vous', qd: 'quand', qqn: 'quelqu un',
+		qqch: 'quelque chose', chui: 'je suis', jsuis: 'je suis', ptn: 'putain',
+	},
+	es: {
+		xq: 'porque', pq: 'porque', xfa: 'por favor', xfavor: 'por favor', porfa: 'por favor', porfis: 'por favor',
+		pf: 'por favor', q: 'que', tb: 'tambien', tmb: 'tambien', tbn: 'tambien', d: 'de',
+		x: 'por', bn: 'bien', dnd: 'donde', sq: 'es que', grax: 'gracias', grs: 'gracias', msj: 'mensaje',
+		hla: 'hola', nd: 'nada', toy: 'estoy', tamos: 'estamos', pa: 'para',
+	},
 };
+
+const ABBREVIATIONS: Record<string, string> = Object.assign({}, ...Object.values(ABBREVIATIONS_BY_LANGUAGE));
 
 const LAUGH_PATTERN = /^(?:ha|he|hi|ja|je|ji)+h?$|^(?:lol+|mdr+|ptdr+|lmao+|rofl+|jaja\w*|haha\w*|hihi\w*|hehe\w*|xd+)$/;
 const URL_PATTERN = /\b(?:https?:\/\/|www\.)\S+/gi;

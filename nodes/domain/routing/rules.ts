@@ -2,6 +2,8 @@
  * The confidence router's rules: when the bot may answer (Automate), should ask which of two things the
  * customer meant (Clarify), or must hand over to a person (Human). Every rule that fires adds a reason.
  */
+import { intentTitle } from '../nlu/intent-titles';
+
 export type RouteDecision = 'automate' | 'clarify' | 'human';
 
 export interface RouterSettings {
@@ -14,6 +16,8 @@ export interface RouterSettings {
 	detectHumanRequest: boolean;
 	/** Consecutive unanswered turns that send the chat to a person; 0 disables. */
 	maxUnansweredTurns: number;
+	/** Intents a clarifying question never offers (the bot does not answer them from the knowledge base). */
+	neverClarifyIntents: string[];
 }
 
 export const DEFAULT_ROUTER_SETTINGS: RouterSettings = {
@@ -24,6 +28,7 @@ export const DEFAULT_ROUTER_SETTINGS: RouterSettings = {
 	alwaysHumanIntents: ['complaint', 'human_agent'],
 	detectHumanRequest: true,
 	maxUnansweredTurns: 2,
+	neverClarifyIntents: ['out_of_scope', 'greeting', 'thanks_goodbye', 'human_agent'],
 };
 
 export interface RouterInput {
@@ -34,6 +39,9 @@ export interface RouterInput {
 		margin?: number;
 		ranking?: Array<{ intent: string; score: number }>;
 		sentiment?: { label?: string; score?: number };
+		language?: string;
+		/** 'no_text' when the message had no text to classify. */
+		source?: string;
 	};
 	unansweredTurns?: number;
 }
@@ -43,8 +51,8 @@ export interface RouteResult {
 	reasons: string[];
 	/** Machine-readable names of the rules that fired. */
 	rules: string[];
-	/** The two candidates to ask about when the decision is clarify. */
-	clarifyBetween?: Array<{ intent: string; score: number }>;
+	/** The two candidates to ask about when the decision is clarify, with their titles in the guest's language. */
+	clarifyBetween?: Array<{ intent: string; score: number; title: string }>;
 }
 
 // "I want to talk to a person" in en, nl, de, fr and es, typed the way people type on WhatsApp.
@@ -104,13 +112,29 @@ export function routeMessage(input: RouterInput, settings: RouterSettings = DEFA
 		const ranking = input.nlu?.ranking ?? [];
 		const margin = input.nlu?.margin ?? (ranking.length > 1 ? ranking[0].score - ranking[1].score : 1);
 		if (settings.clarifyWhenAmbiguous && margin < settings.ambiguityMargin && ranking.length > 1) {
+			const candidates = ranking.slice(0, 2);
+			const notOffered = new Set([...(settings.neverClarifyIntents ?? DEFAULT_ROUTER_SETTINGS.neverClarifyIntents), ...settings.alwaysHumanIntents]);
+			const unanswerable = candidates.filter((candidate) => notOffered.has(candidate.intent));
+			// A message without text has nothing to be ambiguous about, and a choice the bot cannot answer helps nobody.
+			if (input.nlu?.source === 'no_text' || (input.text !== undefined && input.text.trim() === '')) {
+				return { decision: 'human', reasons: ['the message has no text to answer'], rules: ['no_text'] };
+			}
+			if (unanswerable.length > 0) {
+				return {
+					decision: 'human',
+					reasons: [
+						`confidence ${percent(confidence)} below ${percent(settings.confidenceThreshold)}, and ${unanswerable.map((candidate) => `"${candidate.intent}"`).join(' and ')} cannot be offered as a choice`,
+					],
+					rules: ['not_clarifiable'],
+				};
+			}
 			return {
 				decision: 'clarify',
 				reasons: [
 					`confidence ${percent(confidence)} below ${percent(settings.confidenceThreshold)}, and "${ranking[0].intent}" vs "${ranking[1].intent}" are only ${percent(margin)} apart`,
 				],
 				rules: ['ambiguous'],
-				clarifyBetween: ranking.slice(0, 2),
+				clarifyBetween: candidates.map((candidate) => ({ ...candidate, title: intentTitle(candidate.intent, input.nlu?.language) })),
 			};
 		}
 		return {

@@ -174,6 +174,19 @@ ALTER TABLE processed_events ADD COLUMN lease_takeovers integer NOT NULL DEFAULT
 `,
 	},
 	{
+		version: 5,
+		name: 'small talk: last known language, captionless media in a row, reactions on messages',
+		// The language of short messages ("ok", "👍") cannot be told from them: the last one that could be told
+		// is kept. A second voice note or photo without caption in a row goes to a person. A reaction is kept
+		// on the message it reacts to.
+		sql: `
+ALTER TABLE conversations ADD COLUMN language text;
+ALTER TABLE conversations ADD COLUMN media_without_text_streak integer NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN reaction text;
+ALTER TABLE messages ADD COLUMN reacted_at timestamptz;
+`,
+	},
+	{
 		version: 6,
 		name: 'conversation forms: the one active Conversation Form per conversation',
 		// At most one active form per conversation (the primary key). Writers compare `version` (optimistic

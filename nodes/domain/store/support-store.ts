@@ -420,6 +420,46 @@ export class SupportStore {
 		return Number(rows[0]?.unanswered_streak ?? 0);
 	}
 
+	/** Keeps the language the customer last wrote in, for messages too short to tell ("ok", "👍"). */
+	async rememberLanguage(conversationId: string, language: string): Promise<void> {
+		await this.driver.query(
+			`UPDATE conversations SET language = $2, updated_at = now() WHERE id = $1 AND language IS DISTINCT FROM $2`,
+			[conversationId, language],
+		);
+	}
+
+	/**
+	 * Counts voice notes, photos and documents without a caption in a row: `true` adds one, `false` (a
+	 * message with text) starts again from 0. Returns the new count.
+	 */
+	async recordMediaWithoutText(conversationId: string, withoutText: boolean): Promise<number> {
+		if (!withoutText) {
+			await this.driver.query(
+				`UPDATE conversations SET media_without_text_streak = 0 WHERE id = $1 AND media_without_text_streak <> 0`,
+				[conversationId],
+			);
+			return 0;
+		}
+		const rows = await this.driver.query<{ media_without_text_streak: number }>(
+			`UPDATE conversations SET media_without_text_streak = media_without_text_streak + 1, updated_at = now()
+			WHERE id = $1 RETURNING media_without_text_streak`,
+			[conversationId],
+		);
+		return Number(rows[0]?.media_without_text_streak ?? 0);
+	}
+
+	/**
+	 * Records the customer's reaction on the message it reacts to (an empty emoji removes it). Only a
+	 * message of the same conversation is changed; returns whether it was found.
+	 */
+	async recordReaction(conversationId: string, waMessageId: string, emoji: string | undefined, at: Date = new Date()): Promise<boolean> {
+		const rows = await this.driver.query(
+			`UPDATE messages SET reaction = $3, reacted_at = $4 WHERE wa_message_id = $2 AND conversation_id = $1 RETURNING id`,
+			[conversationId, waMessageId, emoji || null, at],
+		);
+		return rows.length === 1;
+	}
+
 	/** Notes agent or customer activity on an open handoff (the inactivity timeout counts from it). */
 	async touchHandoff(conversationId: string, at: Date = new Date()): Promise<void> {
 		await this.driver.query(

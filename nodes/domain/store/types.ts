@@ -17,6 +17,10 @@ export interface ConversationRecord {
 	entryPointAt: string | null;
 	referral: unknown;
 	unansweredStreak: number;
+	/** The last language the customer's messages could be told in (en, nl, de, fr, es …). */
+	language: string | null;
+	/** Voice notes, photos and documents without a caption in a row. */
+	mediaWithoutTextStreak: number;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -33,6 +37,9 @@ export interface MessageRecord {
 	status: string | null;
 	statusAt: string | null;
 	callbackData: string | null;
+	/** The customer's reaction emoji on this message, if any. */
+	reaction: string | null;
+	reactedAt: string | null;
 	sentAt: string;
 	createdAt: string;
 }

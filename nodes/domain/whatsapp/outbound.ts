@@ -332,3 +332,56 @@ export function buildMediaMessage(
 	if (media.filename && media.mediaType === 'document') object.filename = media.filename;
 	return { ...messageBase(recipient, options), type: media.mediaType, [media.mediaType]: object };
 }
+
+/**
+ * The reply an item carries, as AI Reply, Small Talk and the Conversation Form write it:
+ * `{ text, language, source, buttons?: [{ id, title }], list?: { button, sections: [{ title?, rows }] } }`.
+ */
+export interface ItemReply {
+	text: string;
+	buttons?: Array<{ id: string; title: string }>;
+	list?: { button: string; sections: ListSection[] };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The item's reply as messages: a list when it has one, reply buttons when it has them, else text (split past 4096). */
+export function buildReplyMessages(recipient: Recipient, reply: unknown, options: MessageOptions & { previewUrl?: boolean } = {}): CloudApiMessage[] {
+	if (!isObject(reply) || typeof reply.text !== 'string') {
+		throw new OutgoingMessageError(
+			'The item has no reply to send (reply.text)',
+			'Connect this node after AI Reply, Small Talk or the Conversation Form, or set reply.text (and reply.buttons or reply.list) with a Set node.',
+		);
+	}
+	const { text, buttons, list } = reply as unknown as ItemReply;
+	if (list !== undefined && list !== null) {
+		if (!isObject(list) || !Array.isArray(list.sections)) {
+			throw new OutgoingMessageError('reply.list needs a button text and sections', 'Give reply.list as { button, sections: [{ title?, rows: [{ id, title }] }] }.');
+		}
+		return [buildListMessage(recipient, { body: text, buttonText: list.button, sections: list.sections }, options)];
+	}
+	if (Array.isArray(buttons) && buttons.length > 0) {
+		return [buildButtonsMessage(recipient, { body: text, buttons: buttons.map((button) => ({ id: button.id || button.title, title: button.title })) }, options)];
+	}
+	return buildTextMessages(recipient, text, options);
+}
+
+/**
+ * The language to send a template in: the first of the guest's languages (most trusted first) the
+ * template is approved in, matched exactly ("pt_BR") or by language ("en" ↔ "en_US"); else the fallback.
+ */
+export function chooseTemplateLanguage(guestLanguages: Array<string | null | undefined>, approved: string[], fallback: string): string {
+	const normalize = (code: string) => code.trim().replace('-', '_').toLowerCase();
+	const base = (code: string) => normalize(code).split('_')[0];
+	const available = approved.map((code) => code.trim()).filter(Boolean);
+	for (const candidate of guestLanguages) {
+		if (!candidate || candidate === 'unknown') continue;
+		const exact = available.find((code) => normalize(code) === normalize(candidate));
+		if (exact) return exact;
+		const sameLanguage = available.find((code) => base(code) === base(candidate));
+		if (sameLanguage) return sameLanguage;
+	}
+	return fallback;
+}

@@ -1,5 +1,6 @@
 import { extractFeatures, conceptsOf, hashString } from '../../../nodes/domain/nlu/features';
-import { foldAccents, normalizeText, replaceEmojis } from '../../../nodes/domain/nlu/text-normalization';
+import { detectLanguage } from '../../../nodes/domain/nlu/language';
+import { ABBREVIATIONS_BY_LANGUAGE, foldAccents, normalizeText, replaceEmojis } from '../../../nodes/domain/nlu/text-normalization';
 
 describe('normalizeText', () => {
 	it('lower-cases, folds accents and squashes repeated letters', () => {
@@ -69,5 +70,24 @@ describe('features', () => {
 		const typo = extractFeatures('resrvation').ids;
 		const shared = Array.from(typo).filter((id) => correct.has(id)).length;
 		expect(shared / typo.length).toBeGreaterThan(0.5);
+	});
+});
+
+describe('abbreviation table by language', () => {
+	// Each block expands to words of its own language: a Spanish "porque" in the French block would teach the
+	// classifier Spanish features for French messages.
+	it.each(['fr', 'es'] as const)('the %s block expands only to words of that language', (language) => {
+		const others = (['en', 'nl', 'de', 'fr', 'es'] as const).filter((other) => other !== language);
+		for (const [abbreviation, expansion] of Object.entries(ABBREVIATIONS_BY_LANGUAGE[language])) {
+			const detected = detectLanguage(expansion, { hint: null, minConfidence: 0.7 }).language;
+			expect({ abbreviation, expansion, foreign: (others as readonly string[]).includes(detected) ? detected : null }).toEqual({ abbreviation, expansion, foreign: null });
+		}
+		expect(Object.keys(ABBREVIATIONS_BY_LANGUAGE.fr)).not.toContain('pq');
+		expect(ABBREVIATIONS_BY_LANGUAGE.es.pq).toBe('porque');
+	});
+
+	it('has no abbreviation in two language blocks', () => {
+		const keys = Object.values(ABBREVIATIONS_BY_LANGUAGE).flatMap((block) => Object.keys(block));
+		expect(new Set(keys).size).toBe(keys.length);
 	});
 });

@@ -75,3 +75,42 @@ describe('asksForHuman', () => {
 		'what time is breakfast',
 	])('"%s" does not', (text) => expect(asksForHuman(text)).toBe(false));
 });
+
+describe('routeMessage: clarify done right', () => {
+	const tie = (first: string, second: string, extra: Record<string, unknown> = {}) => ({
+		...confident,
+		intent: first,
+		confidence: 0.3,
+		margin: 0.02,
+		ranking: [{ intent: first, score: 0.3 }, { intent: second, score: 0.28 }],
+		...extra,
+	});
+
+	it('offers two answerable intents with their titles in the guest\'s language', () => {
+		const result = routeMessage({ text: 'kamer en rekening', nlu: tie('room_service', 'billing', { language: 'nl' }) });
+		expect(result.decision).toBe('clarify');
+		expect(result.clarifyBetween).toEqual([
+			{ intent: 'room_service', score: 0.3, title: 'Roomservice' },
+			{ intent: 'billing', score: 0.28, title: 'Rekening & betalen' },
+		]);
+	});
+
+	it.each(['out_of_scope', 'greeting', 'thanks_goodbye', 'human_agent'])('never offers %s: a tie with it goes to a person', (intent) => {
+		expect(routeMessage({ text: 'Yes, I confirm', nlu: tie('billing', intent) })).toMatchObject({ decision: 'human', rules: ['not_clarifiable'] });
+		const first = routeMessage({ text: 'Yes, I confirm', nlu: tie(intent, 'billing') });
+		expect(first.decision).toBe('human');
+		expect(first.clarifyBetween).toBeUndefined();
+	});
+
+	it('never offers an Always Human intent, and honours its own list', () => {
+		expect(routeMessage({ text: 'x', nlu: tie('complaint', 'billing') }).decision).toBe('human');
+		const settings = { ...DEFAULT_ROUTER_SETTINGS, neverClarifyIntents: ['billing'] };
+		expect(routeMessage({ text: 'x', nlu: tie('amenities', 'billing') }, settings)).toMatchObject({ decision: 'human', rules: ['not_clarifiable'] });
+		expect(routeMessage({ text: 'x', nlu: tie('amenities', 'greeting') }, settings).decision).toBe('clarify');
+	});
+
+	it('never asks about a message without text', () => {
+		expect(routeMessage({ text: '', nlu: tie('amenities', 'billing') })).toMatchObject({ decision: 'human', rules: ['no_text'] });
+		expect(routeMessage({ nlu: tie('amenities', 'billing', { source: 'no_text' }) })).toMatchObject({ decision: 'human', rules: ['no_text'] });
+	});
+});

@@ -140,6 +140,32 @@ describe.each(storeBackendFixtures())('SupportStore on $name', (backend) => {
 		).resolves.toBeUndefined();
 	});
 
+	it('remembers the last known language, counts captionless media in a row and keeps reactions on their message', async () => {
+		const ref: ConversationRef = { channel: 'whatsapp', phoneNumberId: '1065000000001', customer: { waId: '31600000555', name: 'Sem' } };
+		const conversationId = conversationIdOf(ref);
+		await store.recordInboundMessage({ conversation: ref, waMessageId: 'wamid.smalltalk.1', type: 'text', text: 'hoi', sentAt: new Date() });
+		expect(await store.getConversation(conversationId)).toMatchObject({ language: null, mediaWithoutTextStreak: 0 });
+
+		await store.rememberLanguage(conversationId, 'nl');
+		await store.rememberLanguage(conversationId, 'nl');
+		expect((await store.getConversation(conversationId))?.language).toBe('nl');
+
+		const counts = await Promise.all(Array.from({ length: 5 }, async () => await store.recordMediaWithoutText(conversationId, true)));
+		expect(counts.sort()).toEqual([1, 2, 3, 4, 5]);
+		await expect(store.recordMediaWithoutText(conversationId, false)).resolves.toBe(0);
+		await expect(store.recordMediaWithoutText(conversationId, true)).resolves.toBe(1);
+
+		await store.recordOutboundMessage({ conversationId, waMessageId: 'wamid.smalltalk.bot', author: 'bot', type: 'text', text: 'Welkom!' });
+		const at = new Date('2026-01-02T03:04:05.000Z');
+		await expect(store.recordReaction(conversationId, 'wamid.smalltalk.bot', '👍', at)).resolves.toBe(true);
+		expect(await store.getMessageByWaId('wamid.smalltalk.bot')).toMatchObject({ reaction: '👍', reactedAt: at.toISOString() });
+		await expect(store.recordReaction(conversationId, 'wamid.smalltalk.bot', undefined)).resolves.toBe(true);
+		expect((await store.getMessageByWaId('wamid.smalltalk.bot'))?.reaction).toBeNull();
+		// Only a message of the same conversation, and an unknown message id changes nothing.
+		await expect(store.recordReaction('other-conversation', 'wamid.smalltalk.bot', '❤️')).resolves.toBe(false);
+		await expect(store.recordReaction(conversationId, 'wamid.unknown', '❤️')).resolves.toBe(false);
+	});
+
 	it('keeps the consent log append-only', async () => {
 		const event = await store.appendConsentEvent({
 			customerKey: '31612345678',

@@ -2,7 +2,9 @@ import {
 	buildButtonsMessage,
 	buildListMessage,
 	buildMediaMessage,
+	buildReplyMessages,
 	buildTemplateMessage,
+	chooseTemplateLanguage,
 	buildTextMessages,
 	messageBase,
 	OutgoingMessageError,
@@ -131,5 +133,45 @@ describe('outgoing messages', () => {
 		});
 		expect(() => buildMediaMessage(guest, { mediaType: 'image', id: '1', link: 'https://x' })).toThrow(/either a media id or a link/);
 		expect(() => buildMediaMessage(guest, { mediaType: 'audio', id: '1', caption: 'x' })).toThrow(/cannot have a caption/);
+	});
+});
+
+describe('the item\'s reply', () => {
+	it('sends text, reply buttons or a list, as the reply says', () => {
+		expect(buildReplyMessages(guest, { text: 'Graag gedaan!', language: 'nl', source: 'small_talk' })).toEqual([
+			{ messaging_product: 'whatsapp', recipient_type: 'individual', to: '31612345678', type: 'text', text: { body: 'Graag gedaan!', preview_url: false } },
+		]);
+		const [buttons] = buildReplyMessages(guest, { text: 'Hallo!', buttons: [{ id: 'amenities', title: 'Faciliteiten' }, { id: 'billing', title: 'Rekening & betalen' }] });
+		expect(buttons).toMatchObject({
+			type: 'interactive',
+			interactive: { type: 'button', body: { text: 'Hallo!' }, action: { buttons: [{ type: 'reply', reply: { id: 'amenities', title: 'Faciliteiten' } }, { reply: { id: 'billing' } }] } },
+		});
+		const [list] = buildReplyMessages(guest, { text: 'Choose', list: { button: 'Topics', sections: [{ rows: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B', description: 'bee' }] }] } });
+		expect(list).toMatchObject({ interactive: { type: 'list', action: { button: 'Topics', sections: [{ rows: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B', description: 'bee' }] }] } } });
+		expect(buildReplyMessages(guest, { text: `${'x '.repeat(2500)}` })).toHaveLength(2);
+	});
+
+	it('keeps WhatsApp\'s limits and says what is missing', () => {
+		expect(() => buildReplyMessages(guest, undefined)).toThrow(/no reply to send/);
+		expect(() => buildReplyMessages(guest, { language: 'en' })).toThrow(OutgoingMessageError);
+		const four = [1, 2, 3, 4].map((index) => ({ id: `b${index}`, title: `B${index}` }));
+		expect(() => buildReplyMessages(guest, { text: 'pick', buttons: four })).toThrow(/1 to 3/);
+		expect(() => buildReplyMessages(guest, { text: 'pick', buttons: [{ id: 'x', title: 'a title longer than twenty' }] })).toThrow(/at most 20/);
+		expect(() => buildReplyMessages(guest, { text: 'pick', list: { button: 'Go' } })).toThrow(/sections/);
+	});
+});
+
+describe('chooseTemplateLanguage', () => {
+	it('takes the first of the guest\'s languages the template is approved in, exactly or by language', () => {
+		expect(chooseTemplateLanguage(['nl', 'en'], ['en', 'nl', 'de'], 'en')).toBe('nl');
+		expect(chooseTemplateLanguage(['de'], ['en_US', 'de_DE'], 'en_US')).toBe('de_DE');
+		expect(chooseTemplateLanguage(['pt_BR'], ['pt_PT', 'pt_BR'], 'en')).toBe('pt_BR');
+		expect(chooseTemplateLanguage([undefined, 'unknown', 'fr'], ['en', 'fr'], 'en')).toBe('fr');
+	});
+
+	it('falls back along the chain to the node\'s language code', () => {
+		expect(chooseTemplateLanguage(['it', 'es'], ['en', 'es'], 'en')).toBe('es');
+		expect(chooseTemplateLanguage(['it'], ['en', 'nl'], 'nl')).toBe('nl');
+		expect(chooseTemplateLanguage([], ['en'], 'en')).toBe('en');
 	});
 });

@@ -1,0 +1,244 @@
+/**
+ * Small talk: greetings, thanks and goodbyes, acknowledgements ("ok", 👍), reactions, stickers, and
+ * messages the bot cannot read (voice notes, photos and documents without a caption). They are a large
+ * share of WhatsApp traffic, and none of them needs a person: this module tells which kind a message
+ * is and writes the bot's answer in the guest's language. No n8n, no model.
+ */
+import { detectLanguage } from '../nlu/language';
+import { isBareGreeting } from '../nlu/greeting-clause';
+import { intentTitle } from '../nlu/intent-titles';
+import { foldAccents } from '../nlu/text-normalization';
+import {
+	ANY_QUESTION,
+	DEFAULT_BUSINESS_NAME,
+	DEFAULT_SMALL_TALK_TEXTS,
+	LIST_CONJUNCTION,
+	SMALL_TALK_LANGUAGES,
+	type SmallTalkLanguage,
+	type SmallTalkTextKind,
+} from './texts';
+
+export * from './texts';
+
+/**
+ * - greeting, thanks: answered with a short welcome or close;
+ * - acknowledgement, reaction, sticker: no reply (or the optional acknowledgement text);
+ * - media_without_text: a voice note, photo, video, document or contact card without words;
+ * - location: a location pin, for the directions answer;
+ * - none: not small talk; the message goes on to the router.
+ */
+export type SmallTalkKind = 'greeting' | 'thanks' | 'acknowledgement' | 'reaction' | 'sticker' | 'media_without_text' | 'location' | 'none';
+
+export interface SmallTalkMessage {
+	type?: string;
+	text?: string;
+	media?: { kind?: string; caption?: string; animated?: boolean };
+}
+
+export interface SmallTalkNlu {
+	intent?: string;
+	confidence?: number;
+	source?: string;
+}
+
+export interface SmallTalkSettings {
+	greetingIntents: string[];
+	thanksIntents: string[];
+	/** The classifier's confidence from which a greeting or thanks intent counts. */
+	minConfidence: number;
+}
+
+export const DEFAULT_SMALL_TALK_SETTINGS: SmallTalkSettings = {
+	greetingIntents: ['greeting'],
+	thanksIntents: ['thanks_goodbye'],
+	minConfidence: 0.6,
+};
+
+// Acknowledgements in en, nl, de, fr and es, accents folded. A message is one when it is made only of
+// these (and emoji): "ok", "oké 👍", "yes, I confirm", "prima 👌", "d'accord", "vale, perfecto".
+const ACKNOWLEDGEMENTS = new Set(
+	[
+		'ok', 'okay', 'oke', 'okey', 'okido', 'okidoki', 'k', 'kk', 'alright', 'all right', 'fine', 'great', 'cool', 'nice', 'perfect', 'super', 'top',
+		'sure', 'yes', 'yep', 'yeah', 'yup', 'got it', 'noted', 'understood', 'i confirm', 'confirm', 'confirmed', 'sounds good', 'good', 'will do',
+		'prima', 'goed', 'is goed', 'helder', 'duidelijk', 'ja', 'akkoord', 'mooi', 'fijn', 'klopt', 'top', 'oki', 'okee', 'prima zo', 'komt goed',
+		'alles klar', 'gut', 'passt', 'genau', 'verstanden', 'in ordnung', 'alles gut', 'jawohl', 'klar', 'geht klar', 'perfekt', 'sehr gut',
+		'd accord', 'dac', 'oui', 'parfait', 'tres bien', 'ca marche', 'entendu', 'compris', 'nickel', 'genial', 'bien', 'ok merci',
+		'vale', 'si', 'perfecto', 'de acuerdo', 'entendido', 'claro', 'muy bien', 'listo', 'dale', 'bueno', 'okis', 'confirmo',
+	].filter((phrase) => !phrase.includes('merci')),
+);
+const LONGEST_ACKNOWLEDGEMENT = Math.max(...[...ACKNOWLEDGEMENTS].map((phrase) => phrase.split(' ').length));
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+// Thumbs down, angry and crying faces are not acknowledgements: they go on to the router (sentiment).
+const NEGATIVE_EMOJI = /[👎😡😠🤬😢😭💩😞😤]/u;
+
+function wordsOf(text: string): string[] {
+	return foldAccents(text)
+		.replace(/[’'`]/g, ' ')
+		.replace(/[^\p{L}\p{N}\s]/gu, ' ')
+		.split(/\s+/)
+		.filter(Boolean);
+}
+
+/** Whether the text is only acknowledgements and emoji ("ok", "👍", "Yes, I confirm", "prima 👌"). */
+export function isAcknowledgement(text: string): boolean {
+	if (NEGATIVE_EMOJI.test(text)) return false;
+	const words = wordsOf(text);
+	if (words.length === 0) return PICTOGRAPH.test(text);
+	let index = 0;
+	while (index < words.length) {
+		let matched = 0;
+		for (let length = Math.min(LONGEST_ACKNOWLEDGEMENT, words.length - index); length >= 1; length--) {
+			if (ACKNOWLEDGEMENTS.has(words.slice(index, index + length).join(' '))) {
+				matched = length;
+				break;
+			}
+		}
+		if (matched === 0) return false;
+		index += matched;
+	}
+	return true;
+}
+
+/** A negative reaction (👎, 😡 …), as a satisfaction signal. */
+export function isNegativeEmoji(emoji: string | undefined): boolean {
+	return Boolean(emoji && NEGATIVE_EMOJI.test(emoji));
+}
+
+const UNREADABLE_MEDIA = new Set(['audio', 'voice', 'image', 'video', 'document', 'contacts', 'unsupported']);
+
+/** Which kind of small talk the message is, from its type, its text and the classifier's intent. */
+export function recognizeSmallTalk(
+	message: SmallTalkMessage,
+	nlu: SmallTalkNlu | undefined,
+	settings: SmallTalkSettings = DEFAULT_SMALL_TALK_SETTINGS,
+): SmallTalkKind {
+	const type = message.type ?? 'text';
+	const text = (message.text ?? '').trim();
+	if (type === 'reaction') return 'reaction';
+	if (type === 'sticker' || message.media?.kind === 'sticker') return 'sticker';
+	// A GIF arrives as a video that plays like a sticker.
+	if (!text && message.media?.animated) return 'sticker';
+	if (type === 'location') return 'location';
+	if (!text) return UNREADABLE_MEDIA.has(type) || message.media ? 'media_without_text' : type === 'text' ? 'none' : 'media_without_text';
+	if (isAcknowledgement(text)) return 'acknowledgement';
+	const confident = (nlu?.confidence ?? 0) >= settings.minConfidence;
+	if (isBareGreeting(text) || (confident && nlu?.intent && settings.greetingIntents.includes(nlu.intent))) return 'greeting';
+	// A question is never closed with "you're welcome".
+	if (confident && nlu?.intent && settings.thanksIntents.includes(nlu.intent) && !text.includes('?')) return 'thanks';
+	return 'none';
+}
+
+export function isSmallTalkLanguage(language: string | undefined | null): language is SmallTalkLanguage {
+	return SMALL_TALK_LANGUAGES.includes(language as SmallTalkLanguage);
+}
+
+/**
+ * The language to answer in: the message's own when it can be told (and remembered), else the guest's
+ * last known language, else the workflow's default. Short messages ("ok", "Hallo!", 👍) never switch it.
+ */
+export function chooseReplyLanguage(input: { text?: string; kind: SmallTalkKind; known?: string | null; fallback: string }): {
+	language: string;
+	/** Set when the message itself tells the language: the store should remember it. */
+	detected?: string;
+} {
+	const text = input.text?.trim() ?? '';
+	// Acknowledgements and emoji are too short to tell ("prima" is Dutch, German and Italian).
+	const tellable = text !== '' && !['acknowledgement', 'reaction', 'sticker'].includes(input.kind);
+	if (tellable) {
+		const detection = detectLanguage(text, { hint: null });
+		if (detection.language !== 'unknown') return { language: detection.language, detected: detection.language };
+	}
+	return { language: input.known || input.fallback };
+}
+
+export type SmallTalkOverrides = Partial<Record<SmallTalkTextKind, Partial<Record<string, string>>>>;
+
+/** The text of a kind in the language: the business's own, else the default, else the default language's. */
+export function smallTalkText(kind: SmallTalkTextKind, language: string, overrides: SmallTalkOverrides = {}, fallbackLanguage = 'en'): string {
+	const own = overrides[kind];
+	for (const candidate of [language, fallbackLanguage]) {
+		const custom = own?.[candidate];
+		if (custom !== undefined) return custom;
+		if (isSmallTalkLanguage(candidate)) return DEFAULT_SMALL_TALK_TEXTS[kind][candidate];
+	}
+	return DEFAULT_SMALL_TALK_TEXTS[kind].en;
+}
+
+function joinList(items: string[], language: string): string {
+	if (items.length <= 1) return items.join('');
+	const conjunction = isSmallTalkLanguage(language) ? LIST_CONJUNCTION[language] : LIST_CONJUNCTION.en;
+	return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+}
+
+export interface SmallTalkReply {
+	text: string;
+	language: string;
+	source: 'small_talk';
+	kind: SmallTalkKind;
+	buttons?: Array<{ id: string; title: string }>;
+	list?: { button: string; sections: Array<{ title?: string; rows: Array<{ id: string; title: string }> }> };
+}
+
+export interface ReplyContext {
+	language: string;
+	fallbackLanguage?: string;
+	overrides?: SmallTalkOverrides;
+	businessName?: string;
+	customerName?: string;
+	/** Intents offered after the welcome: up to 3 as buttons, up to 10 as a list. */
+	topics?: string[];
+	/** Titles of the business's own intents, per intent and language (pack intents have their own). */
+	topicTitles?: Record<string, Record<string, string>>;
+}
+
+/** The reply for a kind of small talk, or undefined when the bot stays silent. */
+export function buildSmallTalkReply(kind: SmallTalkKind, context: ReplyContext): SmallTalkReply | undefined {
+	const text = (textKind: SmallTalkTextKind) => smallTalkText(textKind, context.language, context.overrides, context.fallbackLanguage);
+	const base = { language: context.language, source: 'small_talk' as const, kind };
+	switch (kind) {
+		case 'greeting': {
+			const topics = (context.topics ?? []).slice(0, 10);
+			const titles = topics.map((intent) => context.topicTitles?.[intent]?.[context.language]?.slice(0, 20) || intentTitle(intent, context.language));
+			const firstName = (context.customerName ?? '').trim().split(/\s+/)[0] ?? '';
+			const business = context.businessName?.trim() || (isSmallTalkLanguage(context.language) ? DEFAULT_BUSINESS_NAME[context.language] : DEFAULT_BUSINESS_NAME.en);
+			// German nouns keep their capital letter.
+			const inSentence = titles.map((title) => (context.language === 'de' ? title : title.toLowerCase()));
+			const topicsText = titles.length ? joinList(inSentence, context.language) : ANY_QUESTION[isSmallTalkLanguage(context.language) ? context.language : 'en'];
+			const welcome = text('welcome')
+				.replace(/\{name\}/g, firstName ? ` ${firstName}` : '')
+				.replace(/\{business\}/g, business)
+				.replace(/\{topics\}/g, topicsText);
+			const rows = topics.map((intent, index) => ({ id: intent, title: titles[index] }));
+			if (rows.length === 0) return { ...base, text: welcome };
+			if (rows.length <= 3) return { ...base, text: welcome, buttons: rows };
+			return { ...base, text: welcome, list: { button: text('topicsButton'), sections: [{ rows }] } };
+		}
+		case 'thanks':
+			return { ...base, text: text('thanks') };
+		case 'acknowledgement':
+		case 'reaction':
+		case 'sticker': {
+			const acknowledgement = text('acknowledgement').trim();
+			return acknowledgement ? { ...base, text: acknowledgement } : undefined;
+		}
+		case 'media_without_text':
+			return { ...base, text: text('mediaWithoutText'), buttons: [{ id: 'human_agent', title: text('personButton') }] };
+		default:
+			return undefined;
+	}
+}
+
+// Knowledge-base questions about the way there, in en, nl, de, fr and es (accents folded).
+const DIRECTIONS_QUESTION = [
+	/\b(directions?|route|address|located|location|how (do|can|to) (i |we )?(get|reach)|way to|find you)\b/,
+	/\b(adres|ligging|hoe kom(en)? (ik|we|je)|bereik|vind ik|waar (ligt|zit|zitten))\b/,
+	/\b(anfahrt|adresse|wegbeschreibung|wie komme?n? (ich|wir|man)|erreiche|wo (liegt|finde))\b/,
+	/\b(itineraire|adresse|acces|comment (venir|aller|se rendre|vous trouver|rejoindre)|ou (se trouve|etes))\b/,
+	/\b(direccion|ubicacion|como (llego|llegar|llegamos)|donde (esta|estan|quedan?))\b/,
+];
+
+/** Whether a knowledge-base question asks the way (so its answer fits a location pin). */
+export function isDirectionsQuestion(question: string): boolean {
+	const folded = foldAccents(question).replace(/[’'`]/g, ' ');
+	return DIRECTIONS_QUESTION.some((pattern) => pattern.test(folded));
+}

@@ -1,0 +1,65 @@
+/**
+ * What the bot says for small talk, in en, nl, de, fr and es. The Small Talk node lets a business replace
+ * any of them on the canvas (per kind and language); these are the defaults.
+ * Placeholders: {name} the guest's first name (with a leading space, or nothing), {business} the business
+ * name, {topics} the topics the bot can help with.
+ */
+export const SMALL_TALK_TEXT_KINDS = ['welcome', 'thanks', 'acknowledgement', 'mediaWithoutText', 'personButton', 'topicsButton'] as const;
+export type SmallTalkTextKind = (typeof SMALL_TALK_TEXT_KINDS)[number];
+
+export const SMALL_TALK_LANGUAGES = ['en', 'nl', 'de', 'fr', 'es'] as const;
+export type SmallTalkLanguage = (typeof SMALL_TALK_LANGUAGES)[number];
+
+export const DEFAULT_SMALL_TALK_TEXTS: Record<SmallTalkTextKind, Record<SmallTalkLanguage, string>> = {
+	welcome: {
+		en: 'Hello{name}! 👋 Welcome to {business}. I can help you with {topics}. What can I do for you?',
+		nl: 'Hallo{name}! 👋 Welkom bij {business}. Ik help je graag met {topics}. Waarmee kan ik je helpen?',
+		de: 'Hallo{name}! 👋 Willkommen bei {business}. Ich helfe Ihnen gern bei {topics}. Was kann ich für Sie tun?',
+		fr: 'Bonjour{name} ! 👋 Bienvenue chez {business}. Je peux vous aider pour {topics}. Que puis-je faire pour vous ?',
+		es: '¡Hola{name}! 👋 Bienvenido a {business}. Puedo ayudarle con {topics}. ¿En qué puedo ayudarle?',
+	},
+	thanks: {
+		en: "You're welcome! Is there anything else I can do for you?",
+		nl: 'Graag gedaan! Kan ik nog ergens anders mee helpen?',
+		de: 'Gern geschehen! Kann ich sonst noch etwas für Sie tun?',
+		fr: "Avec plaisir ! Puis-je faire autre chose pour vous ?",
+		es: '¡De nada! ¿Puedo ayudarle en algo más?',
+	},
+	// Empty: an "ok" or 👍 gets no reply. A text here is sent instead.
+	acknowledgement: { en: '', nl: '', de: '', fr: '', es: '' },
+	mediaWithoutText: {
+		en: "I can read text only — could you type your question? Or tell me if you'd like a colleague.",
+		nl: 'Ik kan alleen tekst lezen — wil je je vraag typen? Of laat weten als je een collega wilt spreken.',
+		de: 'Ich kann nur Text lesen — könnten Sie Ihre Frage eintippen? Oder sagen Sie mir, wenn Sie mit einem Kollegen sprechen möchten.',
+		fr: "Je ne peux lire que du texte — pourriez-vous écrire votre question ? Ou dites-moi si vous souhaitez parler à un collègue.",
+		es: 'Solo puedo leer texto — ¿podría escribir su pregunta? O dígame si prefiere hablar con un compañero.',
+	},
+	// A reply button (≤ 20 characters) whose title the Confidence Router reads as a request for a person.
+	personButton: {
+		en: 'Talk to a person',
+		nl: 'Een medewerker',
+		de: 'Zum Mitarbeiter',
+		fr: 'Un conseiller',
+		es: 'Hablar con agente',
+	},
+	// The button that opens the topics list (≤ 20 characters), when there are more than three topics.
+	topicsButton: { en: 'Topics', nl: 'Onderwerpen', de: 'Themen', fr: 'Sujets', es: 'Temas' },
+};
+
+/** How "a, b and c" is written in each language. */
+export const LIST_CONJUNCTION: Record<SmallTalkLanguage, string> = { en: 'and', nl: 'en', de: 'und', fr: 'et', es: 'y' };
+
+/** The name the welcome uses when the business profile has none. */
+export const DEFAULT_BUSINESS_NAME: Record<SmallTalkLanguage, string> = { en: 'our team', nl: 'ons team', de: 'unserem Team', fr: 'notre équipe', es: 'nuestro equipo' };
+
+/** {topics} when no topics are configured. */
+export const ANY_QUESTION: Record<SmallTalkLanguage, string> = { en: 'your questions', nl: 'je vragen', de: 'Ihren Fragen', fr: 'vos questions', es: 'sus preguntas' };
+
+/** What a location pin asks, as a knowledge-base search: the directions entry answers it. */
+export const LOCATION_QUESTION: Record<SmallTalkLanguage, string> = {
+	en: 'How do I get there? Directions, route and address',
+	nl: 'Hoe kom ik er? Route en adres',
+	de: 'Wie komme ich hin? Anfahrt und Adresse',
+	fr: 'Comment venir ? Itinéraire et adresse',
+	es: '¿Cómo llego? Dirección y ubicación',
+};

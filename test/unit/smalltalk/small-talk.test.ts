@@ -1,0 +1,144 @@
+import {
+	buildSmallTalkReply,
+	chooseReplyLanguage,
+	DEFAULT_SMALL_TALK_TEXTS,
+	isAcknowledgement,
+	isDirectionsQuestion,
+	recognizeSmallTalk,
+	SMALL_TALK_LANGUAGES,
+	SMALL_TALK_TEXT_KINDS,
+	smallTalkText,
+} from '../../../nodes/domain/smalltalk/small-talk';
+
+const greeting = { intent: 'greeting', confidence: 0.98 };
+const thanks = { intent: 'thanks_goodbye', confidence: 0.97 };
+const question = { intent: 'amenities', confidence: 0.9 };
+
+describe('recognizeSmallTalk', () => {
+	it.each([
+		['ok'], ['oké'], ['👍'], ['👌😊'], ['super'], ["d'accord"], ['vale'], ['prima 👌'], ['Yes, I confirm'], ['alles klar'], ['de acuerdo'], ['ok super'],
+	])('treats "%s" as an acknowledgement, whatever the classifier said', (text) => {
+		expect(recognizeSmallTalk({ type: 'text', text }, thanks)).toBe('acknowledgement');
+		expect(recognizeSmallTalk({ type: 'text', text }, { intent: 'greeting', confidence: 0.2 })).toBe('acknowledgement');
+	});
+
+	it.each([['ok thanks'], ['👎'], ['ok but where is my room?'], ['not ok'], ['yes please book it for friday']])('does not treat "%s" as an acknowledgement', (text) => {
+		expect(isAcknowledgement(text)).toBe(false);
+	});
+
+	it('answers greetings and thanks only when the classifier is confident, and never closes a question', () => {
+		expect(recognizeSmallTalk({ type: 'text', text: 'good evening' }, greeting)).toBe('greeting');
+		expect(recognizeSmallTalk({ type: 'text', text: 'Hallo!' }, { intent: 'out_of_scope', confidence: 0.1 })).toBe('greeting');
+		expect(recognizeSmallTalk({ type: 'text', text: 'hello, anyone there?' }, greeting)).toBe('greeting');
+		expect(recognizeSmallTalk({ type: 'text', text: 'top, bedankt!' }, thanks)).toBe('thanks');
+		expect(recognizeSmallTalk({ type: 'text', text: 'thanks, but when is breakfast?' }, thanks)).toBe('none');
+		expect(recognizeSmallTalk({ type: 'text', text: 'merci' }, { intent: 'thanks_goodbye', confidence: 0.3 })).toBe('none');
+		expect(recognizeSmallTalk({ type: 'text', text: 'is there a pool?' }, question)).toBe('none');
+	});
+
+	it('tells reactions, stickers, GIFs, captionless media and locations by their type', () => {
+		expect(recognizeSmallTalk({ type: 'reaction', text: '❤️' }, undefined)).toBe('reaction');
+		expect(recognizeSmallTalk({ type: 'reaction', text: '👎' }, undefined)).toBe('reaction');
+		expect(recognizeSmallTalk({ type: 'sticker', media: { kind: 'sticker' } }, undefined)).toBe('sticker');
+		expect(recognizeSmallTalk({ type: 'video', media: { kind: 'video', animated: true } }, undefined)).toBe('sticker');
+		for (const type of ['audio', 'image', 'video', 'document', 'contacts', 'unsupported']) {
+			expect(recognizeSmallTalk({ type, media: type === 'contacts' || type === 'unsupported' ? undefined : { kind: type } }, { intent: 'out_of_scope', confidence: 0, source: 'no_text' })).toBe('media_without_text');
+		}
+		expect(recognizeSmallTalk({ type: 'image', text: 'is this stain covered?', media: { kind: 'image', caption: 'is this stain covered?' } }, question)).toBe('none');
+		expect(recognizeSmallTalk({ type: 'location' }, undefined)).toBe('location');
+		expect(recognizeSmallTalk({ type: 'location', text: 'Museumplein, Amsterdam' }, undefined)).toBe('location');
+	});
+});
+
+describe('chooseReplyLanguage', () => {
+	it('takes the language from the message when it can be told, and says so to be remembered', () => {
+		expect(chooseReplyLanguage({ text: 'goedemorgen, hoe laat is het ontbijt?', kind: 'none', known: 'en', fallback: 'en' })).toEqual({ language: 'nl', detected: 'nl' });
+	});
+
+	it('keeps the last known language, then the default, for messages too short to tell', () => {
+		expect(chooseReplyLanguage({ text: 'Hallo!', kind: 'greeting', known: 'de', fallback: 'en' })).toEqual({ language: 'de' });
+		expect(chooseReplyLanguage({ text: 'ok', kind: 'acknowledgement', known: 'fr', fallback: 'en' })).toEqual({ language: 'fr' });
+		expect(chooseReplyLanguage({ text: 'prima 👌', kind: 'acknowledgement', known: 'nl', fallback: 'en' })).toEqual({ language: 'nl' });
+		expect(chooseReplyLanguage({ kind: 'media_without_text', known: null, fallback: 'es' })).toEqual({ language: 'es' });
+	});
+});
+
+describe('small-talk texts', () => {
+	it('has every text in en, nl, de, fr and es, and button texts within WhatsApp limits', () => {
+		for (const kind of SMALL_TALK_TEXT_KINDS) {
+			for (const language of SMALL_TALK_LANGUAGES) {
+				expect(typeof DEFAULT_SMALL_TALK_TEXTS[kind][language]).toBe('string');
+				if (kind !== 'acknowledgement') expect(DEFAULT_SMALL_TALK_TEXTS[kind][language].trim()).not.toBe('');
+			}
+		}
+		for (const language of SMALL_TALK_LANGUAGES) {
+			expect(DEFAULT_SMALL_TALK_TEXTS.personButton[language].length).toBeLessThanOrEqual(20);
+			expect(DEFAULT_SMALL_TALK_TEXTS.topicsButton[language].length).toBeLessThanOrEqual(20);
+		}
+	});
+
+	it('uses the business\'s own text for a kind and language, the default otherwise', () => {
+		const overrides = { thanks: { nl: 'Graag gedaan, tot snel!' } };
+		expect(smallTalkText('thanks', 'nl', overrides)).toBe('Graag gedaan, tot snel!');
+		expect(smallTalkText('thanks', 'de', overrides)).toBe(DEFAULT_SMALL_TALK_TEXTS.thanks.de);
+		// A language without defaults falls back to the workflow's default language, not to English.
+		expect(smallTalkText('thanks', 'it', overrides, 'nl')).toBe('Graag gedaan, tot snel!');
+		expect(smallTalkText('thanks', 'it', {}, 'fr')).toBe(DEFAULT_SMALL_TALK_TEXTS.thanks.fr);
+	});
+});
+
+describe('buildSmallTalkReply', () => {
+	it('welcomes with the name, the business and up to three topics as buttons with localised titles', () => {
+		const reply = buildSmallTalkReply('greeting', { language: 'de', businessName: 'Hotel Zonneveld', customerName: 'Jonas Weber', topics: ['check_in_out', 'amenities'] });
+		expect(reply).toEqual({
+			text: 'Hallo Jonas! 👋 Willkommen bei Hotel Zonneveld. Ich helfe Ihnen gern bei Check-in & -out und Ausstattung. Was kann ich für Sie tun?',
+			language: 'de',
+			source: 'small_talk',
+			kind: 'greeting',
+			buttons: [
+				{ id: 'check_in_out', title: 'Check-in & -out' },
+				{ id: 'amenities', title: 'Ausstattung' },
+			],
+		});
+	});
+
+	it('offers more than three topics as a list, and the business\'s own titles for its own intents', () => {
+		const reply = buildSmallTalkReply('greeting', {
+			language: 'es',
+			topics: ['opening_hours', 'amenities', 'billing', 'booking_new'],
+			topicTitles: { opening_hours: { es: 'Horario' } },
+		});
+		expect(reply?.buttons).toBeUndefined();
+		expect(reply?.list).toEqual({
+			button: 'Temas',
+			sections: [{ rows: [{ id: 'opening_hours', title: 'Horario' }, { id: 'amenities', title: 'Servicios' }, { id: 'billing', title: 'Factura y pago' }, { id: 'booking_new', title: 'Nueva reserva' }] }],
+		});
+		expect(reply?.text).toBe('¡Hola! 👋 Bienvenido a nuestro equipo. Puedo ayudarle con horario, servicios, factura y pago y nueva reserva. ¿En qué puedo ayudarle?');
+	});
+
+	it('stays silent for acknowledgements unless the business wrote an acknowledgement text', () => {
+		expect(buildSmallTalkReply('acknowledgement', { language: 'en' })).toBeUndefined();
+		expect(buildSmallTalkReply('reaction', { language: 'en' })).toBeUndefined();
+		expect(buildSmallTalkReply('sticker', { language: 'fr', overrides: { acknowledgement: { fr: '👍' } } })).toMatchObject({ text: '👍', language: 'fr' });
+	});
+
+	it('asks for text after a voice note, with a button whose title asks for a person', () => {
+		expect(buildSmallTalkReply('media_without_text', { language: 'fr' })).toEqual({
+			text: DEFAULT_SMALL_TALK_TEXTS.mediaWithoutText.fr,
+			language: 'fr',
+			source: 'small_talk',
+			kind: 'media_without_text',
+			buttons: [{ id: 'human_agent', title: 'Un conseiller' }],
+		});
+	});
+});
+
+describe('isDirectionsQuestion', () => {
+	it.each(['How do I get to the hotel?', 'Hoe kom ik bij het restaurant?', 'Wie komme ich zum Hotel?', "Comment venir à l'hôtel ?", '¿Cómo llego al hotel?', 'What is your address?'])('knows "%s" asks the way', (text) => {
+		expect(isDirectionsQuestion(text)).toBe(true);
+	});
+
+	it.each(['When is breakfast served?', 'Can I get a late check-out?', '¿Cuál es la política de cancelación?', 'Wo ist das Frühstück inklusive?'])('knows "%s" does not', (text) => {
+		expect(isDirectionsQuestion(text)).toBe(false);
+	});
+});
