@@ -134,7 +134,7 @@ function patternsFor(language: SupportedLanguage): LanguagePatterns {
 		...languageTimePatterns(language, lexicon, leads, hourNumberWords),
 		// "at 8", "om 7", "um 9", "à 8", "a las 9": a bare hour needs a lead and nothing that makes it a count
 		{
-			pattern: new RegExp(`${B}(?:${alternation(BARE_HOUR_LEADS[language])})\\s+(\\d{1,2})(?![:.]\\d)(?=\\s*(?:$|[,.!?;)]|\\s+(?:${alternation([...lexicon.evening, ...lexicon.morning, ...Object.keys(lexicon.relativeDays), ...lexicon.forPeople, ...Object.keys(lexicon.weekdays), 'please', 'pls', 'graag', 'aub', 'bitte', 'svp', 'por favor', 'for', 'voor', 'für', 'pour', 'para', 'with', 'met', 'mit', 'avec', 'con', 'or', 'of', 'oder', 'ou', 'o', 'instead', 'in plaats', 'statt', 'au lieu', 'en vez'])})${A}))`, 'gu'),
+			pattern: new RegExp(`${B}(?:${alternation(BARE_HOUR_LEADS[language])})\\s+(\\d{1,2})(?![:.]\\d)(?=\\s*(?:$|[,.!?;)]|\\s+(?:${alternation([...lexicon.evening, ...lexicon.morning, ...Object.keys(lexicon.relativeDays), ...lexicon.forPeople, ...Object.keys(lexicon.weekdays), 'please', 'pls', 'graag', 'aub', 'bitte', 'svp', 'por favor', 'ish', 'or so', 'for', 'voor', 'für', 'pour', 'para', 'with', 'met', 'mit', 'avec', 'con', 'or', 'of', 'oder', 'ou', 'o', 'instead', 'in plaats', 'statt', 'au lieu', 'en vez'])})${A}))`, 'gu'),
 			read: (match) => ({ hour: Number(match[1]), minute: 0 }),
 		},
 	];
@@ -144,7 +144,7 @@ function patternsFor(language: SupportedLanguage): LanguagePatterns {
 		monthDay: new RegExp(`${B}(${months})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?${A}${year}`, 'gu'),
 		dayMonth: new RegExp(`${B}${day}(?:\\s*(?:of|de|-)\\s*|\\s+|-)(${months})\\.?${A}${year}`, 'gu'),
 		numeric: new RegExp(`(?<![\\d.,/:-])(\\d{1,2})([./-])(\\d{1,2})(?:\\2(\\d{4}|\\d{2}))?(\\.)?(?![\\d/:]|[.,-]\\d)${timeWordsAfter}`, 'gu'),
-		dayOnly: new RegExp(`${B}(?:${ARTICLE_BEFORE_DAY[language]})\\s+(\\d{1,2})(${ORDINAL_SUFFIX.slice(3, -2)})?${A}(?!\\s*(?:${ORDINAL_NOUNS}|${months}|${alternation(lexicon.night)}|${alternation(lexicon.people)}|${alternation([...lexicon.hourWords, 'am', 'pm'])})${A})`, 'gu'),
+		dayOnly: new RegExp(`${B}(?:${ARTICLE_BEFORE_DAY[language]})\\s+(\\d{1,2})(${ORDINAL_SUFFIX.slice(3, -2)})?${A}(?!\\s*(?:${ORDINAL_NOUNS}|${months}|${alternation(lexicon.night)}|${alternation(lexicon.people)}|${alternation([...lexicon.hourWords, 'am', 'pm'])})${A})(?!\\s*\\d)`, 'gu'),
 		weekday: new RegExp(`${B}(?:(next|this|coming|volgende|komende|deze|aanstaande|nächsten|nächster|kommenden|diesen|ce|este|el próximo|el proximo|próximo|proximo)\\s+)?(${fullWeekdays})(?:s)?(?:\\s+(prochain|qui vient|que viene|próximo|proximo))?${A}`, 'gu'),
 		relative: new RegExp(`${B}(${alternation(Object.keys(lexicon.relativeDays))})${A}`, 'gu'),
 		weekend: new RegExp(`${B}(${alternation(lexicon.weekend)})${A}`, 'gu'),
@@ -207,6 +207,8 @@ function languageTimePatterns(language: SupportedLanguage, lexicon: Lexicon, lea
 		if (value === undefined) return undefined;
 		let total = value * 60 + minute + offset;
 		if (total < 0) total += 24 * 60;
+		// "halb eins", "half een": half past twelve, not 00:30
+		if (offset < 0 && total < 60) total += 12 * 60;
 		return { hour: Math.floor(total / 60) % 24, minute: total % 60 };
 	};
 	switch (language) {

@@ -22,6 +22,8 @@ const DUTCH_GROUP_WORDS: Record<string, number> = {
 };
 
 const MAX_PARTY = 200;
+/** Nouns that count everyone (not only the companions): people, personen, Personen, personnes, personas. */
+const PEOPLE_WORDS = 'people|persons|ppl|pax|guests|personen|pers\\.?|gasten|leute|gäste|personnes|couverts|personas|comensales';
 
 function patternsFor(language: SupportedLanguage): PartyPatterns {
 	const cached = cache.get(language);
@@ -106,7 +108,9 @@ export function extractPartySize(message: MessageText, language: SupportedLangua
 		if (members.length === 1 && members[0].self) continue;
 		// "with my husband": the writer comes too; but "we zijn met 5", "wir sind mit 3" count everyone already
 		const weAlready = /(?:zijn|komen|sind|kommen|we|wij|wir)\s*$/u.test(text.slice(Math.max(0, match.index! - 12), match.index!));
-		const total = members.reduce((sum, member) => sum + member.count, 0) + (withCompanions && !hasSelf && !weAlready ? 1 : 0);
+		// "met 5 personen", "with 4 people": a count of people is everyone
+		const everyone = members[0].counted && new RegExp(`^\\S+\\s+(?:${PEOPLE_WORDS})$`, 'u').test(body.trim().split(/\s*(?:,|\+|&)\s*|\s+(?:and|en|und|et|y)\s+/u)[0]);
+		const total = members.reduce((sum, member) => sum + member.count, 0) + (withCompanions && !hasSelf && !weAlready && !everyone ? 1 : 0);
 		add(match.index!, match.index! + match[0].length, total);
 	}
 	const kept = longestFirst(found);
