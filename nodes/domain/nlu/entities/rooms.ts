@@ -80,7 +80,8 @@ function catalogPattern(roomTypes: RoomTypeDefinition[], language: SupportedLang
 				}
 			}
 		}
-		const pattern = new RegExp(`${WORD_BEFORE}(${alternation([...lookup.keys()])})${WORD_AFTER}`, 'gu');
+		// Plurals too: "suites", "Doppelzimmern", "habitaciones dobles" (the last word takes the ending)
+		const pattern = new RegExp(`${WORD_BEFORE}(${alternation([...lookup.keys()])})(?:s|es|n|en)?${WORD_AFTER}`, 'gu');
 		cached = { pattern, lookup };
 		catalogCache.set(key, cached);
 		if (catalogCache.size > 64) catalogCache.delete(catalogCache.keys().next().value as string);
