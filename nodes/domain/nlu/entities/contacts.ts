@@ -83,8 +83,12 @@ export function extractPersonNames(message: MessageText, language: SupportedLang
 		nameLeadCache.set(language, leads);
 	}
 	const found: Candidate[] = [];
-	for (const match of message.lower.matchAll(leads)) {
-		let cursor = match.index! + match[0].length;
+	leads.lastIndex = 0;
+	let match: RegExpExecArray | null;
+	while ((match = leads.exec(message.lower)) !== null) {
+		// A lead with no name after it may hide a longer one that starts inside it ("reservation under the name of")
+		const next = match.index + 1;
+		let cursor = match.index + match[0].length;
 		const words: Array<{ start: number; end: number; particle: boolean }> = [];
 		while (words.length < 5) {
 			const rest = message.original.slice(cursor);
@@ -100,10 +104,13 @@ export function extractPersonNames(message: MessageText, language: SupportedLang
 			cursor += value.length + space[0].length;
 		}
 		while (words.length && words[words.length - 1].particle) words.pop();
-		if (!words.length) continue;
+		if (!words.length) {
+			leads.lastIndex = next;
+			continue;
+		}
 		const start = words[0].start;
 		const end = words[words.length - 1].end;
-		if (!message.isFree(start, end)) continue;
+		if (!message.isFree(start, end) || found.some((other) => other.start === start)) continue;
 		found.push({ type: 'person_name', value: message.original.slice(start, end), start, end });
 	}
 	for (const candidate of found) message.take(candidate.start, candidate.end);

@@ -60,6 +60,7 @@ const ORDINAL_NOUNS =
 interface LanguagePatterns {
 	lexicon: Lexicon;
 	monthDay: RegExp;
+	monthName: RegExp;
 	dayMonth: RegExp;
 	numeric: RegExp;
 	dayOnly: RegExp;
@@ -141,11 +142,15 @@ function patternsFor(language: SupportedLanguage): LanguagePatterns {
 
 	const patterns: LanguagePatterns = {
 		lexicon,
+		monthName: new RegExp(`${B}(?:${months})${A}`, 'u'),
 		monthDay: new RegExp(`${B}(${months})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?${A}${year}`, 'gu'),
 		dayMonth: new RegExp(`${B}${day}(?:\\s*(?:of|de|-)\\s*|\\s+|-)(${months})\\.?${A}${year}`, 'gu'),
 		numeric: new RegExp(`(?<![\\d.,/:-])(\\d{1,2})([./-])(\\d{1,2})(?:\\2(\\d{4}|\\d{2}))?(\\.)?(?![\\d/:]|[.,-]\\d)${timeWordsAfter}`, 'gu'),
 		dayOnly: new RegExp(`${B}(?:${ARTICLE_BEFORE_DAY[language]})\\s+(\\d{1,2})(${ORDINAL_SUFFIX.slice(3, -2)})?${A}(?!\\s*(?:${ORDINAL_NOUNS}|${months}|${alternation(lexicon.night)}|${alternation(lexicon.people)}|${alternation([...lexicon.hourWords, 'am', 'pm'])})${A})(?!\\s*\\d)`, 'gu'),
-		weekday: new RegExp(`${B}(?:(next|this|coming|volgende|komende|deze|aanstaande|nächsten|nächster|kommenden|diesen|ce|este|el próximo|el proximo|próximo|proximo)\\s+)?(${fullWeekdays})(?:s)?(?:\\s+(prochain|qui vient|que viene|próximo|proximo))?${A}`, 'gu'),
+		weekday: new RegExp(
+			`${B}(?:(next|this|coming|volgende|komende|deze|aanstaande|nächsten|nächster|kommenden|diesen|ce|este|el próximo|el proximo|próximo|proximo)\\s+)?(${fullWeekdays})(?:s|${WEEKDAY_COMPOUNDS})?(?:\\s+(prochain|qui vient|que viene|próximo|proximo))?(?:\\s+(${NEXT_WEEK}))?${A}(?:,?\\s+(?:the\\s+|de\\s+|den\\s+|le\\s+|el\\s+|der\\s+)?(\\d{1,2})${ORDINAL_SUFFIX}${A}(?!\\s*(?:${months}|[./-]\\d|[:.]\\d|${alternation([...lexicon.hourWords, 'am', 'pm'])})))?`,
+			'gu',
+		),
 		relative: new RegExp(`${B}(${alternation(Object.keys(lexicon.relativeDays))})${A}`, 'gu'),
 		weekend: new RegExp(`${B}(${alternation(lexicon.weekend)})${A}`, 'gu'),
 		nights: new RegExp(`${B}(\\d{1,2}|${numberWords})\\s+(?:${alternation(lexicon.night)})${A}`, 'gu'),
@@ -154,7 +159,7 @@ function patternsFor(language: SupportedLanguage): LanguagePatterns {
 		morning: new RegExp(`${B}(?:${alternation(lexicon.morning)})${A}`, 'u'),
 		rangeJoin: new RegExp(`^[\\s,]*(?:${alternation(lexicon.rangeJoin)})\\s*(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?$`, 'u'),
 		strongJoin: new RegExp(`^[\\s,]*(?:${alternation(lexicon.rangeJoin.filter((word) => !['and', 'en', 'und', 'et', 'y'].includes(word)))})\\s*(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?$`, 'u'),
-		rangeStartBefore: new RegExp(`${B}(?:${alternation(lexicon.rangeStart)})\\s+(?:${ARTICLE_BEFORE_DAY[language]}\\s+)?$`, 'u'),
+		rangeStartBefore: new RegExp(`${B}(?:${alternation(lexicon.rangeStart)})\\s+(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?$`, 'u'),
 		bareDayBefore: new RegExp(`(?:${B}(${alternation(lexicon.rangeStart)})\\s+)?(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?(?<![\\d.])(\\d{1,2})${ORDINAL_SUFFIX}\\s*(${alternation(lexicon.rangeJoin)})\\s*(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?$`, 'u'),
 		nightsFromBefore: new RegExp(`${B}(\\d{1,2}|${numberWords})\\s+(?:${alternation(lexicon.night)})(?:\\s+\\p{L}+){0,2}?\\s+(?:${alternation(lexicon.nightsFrom)})\\s*(?:${ARTICLE_BEFORE_DAY[language]})?\\s*$`, 'u'),
 		arrivalBefore: new RegExp(`${B}(?:${alternation(lexicon.arrival)})\\s*(?:${ARTICLE_BEFORE_DAY[language]})?\\s*[:]?\\s*$`, 'u'),
@@ -173,6 +178,10 @@ const BARE_HOUR_LEADS: Record<SupportedLanguage, string[]> = {
 	fr: ['à', 'vers', 'dès'],
 	es: ['a las', 'sobre las', 'hacia las', 'las'],
 };
+
+/** "zaterdagavond", "Samstagabend", "Freitagnachmittag": a weekday with a part of the day. */
+const WEEKDAY_COMPOUNDS = 'avond|middag|ochtend|morgen|nacht|abend|mittag|vormittag|nachmittag|morgen';
+const NEXT_WEEK = 'next week|volgende week|nächste woche|naechste woche|la semaine prochaine|de la semaine prochaine|de la semana que viene|de la próxima semana|de la proxima semana';
 
 const FRENCH_HOURS: Record<string, number> = {
 	treize: 13, quatorze: 14, quinze: 15, seize: 16, 'dix-sept': 17, 'dix-huit': 18, 'dix-neuf': 19, vingt: 20,
@@ -225,7 +234,7 @@ function languageTimePatterns(language: SupportedLanguage, lexicon: Lexicon, lea
 				{ pattern: new RegExp(`${B}half\\s+${hours}${A}`, 'gu'), read: (match) => at(match[1], 0, -30) },
 				{ pattern: new RegExp(`${B}kwart\\s+over\\s+${hours}${A}`, 'gu'), read: (match) => at(match[1], 15) },
 				{ pattern: new RegExp(`${B}kwart\\s+voor\\s+${hours}${A}`, 'gu'), read: (match) => at(match[1], 0, -15) },
-				{ pattern: new RegExp(`${B}(?:${leads})\\s+(${hourNumberWords})${A}`, 'gu'), read: (match) => at(match[1], 0) },
+				{ pattern: new RegExp(`${B}(?:${alternation(BARE_HOUR_LEADS.nl)})\\s+(${hourNumberWords})${A}(?!\\s*(?:${alternation(lexicon.people)}))`, 'gu'), read: (match) => at(match[1], 0) },
 			];
 		case 'de':
 			return [
@@ -310,7 +319,27 @@ function findDateMentions(message: MessageText, context: DateContext): DateMenti
 	}
 	for (const match of matches(patterns.weekday, text)) {
 		const weekday = lexicon.weekdays[match[2]];
-		add(match.index, match.index + match[0].length, nextWeekday(context.today, weekday, !match[1] && !match[3]), { weekday: true });
+		const end = match.index + match[0].length;
+		if (match[5]) {
+			// "woensdag 11", "Friday the 13th": the next such day of the month, on that weekday if we can
+			const day = Number(match[5]);
+			let date = nextDayOfMonth(context.today, day);
+			for (let probe = date, step = 0; probe && step < 14; step++, probe = nextDayOfMonth(addDays(probe, 1), day)) {
+				if (weekdayOf(probe) === weekday) {
+					date = probe;
+					break;
+				}
+			}
+			add(match.index, end, date, { dayOnly: true });
+			continue;
+		}
+		if (match[4]) {
+			// "Wednesday next week": that weekday in the calendar week after this one (weeks start on Monday)
+			const monday = addDays(context.today, -((weekdayOf(context.today) + 6) % 7) + 7);
+			add(match.index, end, addDays(monday, (weekday + 6) % 7), { weekday: true });
+			continue;
+		}
+		add(match.index, end, nextWeekday(context.today, weekday, !match[1] && !match[3]), { weekday: true });
 	}
 	for (const match of matches(patterns.relative, text)) {
 		const before = text.slice(Math.max(0, match.index - 8), match.index);
@@ -339,6 +368,7 @@ function isRating(text: string, index: number, whole: string, second: string): b
 
 function chronoDates(message: MessageText, context: DateContext): Array<DateMention & { length: number }> {
 	const parser = CHRONO_PARSERS[context.language];
+	const patterns = patternsFor(context.language);
 	const reference = { instant: context.reference, timezone: offsetMinutes(context.reference, context.timeZone) };
 	const mentions: Array<DateMention & { length: number }> = [];
 	for (const result of parser.parse(message.lower, reference, { forwardDate: true })) {
@@ -348,6 +378,8 @@ function chronoDates(message: MessageText, context: DateContext): Array<DateMent
 		const end = start + result.text.length;
 		if (!message.isFree(start, end)) continue;
 		const written = result.text.trim();
+		// Relative words ("tomorrow", "in a week") are read by our rules, the same way in every language
+		if (!/\d/.test(written) && !patterns.monthName.test(written)) continue;
 		if (/^\d{1,2}\/(?:10|5)$/.test(written) && isRating(message.lower, start, written, written.split('/')[1])) continue;
 		const month = result.start.get('month')!;
 		const dayOfMonth = result.start.get('day')!;
@@ -372,6 +404,8 @@ const CHRONO_PARSERS: Record<SupportedLanguage, chrono.Chrono> = {
 	fr: chrono.fr.casual,
 	es: chrono.es.casual,
 };
+
+const TABLE_WORDS = /(?<![\p{L}])(?:table|tafel|tisch|mesa|dinner|diner|dîner|cena|abendessen|etentje)(?![\p{L}])/u;
 
 /** Greetings and parts of the day that look like "tomorrow": "guten Morgen", "de la mañana". */
 const NOT_A_DAY = /(?<![\p{L}])(?:guten\s+morgen|goede\s+morgen|(?:de|por|en|esta)\s+la\s+ma(?:ñ|n)ana|esta\s+ma(?:ñ|n)ana)(?![\p{L}])/gu;
@@ -500,7 +534,10 @@ function firstDayBefore(end: LocalDay, firstDay: number, context: DateContext): 
 export function extractTimes(message: MessageText, context: DateContext): Candidate[] {
 	const patterns = patternsFor(context.language);
 	const found: Candidate[] = [];
-	const hasEvening = patterns.evening.test(message.original.toLowerCase());
+	const original = message.original.toLowerCase();
+	const hasEvening = patterns.evening.test(original) || /avond|abend/u.test(original);
+	// A table at 8 is for dinner: 5–10 without a morning word is in the evening
+	const hasTable = TABLE_WORDS.test(original);
 	const hasMorning = patterns.morning.test(message.original.toLowerCase());
 	for (const { pattern, read } of patterns.times) {
 		for (const match of matches(pattern, message.lower)) {
@@ -525,6 +562,7 @@ export function extractTimes(message: MessageText, context: DateContext): Candid
 				else if (tailMorning) hour += 0;
 				else if (hasEvening && !hasMorning) hour += 12;
 				else if (hour <= 6 && !hasMorning) hour += 12;
+				else if (hasTable && hour >= 5 && hour <= 10 && !hasMorning) hour += 12;
 			}
 			found.push({ type: 'time', value: `${String(hour).padStart(2, '0')}:${String(time.minute).padStart(2, '0')}`, start, end });
 		}

@@ -40,7 +40,8 @@ function patternsFor(language: SupportedLanguage): PartyPatterns {
 		`|(?:${articles})\\s+(?:${alternation(lexicon.onePerson)})` +
 		`|(?:${alternation(lexicon.possessives)})\\s+(?:${number}\\s+)?(?:${companion}|${people})` +
 		`|(?:${alternation(lexicon.self)}))${A}`;
-	const join = `\\s*(?:${alternation(lexicon.and)})\\s*`;
+	// "2 adults and a kid", "2 adults, 1 child", "2 adults 1 child"
+	const join = `(?:\\s*(?:${alternation(lexicon.and)})\\s*|\\s+(?=\\d))`;
 	// After a count: the end, punctuation, or a word that cannot be what is counted ("for 2 at 8", "somos 4,")
 	const free = alternation([
 		...lexicon.timeLead,
@@ -50,7 +51,8 @@ function patternsFor(language: SupportedLanguage): PartyPatterns {
 		...Object.keys(lexicon.relativeDays),
 		...Object.keys(lexicon.weekdays).filter((word) => word.length > 3),
 		...lexicon.evening.filter((word) => !lexicon.night.some((night) => word.includes(night))),
-		'on', 'op', 'am', 'le', 'el', 'this', 'next', 'please', 'pls', 'graag', 'aub', 'bitte', 'svp', 'por favor', 'personen', 'people',
+		...lexicon.people,
+		'on', 'op', 'am', 'le', 'el', 'this', 'next', 'please', 'pls', 'graag', 'aub', 'bitte', 'svp', 'por favor',
 	]);
 	const countEnd = `(?=\\s*(?:$|[,.!?;:)+\\-]|(?:${free})${A}))`;
 	const patterns: PartyPatterns = {
@@ -70,7 +72,7 @@ function memberCount(text: string, patterns: PartyPatterns): { count: number; se
 	const words = text.trim().split(/\s+/);
 	if (words.length === 1 && lexicon.self.includes(words[0])) return { count: 1, self: true, counted: false };
 	const firstNumber = numberValue(words[0], lexicon);
-	if (firstNumber !== undefined && words.length >= 2 && !['a', 'an', 'een', 'ein', 'eine', 'einem', 'einer', 'un', 'une', 'una', 'uno', 'one', 'één'].includes(words[0])) {
+	if (firstNumber !== undefined && words.length >= 2 && !['a', 'an', 'een', 'ein', 'eine', 'einem', 'einer', 'un', 'une', 'una', 'uno'].includes(words[0])) {
 		return { count: firstNumber, self: false, counted: true };
 	}
 	if (lexicon.possessives.includes(words[0]) && words.length >= 3) {
