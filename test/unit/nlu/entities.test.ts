@@ -90,6 +90,16 @@ describe('extractEntities: every type in every language', () => {
 		expect(pairs('taxi a las 7 de la mañana', 'es')).toEqual(['time=07:00']);
 	});
 
+	it('reads weekdays with a day, "next week", two days of one month, and arrival … departure', () => {
+		expect(pairs('van woensdag 11 tot en met vrijdag 13 maart', 'nl')).toEqual(['date_range=2026-03-11/2026-03-13']);
+		expect(pairs('Wednesday next week', 'en')).toEqual(['date=2026-03-11']);
+		expect(pairs('zaterdagavond half acht', 'nl')).toEqual(['date=2026-03-07', 'time=19:30']);
+		expect(pairs('am 1. und 2. Mai', 'de')).toEqual(['date=2026-05-01', 'date=2026-05-02']);
+		expect(pairs('Wir kommen am 20.03. und reisen am 23.03. ab', 'de')).toEqual(['date_range=2026-03-20/2026-03-23']);
+		expect(pairs('nous arriverons le 15 mars et repartirons le 18 mars', 'fr')).toEqual(['date_range=2026-03-15/2026-03-18']);
+		expect(pairs('llegamos el 15 de marzo y salimos el 18', 'es')).toEqual(['date_range=2026-03-15/2026-03-18']);
+	});
+
 	it('counts everyone in the party', () => {
 		expect(pairs('with my husband and our 2 kids', 'en')).toEqual(['party_size=4']);
 		expect(pairs('Mein Mann, ich und unsere Tochter', 'de')).toEqual(['party_size=3']);
@@ -126,6 +136,9 @@ describe('extractEntities: look-alikes and messages without entities', () => {
 		['es', 'pagué 120 euros'],
 		['es', 'la mesa 4 estuvo genial'],
 		['es', 'le pusimos un 4 de 5'],
+		['en', '24/7 reception?'],
+		['en', 'the AC is broken since 2 days'],
+		['en', 'we had 2 questions about the 2nd floor'],
 	];
 	it.each(silent)('%s: %s → []', (language, text) => {
 		expect(extract(text, language)).toEqual([]);

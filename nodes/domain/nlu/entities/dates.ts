@@ -146,7 +146,7 @@ function patternsFor(language: SupportedLanguage): LanguagePatterns {
 		monthDay: new RegExp(`${B}(${months})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?${A}${year}`, 'gu'),
 		dayMonth: new RegExp(`${B}${day}(?:\\s*(?:of|de|-)\\s*|\\s+|-)(${months})\\.?${A}${year}`, 'gu'),
 		numeric: new RegExp(`(?<![\\d.,/:-])(\\d{1,2})([./-])(\\d{1,2})(?:\\2(\\d{4}|\\d{2}))?(\\.)?(?![\\d/:]|[.,-]\\d)${timeWordsAfter}`, 'gu'),
-		dayOnly: new RegExp(`${B}(?:${ARTICLE_BEFORE_DAY[language]})\\s+(\\d{1,2})(${ORDINAL_SUFFIX.slice(3, -2)})?${A}(?!\\s*(?:${ORDINAL_NOUNS}|${months}|${alternation(lexicon.night)}|${alternation(lexicon.people)}|${alternation([...lexicon.hourWords, 'am', 'pm'])})${A})(?!\\s*\\d)`, 'gu'),
+		dayOnly: new RegExp(`${B}(?:${ARTICLE_BEFORE_DAY[language]})\\s+(\\d{1,2})(${ORDINAL_SUFFIX.slice(3, -2)})?${A}(?!\\s*(?:${ORDINAL_NOUNS}|${months}|${alternation(lexicon.night)}|${alternation(lexicon.people)}|${alternation([...lexicon.hourWords, 'am', 'pm'])})${A})(?!\\s*\\d)(?!\\s+(?:and|en|und|et|y)\\s+\\d)`, 'gu'),
 		weekday: new RegExp(
 			`${B}(?:(next|this|coming|volgende|komende|deze|aanstaande|nächsten|nächster|kommenden|diesen|ce|este|el próximo|el proximo|próximo|proximo)\\s+)?(${fullWeekdays})(?:s|${WEEKDAY_COMPOUNDS})?(?:\\s+(prochain|qui vient|que viene|próximo|proximo))?(?:\\s+(${NEXT_WEEK}))?${A}(?:,?\\s+(?:the\\s+|de\\s+|den\\s+|le\\s+|el\\s+|der\\s+)?(\\d{1,2})${ORDINAL_SUFFIX}${A}(?!\\s*(?:${months}|[./-]\\d|[:.]\\d|${alternation([...lexicon.hourWords, 'am', 'pm'])})))?`,
 			'gu',
@@ -361,6 +361,7 @@ function findDateMentions(message: MessageText, context: DateContext): DateMenti
 
 /** "10/10", "9/10 would recommend": scores, not dates. */
 function isRating(text: string, index: number, whole: string, second: string): boolean {
+	if (whole === '24/7') return true;
 	if (!whole.includes('/') || (second !== '10' && second !== '5')) return false;
 	const after = text.slice(index + whole.length, index + whole.length + 24);
 	return whole === '10/10' || /^\s*(?:would|stars?|points?|punten|sterren|sterne|punkte|étoiles|estrellas|puntos|!)/.test(after);
@@ -379,8 +380,8 @@ function chronoDates(message: MessageText, context: DateContext): Array<DateMent
 		if (!message.isFree(start, end)) continue;
 		const written = result.text.trim();
 		// Relative words ("tomorrow", "in a week") are read by our rules, the same way in every language
-		if (!/\d/.test(written) && !patterns.monthName.test(written)) continue;
-		if (/^\d{1,2}\/(?:10|5)$/.test(written) && isRating(message.lower, start, written, written.split('/')[1])) continue;
+		if (!patterns.monthName.test(written) && !/\d{1,2}\s*[./-]\s*\d{1,2}/.test(written)) continue;
+		if (/^\d{1,2}\/\d{1,2}$/.test(written) && isRating(message.lower, start, written, written.split('/')[1])) continue;
 		const month = result.start.get('month')!;
 		const dayOfMonth = result.start.get('day')!;
 		const day = result.start.isCertain('year') ? { year: result.start.get('year')!, month, day: dayOfMonth } : nextMonthDay(context.today, month, dayOfMonth);
@@ -490,6 +491,12 @@ export function extractDatesAndTimes(message: MessageText, context: DateContext)
 				candidates.push({ type: 'date_range', value: { start: formatDay(first), end: formatDay(mention.day) }, start: Math.max(0, start), end: mention.end });
 				continue;
 			}
+		}
+		// "on 1 and 2 May", "am 1. und 2. Mai": two days of the same month
+		if (bare && !overlapsOther && !bare[1] && mention.month !== undefined && ['and', 'en', 'und', 'et', 'y'].includes(bare[3])) {
+			const first = firstDayBefore(mention.day, Number(bare[2]), context);
+			const start = mention.start - bare[0].length + bare[0].search(/\d/);
+			if (first) candidates.push({ type: 'date', value: formatDay(first), start, end: start + bare[2].length });
 		}
 		used.add(mention);
 		candidates.push({ type: 'date', value: formatDay(mention.day), start: mention.start, end: mention.end });
