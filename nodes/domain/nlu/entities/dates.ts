@@ -144,11 +144,11 @@ function patternsFor(language: SupportedLanguage): LanguagePatterns {
 		lexicon,
 		monthName: new RegExp(`${B}(?:${months})${A}`, 'u'),
 		monthDay: new RegExp(`${B}(${months})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?${A}${year}`, 'gu'),
-		dayMonth: new RegExp(`${B}${day}(?:\\s*(?:of|de|-)\\s*|\\s+|-)(${months})\\.?${A}${year}`, 'gu'),
+		dayMonth: new RegExp(`${B}${day}(?:\\s*(?:of|de|van|-)\\s*|\\s+|-)(${months})\\.?${A}${year}`, 'gu'),
 		numeric: new RegExp(`(?<![\\d.,/:-])(\\d{1,2})([./-])(\\d{1,2})(?:\\2(\\d{4}|\\d{2}))?(\\.)?(?![\\d/:]|[.,-]\\d)${timeWordsAfter}`, 'gu'),
 		dayOnly: new RegExp(`${B}(?:${ARTICLE_BEFORE_DAY[language]})\\s+(\\d{1,2})(${ORDINAL_SUFFIX.slice(3, -2)})?${A}(?!\\s*(?:${ORDINAL_NOUNS}|${months}|${alternation(lexicon.night)}|${alternation(lexicon.people)}|${alternation([...lexicon.hourWords, 'am', 'pm'])})${A})(?!\\s*\\d)(?!\\s+(?:and|en|und|et|y)\\s+\\d)`, 'gu'),
 		weekday: new RegExp(
-			`${B}(?:(next|this|coming|volgende|komende|deze|aanstaande|nächsten|nächster|kommenden|diesen|ce|este|el próximo|el proximo|próximo|proximo)\\s+)?(${fullWeekdays})(?:s|${WEEKDAY_COMPOUNDS})?(?:\\s+(prochain|qui vient|que viene|próximo|proximo))?(?:\\s+(${NEXT_WEEK}))?${A}(?:,?\\s+(?:the\\s+|de\\s+|den\\s+|le\\s+|el\\s+|der\\s+)?(\\d{1,2})${ORDINAL_SUFFIX}${A}(?!\\s*(?:${months}|[./-]\\d|[:.]\\d|${alternation([...lexicon.hourWords, 'am', 'pm'])})))?`,
+			`${B}(?:(${NEXT_WEEK})\\s+)?(?:(next|this|coming|volgende|komende|deze|aanstaande|nächsten|nächster|kommenden|diesen|ce|este|el próximo|el proximo|próximo|proximo)\\s+)?(${fullWeekdays})(?:s|${WEEKDAY_COMPOUNDS})?(?:\\s+(prochain|qui vient|que viene|próximo|proximo))?(?:\\s+(${NEXT_WEEK}))?${A}(?:,?\\s+(?:the\\s+|de\\s+|den\\s+|le\\s+|el\\s+|der\\s+)?(\\d{1,2})${ORDINAL_SUFFIX}${A}(?!\\s*(?:${months}|[./-]\\d|[:.]\\d|${alternation([...lexicon.hourWords, 'am', 'pm'])})))?`,
 			'gu',
 		),
 		relative: new RegExp(`${B}(${alternation(Object.keys(lexicon.relativeDays))})${A}`, 'gu'),
@@ -224,6 +224,8 @@ function languageTimePatterns(language: SupportedLanguage, lexicon: Lexicon, lea
 		case 'en':
 			return [
 				{ pattern: new RegExp(`${B}half\\s+past\\s+${hours}${A}`, 'gu'), read: (match) => at(match[1], 30) },
+				// British "half seven" is 7:30
+				{ pattern: new RegExp(`${B}(?:${alternation(BARE_HOUR_LEADS.en)})\\s+half\\s+(${hourNumberWords}|\\d{1,2})${A}(?![:.]\\d)`, 'gu'), read: (match) => at(match[1], 30) },
 				{ pattern: new RegExp(`${B}quarter\\s+past\\s+${hours}${A}`, 'gu'), read: (match) => at(match[1], 15) },
 				{ pattern: new RegExp(`${B}quarter\\s+to\\s+${hours}${A}`, 'gu'), read: (match) => at(match[1], 0, -15) },
 				{ pattern: new RegExp(`${B}(?:${leads})\\s+${hours}\\s+(thirty|fifteen|forty-five|o'clock)${A}`, 'gu'), read: (match) => at(match[1], { thirty: 30, fifteen: 15, 'forty-five': 45 }[match[2]] ?? 0) },
@@ -318,11 +320,12 @@ function findDateMentions(message: MessageText, context: DateContext): DateMenti
 		add(start, match.index + match[0].length, nextDayOfMonth(context.today, Number(match[1])), { dayOnly: true });
 	}
 	for (const match of matches(patterns.weekday, text)) {
-		const weekday = lexicon.weekdays[match[2]];
+		const [, nextWeekBefore, prefix, name, suffix, nextWeekAfter, dayOfMonth] = match;
+		const weekday = lexicon.weekdays[name];
 		const end = match.index + match[0].length;
-		if (match[5]) {
+		if (dayOfMonth) {
 			// "woensdag 11", "Friday the 13th": the next such day of the month, on that weekday if we can
-			const day = Number(match[5]);
+			const day = Number(dayOfMonth);
 			let date = nextDayOfMonth(context.today, day);
 			for (let probe = date, step = 0; probe && step < 14; step++, probe = nextDayOfMonth(addDays(probe, 1), day)) {
 				if (weekdayOf(probe) === weekday) {
@@ -333,13 +336,13 @@ function findDateMentions(message: MessageText, context: DateContext): DateMenti
 			add(match.index, end, date, { dayOnly: true });
 			continue;
 		}
-		if (match[4]) {
+		if (nextWeekBefore || nextWeekAfter) {
 			// "Wednesday next week": that weekday in the calendar week after this one (weeks start on Monday)
 			const monday = addDays(context.today, -((weekdayOf(context.today) + 6) % 7) + 7);
 			add(match.index, end, addDays(monday, (weekday + 6) % 7), { weekday: true });
 			continue;
 		}
-		add(match.index, end, nextWeekday(context.today, weekday, !match[1] && !match[3]), { weekday: true });
+		add(match.index, end, nextWeekday(context.today, weekday, !prefix && !suffix), { weekday: true });
 	}
 	for (const match of matches(patterns.relative, text)) {
 		const before = text.slice(Math.max(0, match.index - 8), match.index);

@@ -174,7 +174,7 @@ export const LEXICONS: Record<SupportedLanguage, Lexicon> = {
 		weekdays: { dimanche: 0, dim: 0, lundi: 1, lun: 1, mardi: 2, mar: 2, mercredi: 3, mer: 3, jeudi: 4, jeu: 4, vendredi: 5, ven: 5, samedi: 6, sam: 6 },
 		relativeDays: { "aujourd'hui": 0, aujourdhui: 0, 'ce soir': 0, 'cet après-midi': 0, 'ce midi': 0, demain: 1, 'demain soir': 1, 'après-demain': 2, 'apres-demain': 2, 'après demain': 2 },
 		rangeStart: ['du', 'de', 'entre le', 'entre'],
-		rangeJoin: ['jusqu’au', "jusqu'au", 'au', 'et le', 'et', '-', '–'],
+		rangeJoin: ['jusqu’au', "jusqu'au", 'au', 'à', 'a', 'et le', 'et', '-', '–'],
 		nightsFrom: ['à partir du', 'a partir du', 'à compter du', 'dès le', 'des le', 'du', 'depuis le'],
 		arrival: ['arrivée le', 'arrivee le', 'arrivée', 'arrivee', 'arrivant le', 'check-in le', 'check-in', 'arriverons le', 'arrivons le', 'arrive le', 'arriver le', 'arriverai le', 'venons le', 'viendrons le'],
 		departure: ['départ le', 'depart le', 'départ', 'depart', 'partant le', 'check-out le', 'check-out', 'partirons le', 'repartirons le', 'partons le', 'repartons le', 'partir le', 'repartir le', 'quitterons le', 'repartirai le', 'partirai le'],
