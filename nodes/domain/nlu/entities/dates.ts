@@ -347,7 +347,7 @@ function findDateMentions(message: MessageText, context: DateContext): DateMenti
 	for (const match of matches(patterns.relative, text)) {
 		const before = text.slice(Math.max(0, match.index - 8), match.index);
 		// "guten Morgen", "goede morgen", "por la mañana", "esta mañana" are greetings and mornings
-		if (/(?:guten|goede|la|esta|de|this)\s+$/.test(before) && /^(?:morgen|mañana|manana|morning)$/.test(match[1])) continue;
+		if (/(?:guten|goede|la|esta|this)\s+$/.test(before) && /^(?:morgen|mañana|manana|morning)$/.test(match[1])) continue;
 		add(match.index, match.index + match[0].length, addDays(context.today, lexicon.relativeDays[match[1]]));
 	}
 	found.push(...chronoDates(message, context));

@@ -41,7 +41,7 @@ function patternsFor(language: SupportedLanguage): PartyPatterns {
 		`|(?:${alternation(lexicon.possessives)})\\s+(?:${number}\\s+)?(?:${companion}|${people})` +
 		`|(?:${alternation(lexicon.self)}))${A}`;
 	// "2 adults and a kid", "2 adults, 1 child", "2 adults 1 child"
-	const join = `(?:\\s*(?:${alternation(lexicon.and)})\\s*|\\s+(?=\\d))`;
+	const join = `(?:\\s*(?:${alternation([...lexicon.and, ...lexicon.with])})\\s*|\\s+(?=\\d))`;
 	// After a count: the end, punctuation, or a word that cannot be what is counted ("for 2 at 8", "somos 4,")
 	const free = alternation([
 		...lexicon.timeLead,
