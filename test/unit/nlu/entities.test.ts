@@ -106,6 +106,9 @@ describe('extractEntities: every type in every language', () => {
 		expect(pairs('mon mari, moi et notre fille', 'fr')).toEqual(['party_size=3']);
 		expect(pairs('we komen met 6 personen', 'nl')).toEqual(['party_size=6']);
 		expect(pairs('2 adultos y 3 niños', 'es')).toEqual(['party_size=5']);
+		expect(pairs('a group of fifteen', 'en')).toEqual(['party_size=15']);
+		expect(pairs('wir sind zwei Erwachsene mit einem Baby', 'de')).toEqual(['party_size=3']);
+		expect(pairs('nous venons en couple', 'fr')).toEqual(['party_size=2']);
 	});
 });
 
@@ -139,6 +142,10 @@ describe('extractEntities: look-alikes and messages without entities', () => {
 		['en', '24/7 reception?'],
 		['en', 'the AC is broken since 2 days'],
 		['en', 'we had 2 questions about the 2nd floor'],
+		['en', 'we were there last friday'],
+		['fr', 'nous étions là vendredi dernier'],
+		['en', 'I have a couple of questions'],
+		['en', '3/4 of the rooms were full'],
 	];
 	it.each(silent)('%s: %s → []', (language, text) => {
 		expect(extract(text, language)).toEqual([]);

@@ -323,6 +323,8 @@ function findDateMentions(message: MessageText, context: DateContext): DateMenti
 		const [, nextWeekBefore, prefix, name, suffix, nextWeekAfter, dayOfMonth] = match;
 		const weekday = lexicon.weekdays[name];
 		const end = match.index + match[0].length;
+		// "last Friday", "vorige week vrijdag", "vendredi dernier", "el viernes pasado": the past is no booking date
+		if (PAST_BEFORE.test(text.slice(Math.max(0, match.index - 24), match.index)) || PAST_AFTER.test(text.slice(end, end + 12))) continue;
 		if (dayOfMonth) {
 			// "woensdag 11", "Friday the 13th": the next such day of the month, on that weekday if we can
 			const day = Number(dayOfMonth);
@@ -365,6 +367,8 @@ function findDateMentions(message: MessageText, context: DateContext): DateMenti
 /** "10/10", "9/10 would recommend": scores, not dates. */
 function isRating(text: string, index: number, whole: string, second: string): boolean {
 	if (whole === '24/7') return true;
+	// "3/4 of the rooms": a fraction
+	if (whole.includes('/') && /^\s+(?:of|van|der|des|de\s+l[ao]s)\s/u.test(text.slice(index + whole.length, index + whole.length + 10))) return true;
 	if (!whole.includes('/') || (second !== '10' && second !== '5')) return false;
 	const after = text.slice(index + whole.length, index + whole.length + 24);
 	return whole === '10/10' || /^\s*(?:would|stars?|points?|punten|sterren|sterne|punkte|étoiles|estrellas|puntos|!)/.test(after);
@@ -408,6 +412,9 @@ const CHRONO_PARSERS: Record<SupportedLanguage, chrono.Chrono> = {
 	fr: chrono.fr.casual,
 	es: chrono.es.casual,
 };
+
+const PAST_BEFORE = /(?:last|past|previous|vorige|afgelopen|vorige\s+week|letzten|letzte|vergangenen|vergangene|letzte\s+woche|semaine\s+dernière)\s+(?:on\s+)?$/u;
+const PAST_AFTER = /^\s+(?:dernier|passé|pasado|last week|vorige week|letzte woche)(?![\p{L}])/u;
 
 const TABLE_WORDS = /(?<![\p{L}])(?:table|tafel|tisch|mesa|dinner|diner|dîner|cena|abendessen|etentje)(?![\p{L}])/u;
 

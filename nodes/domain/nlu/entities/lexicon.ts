@@ -57,7 +57,10 @@ export interface Lexicon {
 	nameLeads: string[];
 }
 
-const EN_NUMBERS = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12 };
+const EN_NUMBERS = {
+	one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
+	thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,
+};
 
 export const LEXICONS: Record<SupportedLanguage, Lexicon> = {
 	en: {
@@ -84,7 +87,7 @@ export const LEXICONS: Record<SupportedLanguage, Lexicon> = {
 		and: ['and', '&', '+', ','],
 		forPeople: ['for'],
 		weAre: ["we're", 'we are', 'were', 'we will be', "we'll be", 'there are', "there's", 'there will be'],
-		partyPhrases: { 'just the two of us': 2, 'the two of us': 2, 'the 2 of us': 2, 'just me': 1, 'only me': 1, 'just myself': 1, 'me alone': 1, 'on my own': 1 },
+		partyPhrases: { 'we are a couple': 2, "we're a couple": 2, 'as a couple': 2, 'just the two of us': 2, 'the two of us': 2, 'the 2 of us': 2, 'just me': 1, 'only me': 1, 'just myself': 1, 'me alone': 1, 'on my own': 1 },
 		groupOf: ['party of', 'group of', 'table of', 'family of'],
 		ofUs: ['of us'],
 		evening: ['pm', 'p.m.', 'tonight', 'evening', 'night', 'dinner', 'this evening'],
@@ -95,7 +98,10 @@ export const LEXICONS: Record<SupportedLanguage, Lexicon> = {
 		nameLeads: ['my name is', "my name's", "name's", 'name is', 'booking under', 'reservation under', 'booked under', 'under', 'under the name of', 'under the name', 'in the name of', 'booked under', 'this is', 'name:'],
 	},
 	nl: {
-		numbers: { een: 1, één: 1, twee: 2, drie: 3, vier: 4, vijf: 5, zes: 6, zeven: 7, acht: 8, negen: 9, tien: 10, elf: 11, twaalf: 12 },
+		numbers: {
+			een: 1, één: 1, twee: 2, drie: 3, vier: 4, vijf: 5, zes: 6, zeven: 7, acht: 8, negen: 9, tien: 10, elf: 11, twaalf: 12,
+			dertien: 13, veertien: 14, vijftien: 15, zestien: 16, zeventien: 17, achttien: 18, negentien: 19, twintig: 20,
+		},
 		months: {
 			januari: 1, jan: 1, februari: 2, feb: 2, maart: 3, mrt: 3, april: 4, apr: 4, mei: 5, juni: 6, jun: 6, juli: 7, jul: 7,
 			augustus: 8, aug: 8, september: 9, sept: 9, sep: 9, oktober: 10, okt: 10, november: 11, nov: 11, december: 12, dec: 12,
@@ -129,7 +135,9 @@ export const LEXICONS: Record<SupportedLanguage, Lexicon> = {
 		nameLeads: ['mijn naam is', 'mn naam is', "m'n naam is", 'op naam van', 'op de naam van', 'ik heet', 'naam:'],
 	},
 	de: {
-		numbers: { ein: 1, eine: 1, einen: 1, eins: 1, zwei: 2, drei: 3, vier: 4, fünf: 5, fuenf: 5, sechs: 6, sieben: 7, acht: 8, neun: 9, zehn: 10, elf: 11, zwölf: 12, zwoelf: 12 },
+		numbers: { ein: 1, eine: 1, einen: 1, eins: 1, zwei: 2, drei: 3, vier: 4, fünf: 5, fuenf: 5, sechs: 6, sieben: 7, acht: 8, neun: 9, zehn: 10, elf: 11, zwölf: 12, zwoelf: 12,
+			dreizehn: 13, vierzehn: 14, fünfzehn: 15, sechzehn: 16, siebzehn: 17, achtzehn: 18, neunzehn: 19, zwanzig: 20,
+		},
 		months: {
 			januar: 1, jänner: 1, jan: 1, februar: 2, feb: 2, märz: 3, maerz: 3, marz: 3, mär: 3, april: 4, apr: 4, mai: 5, juni: 6, jun: 6, juli: 7, jul: 7,
 			august: 8, aug: 8, september: 9, sept: 9, sep: 9, oktober: 10, okt: 10, november: 11, nov: 11, dezember: 12, dez: 12,
@@ -166,7 +174,9 @@ export const LEXICONS: Record<SupportedLanguage, Lexicon> = {
 		nameLeads: ['mein name ist', 'ich heiße', 'ich heisse', 'auf den namen', 'auf den namen von', 'unter dem namen', 'name:', 'hier ist'],
 	},
 	fr: {
-		numbers: { un: 1, une: 1, deux: 2, trois: 3, quatre: 4, cinq: 5, six: 6, sept: 7, huit: 8, neuf: 9, dix: 10, onze: 11, douze: 12 },
+		numbers: { un: 1, une: 1, deux: 2, trois: 3, quatre: 4, cinq: 5, six: 6, sept: 7, huit: 8, neuf: 9, dix: 10, onze: 11, douze: 12,
+			treize: 13, quatorze: 14, quinze: 15, seize: 16, 'dix-sept': 17, 'dix-huit': 18, 'dix-neuf': 19, vingt: 20,
+		},
 		months: {
 			janvier: 1, janv: 1, février: 2, fevrier: 2, févr: 2, mars: 3, avril: 4, avr: 4, mai: 5, juin: 6, juillet: 7, juil: 7,
 			août: 8, aout: 8, septembre: 9, sept: 9, octobre: 10, oct: 10, novembre: 11, nov: 11, décembre: 12, decembre: 12, déc: 12,
@@ -189,7 +199,7 @@ export const LEXICONS: Record<SupportedLanguage, Lexicon> = {
 		and: ['et', '&', '+', ','],
 		forPeople: ['pour'],
 		weAre: ['nous sommes', 'nous serons', 'on est', 'on sera', 'on vient à', 'nous venons à', 'on sera à', 'nous serons à'],
-		partyPhrases: { 'juste moi': 1, 'moi seul': 1, 'moi seule': 1, 'seulement moi': 1, },
+		partyPhrases: { 'en couple': 2, 'juste moi': 1, 'moi seul': 1, 'moi seule': 1, 'seulement moi': 1, },
 		groupOf: ['groupe de', 'famille de', 'tablée de'],
 		ofUs: [],
 		evening: ['soir', 'ce soir', 'demain soir', 'du soir', 'dîner', 'diner', 'pm'],
@@ -200,7 +210,9 @@ export const LEXICONS: Record<SupportedLanguage, Lexicon> = {
 		nameLeads: ['je m’appelle', "je m'appelle", 'mon nom est', 'au nom de', 'nom :', 'nom:', "c'est"],
 	},
 	es: {
-		numbers: { uno: 1, una: 1, un: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8, nueve: 9, diez: 10, once: 11, doce: 12 },
+		numbers: { uno: 1, una: 1, un: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8, nueve: 9, diez: 10, once: 11, doce: 12,
+			trece: 13, catorce: 14, quince: 15, dieciséis: 16, dieciseis: 16, diecisiete: 17, dieciocho: 18, diecinueve: 19, veinte: 20,
+		},
 		months: {
 			enero: 1, ene: 1, febrero: 2, feb: 2, marzo: 3, mar: 3, abril: 4, abr: 4, mayo: 5, junio: 6, jun: 6, julio: 7, jul: 7,
 			agosto: 8, ago: 8, septiembre: 9, setiembre: 9, sept: 9, sep: 9, octubre: 10, oct: 10, noviembre: 11, nov: 11, diciembre: 12, dic: 12,
@@ -223,7 +235,7 @@ export const LEXICONS: Record<SupportedLanguage, Lexicon> = {
 		and: ['y', 'e', '&', '+', ','],
 		forPeople: ['para'],
 		weAre: ['somos', 'seremos', 'vamos', 'venimos', 'iremos', 'estaremos'],
-		partyPhrases: { 'solo yo': 1, 'sólo yo': 1, 'yo solo': 1, 'yo sola': 1 },
+		partyPhrases: { 'en pareja': 2, 'solo yo': 1, 'sólo yo': 1, 'yo solo': 1, 'yo sola': 1 },
 		groupOf: ['grupo de', 'familia de'],
 		ofUs: [],
 		evening: ['noche', 'de la noche', 'esta noche', 'por la noche', 'de la tarde', 'por la tarde', 'esta tarde', 'cena', 'cenar', 'pm'],

@@ -18,7 +18,7 @@ interface PartyPatterns {
 const cache = new Map<SupportedLanguage, PartyPatterns>();
 
 const DUTCH_GROUP_WORDS: Record<string, number> = {
-	tweeën: 2, tweeen: 2, drieën: 3, drieen: 3, vieren: 4, vijven: 5, zessen: 6, zevenen: 7, achten: 8, negenen: 9, tienen: 10, elven: 11, twaalven: 12,
+	tweeën: 2, tweeen: 2, tweetjes: 2, drieën: 3, drieen: 3, vieren: 4, vijven: 5, zessen: 6, zevenen: 7, achten: 8, negenen: 9, tienen: 10, elven: 11, twaalven: 12,
 };
 
 const MAX_PARTY = 200;
