@@ -135,7 +135,7 @@ function patternsFor(language: SupportedLanguage): LanguagePatterns {
 		...languageTimePatterns(language, lexicon, leads, hourNumberWords),
 		// "at 8", "om 7", "um 9", "à 8", "a las 9": a bare hour needs a lead and nothing that makes it a count
 		{
-			pattern: new RegExp(`${B}(?:${alternation(BARE_HOUR_LEADS[language])})\\s+(\\d{1,2})(?![:.]\\d)(?=\\s*(?:$|[,.!?;)]|\\s+(?:${alternation([...lexicon.evening, ...lexicon.morning, ...Object.keys(lexicon.relativeDays), ...lexicon.forPeople, ...Object.keys(lexicon.weekdays), 'please', 'pls', 'graag', 'aub', 'bitte', 'svp', 'por favor', 'ish', 'or so', 'for', 'voor', 'für', 'pour', 'para', 'with', 'met', 'mit', 'avec', 'con', 'or', 'of', 'oder', 'ou', 'o', 'instead', 'in plaats', 'statt', 'au lieu', 'en vez'])})${A}))`, 'gu'),
+			pattern: new RegExp(`${B}(?:${alternation(BARE_HOUR_LEADS[language])})\\s+(\\d{1,2})(?![:.]\\d)(?=\\s*(?:$|[,.!?;)]|\\s+(?:${alternation([...lexicon.evening, ...lexicon.morning, ...Object.keys(lexicon.relativeDays), ...lexicon.forPeople, ...Object.keys(lexicon.weekdays), 'please', 'pls', 'graag', 'aub', 'bitte', 'svp', 'por favor', 'ish', 'or so', 'zu', 'à', 'for', 'voor', 'für', 'pour', 'para', 'with', 'met', 'mit', 'avec', 'con', 'or', 'of', 'oder', 'ou', 'o', 'instead', 'in plaats', 'statt', 'au lieu', 'en vez'])})${A}))`, 'gu'),
 			read: (match) => ({ hour: Number(match[1]), minute: 0 }),
 		},
 	];
@@ -366,7 +366,7 @@ function findDateMentions(message: MessageText, context: DateContext): DateMenti
 
 /** "10/10", "9/10 would recommend": scores, not dates. */
 function isRating(text: string, index: number, whole: string, second: string): boolean {
-	if (whole === '24/7') return true;
+	if (whole === '24/7' || whole === '5/5') return true;
 	// "3/4 of the rooms": a fraction
 	if (whole.includes('/') && /^\s+(?:of|van|der|des|de\s+l[ao]s)\s/u.test(text.slice(index + whole.length, index + whole.length + 10))) return true;
 	if (!whole.includes('/') || (second !== '10' && second !== '5')) return false;
@@ -416,6 +416,8 @@ const CHRONO_PARSERS: Record<SupportedLanguage, chrono.Chrono> = {
 const PAST_BEFORE = /(?:last|past|previous|vorige|afgelopen|vorige\s+week|letzten|letzte|vergangenen|vergangene|letzte\s+woche|semaine\s+dernière)\s+(?:on\s+)?$/u;
 const PAST_AFTER = /^\s+(?:dernier|passé|pasado|last week|vorige week|letzte woche)(?![\p{L}])/u;
 
+const ARTICLES = new Set(['een', 'ein', 'eine', 'einer', 'un', 'une', 'una']);
+
 const TABLE_WORDS = /(?<![\p{L}])(?:table|tafel|tisch|mesa|dinner|diner|dîner|cena|abendessen|etentje)(?![\p{L}])/u;
 
 /** Greetings and parts of the day that look like "tomorrow": "guten Morgen", "de la mañana". */
@@ -444,6 +446,8 @@ export function extractDatesAndTimes(message: MessageText, context: DateContext)
 	for (const match of matches(patterns.nights, message.lower)) {
 		const count = numberValue(match[1], patterns.lexicon);
 		if (count === undefined || count < 1 || count > 60) continue;
+		// "een nacht eerder", "eine Nacht", "une nuit" are "a night" unless booked: "voor een nacht", "für eine Nacht"
+		if (ARTICLES.has(match[1]) && !new RegExp(`(?:${alternation(patterns.lexicon.forPeople)})\\s+$`, 'u').test(message.lower.slice(Math.max(0, match.index - 8), match.index))) continue;
 		nights.push({ type: 'nights', value: count, start: match.index, end: match.index + match[0].length });
 	}
 

@@ -23,7 +23,7 @@ const DUTCH_GROUP_WORDS: Record<string, number> = {
 
 const MAX_PARTY = 200;
 /** Nouns that count everyone (not only the companions): people, personen, Personen, personnes, personas. */
-const PEOPLE_WORDS = 'people|persons|ppl|pax|guests|personen|pers\\.?|gasten|leute|gäste|personnes|couverts|personas|comensales';
+const PEOPLE_WORDS = 'people|persons|ppl|pax|guests|adults|personen|pers\\.?|gasten|volwassenen|volw\\.?|leute|gäste|erwachsene|erwachsenen|personnes|couverts|adultes|personas|comensales|adultos';
 
 function patternsFor(language: SupportedLanguage): PartyPatterns {
 	const cached = cache.get(language);
