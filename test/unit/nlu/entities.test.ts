@@ -2,7 +2,7 @@
 // must stay silent, relative dates against a reference timestamp in the business time zone, the options,
 // and the eval:entities CLI on a tiny file.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -17,6 +17,7 @@ import {
 	type EntityExtractionOptions,
 } from '../../../nodes/domain/nlu/entities';
 import { DEFAULT_BOOKING_REFERENCE } from '../../../nodes/domain/privacy/pii';
+import { evaluateEntities, parseEntityRows } from '../../../scripts/lib/entity-evaluation';
 import type { SupportedLanguage } from '../../../nodes/domain/nlu/types';
 
 // Wednesday 4 March 2026, 10:15 in Amsterdam: "Friday" is the 6th, "next weekend" the 7th and 8th.
@@ -219,6 +220,22 @@ describe('extractEntities: options', () => {
 	it('returns only the asked types and refuses an unknown time zone', () => {
 		expect(pairs('table for 4 tomorrow at 8pm', 'en', { types: ['time'] })).toEqual(['time=20:00']);
 		expect(() => extract('tomorrow', 'en', { timeZone: 'Mars/Olympus' })).toThrow(/Unknown time zone "Mars\/Olympus"/);
+	});
+});
+
+describe('the labelled sets', () => {
+	const fixtures = path.resolve(__dirname, '..', '..', 'fixtures', 'nlu');
+	it.each(['entities-dev.jsonl', 'entities-holdout.jsonl', 'entities-holdout-2.jsonl'])('%s meets the targets (F1 ≥ 0.90 for date, date_range, party_size; micro-F1 ≥ 0.85)', (file) => {
+		const report = evaluateEntities(parseEntityRows(readFileSync(path.join(fixtures, file), 'utf8')));
+		for (const type of ['date', 'date_range', 'party_size'] as const) expect(report.perType[type]!.f1).toBeGreaterThanOrEqual(0.9);
+		expect(report.microF1).toBeGreaterThanOrEqual(0.85);
+	});
+
+	it('the dev set has at least 300 messages in all five languages, with messages without entities', () => {
+		const rows = parseEntityRows(readFileSync(path.join(fixtures, 'entities-dev.jsonl'), 'utf8'));
+		expect(rows.length).toBeGreaterThanOrEqual(300);
+		for (const language of ['en', 'nl', 'de', 'fr', 'es']) expect(rows.filter((row) => row.lang === language).length).toBeGreaterThanOrEqual(60);
+		expect(rows.filter((row) => row.entities.length === 0).length).toBeGreaterThanOrEqual(50);
 	});
 });
 
