@@ -99,6 +99,8 @@ describe('extractEntities: every type in every language', () => {
 		expect(pairs('Wir kommen am 20.03. und reisen am 23.03. ab', 'de')).toEqual(['date_range=2026-03-20/2026-03-23']);
 		expect(pairs('nous arriverons le 15 mars et repartirons le 18 mars', 'fr')).toEqual(['date_range=2026-03-15/2026-03-18']);
 		expect(pairs('llegamos el 15 de marzo y salimos el 18', 'es')).toEqual(['date_range=2026-03-15/2026-03-18']);
+		expect(pairs('eine Übernachtung vom 2. auf den 3. Mai', 'de')).toEqual(['date_range=2026-05-02/2026-05-03']);
+		expect(pairs('kamer 2 op 3 mei vrij?', 'nl')).toEqual(['date=2026-05-03']);
 	});
 
 	it('counts everyone in the party', () => {

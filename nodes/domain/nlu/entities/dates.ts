@@ -158,7 +158,7 @@ function patternsFor(language: SupportedLanguage): LanguagePatterns {
 		evening: new RegExp(`${B}(?:${alternation(lexicon.evening)})${A}`, 'u'),
 		morning: new RegExp(`${B}(?:${alternation(lexicon.morning)})${A}`, 'u'),
 		rangeJoin: new RegExp(`^[\\s,]*(?:${alternation(lexicon.rangeJoin)})\\s*(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?$`, 'u'),
-		strongJoin: new RegExp(`^[\\s,]*(?:${alternation(lexicon.rangeJoin.filter((word) => !['and', 'en', 'und', 'et', 'y'].includes(word)))})\\s*(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?$`, 'u'),
+		strongJoin: new RegExp(`^[\\s,]*(?:${alternation(lexicon.rangeJoin.filter((word) => !WEAK_JOINS.includes(word)))})\\s*(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?$`, 'u'),
 		rangeStartBefore: new RegExp(`${B}(?:${alternation(lexicon.rangeStart)})\\s+(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?$`, 'u'),
 		bareDayBefore: new RegExp(`(?:${B}(${alternation(lexicon.rangeStart)})\\s+)?(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?(?<![\\d.])(\\d{1,2})${ORDINAL_SUFFIX}\\s*(${alternation(lexicon.rangeJoin)})\\s*(?:(?:${ARTICLE_BEFORE_DAY[language]})\\s+)?$`, 'u'),
 		nightsFromBefore: new RegExp(`${B}(\\d{1,2}|${numberWords})\\s+(?:${alternation(lexicon.night)})(?:\\s+\\p{L}+){0,2}?\\s+(?:${alternation(lexicon.nightsFrom)})\\s*(?:${ARTICLE_BEFORE_DAY[language]})?\\s*$`, 'u'),
@@ -416,6 +416,9 @@ const CHRONO_PARSERS: Record<SupportedLanguage, chrono.Chrono> = {
 const PAST_BEFORE = /(?:last|past|previous|vorige|afgelopen|vorige\s+week|letzten|letzte|vergangenen|vergangene|letzte\s+woche|semaine\s+dernière)\s+(?:on\s+)?$/u;
 const PAST_AFTER = /^\s+(?:dernier|passé|pasado|last week|vorige week|letzte woche)(?![\p{L}])/u;
 
+/** Joins that make a range only after "from"/"between": "between 5 and 9 May", "vom 2. auf den 3. Mai", "van 2 op 3 mei". */
+const WEAK_JOINS = ['and', 'en', 'und', 'et', 'y', 'op', 'auf', 'auf den'];
+
 const ARTICLES = new Set(['een', 'ein', 'eine', 'einer', 'un', 'une', 'una']);
 
 const TABLE_WORDS = /(?<![\p{L}])(?:table|tafel|tisch|mesa|dinner|diner|dîner|cena|abendessen|etentje)(?![\p{L}])/u;
@@ -465,17 +468,6 @@ export function extractDatesAndTimes(message: MessageText, context: DateContext)
 			continue;
 		}
 
-		// "3 nights from the 12th"
-		const nightsFrom = patterns.nightsFromBefore.exec(before);
-		if (nightsFrom) {
-			const count = numberValue(nightsFrom[1], patterns.lexicon);
-			if (count && count <= 60) {
-				used.add(mention);
-				candidates.push({ type: 'date_range', value: { start: formatDay(mention.day), end: formatDay(addDays(mention.day, count)) }, start: mention.start, end: mention.end });
-				continue;
-			}
-		}
-
 		if (next && !used.has(next)) {
 			const gap = text.slice(mention.end, next.start);
 			const joined = patterns.strongJoin.test(gap) || (patterns.rangeJoin.test(gap) && patterns.rangeStartBefore.test(before));
@@ -492,11 +484,22 @@ export function extractDatesAndTimes(message: MessageText, context: DateContext)
 			}
 		}
 
+		// "3 nights from the 12th"
+		const nightsFrom = patterns.nightsFromBefore.exec(before);
+		if (nightsFrom) {
+			const count = numberValue(nightsFrom[1], patterns.lexicon);
+			if (count && count <= 60) {
+				used.add(mention);
+				candidates.push({ type: 'date_range', value: { start: formatDay(mention.day), end: formatDay(addDays(mention.day, count)) }, start: mention.start, end: mention.end });
+				continue;
+			}
+		}
+
 		// "12 to 14 March", "15-17 March", "del 5 al 8 de agosto": a bare first day takes the second date's month
 		const bare = patterns.bareDayBefore.exec(before);
 		const bareStart = bare ? mention.start - bare[0].length : 0;
 		const overlapsOther = bare && mentions.some((other) => other !== mention && other.end > bareStart && other.start < mention.start);
-		if (bare && !overlapsOther && (mention.month !== undefined || mention.dayOnly) && (bare[1] || !['and', 'en', 'und', 'et', 'y', 'a'].includes(bare[3]))) {
+		if (bare && !overlapsOther && (mention.month !== undefined || mention.dayOnly) && (bare[1] || ![...WEAK_JOINS, 'a'].includes(bare[3].replace(/\s+/g, ' ')))) {
 			const firstDay = Number(bare[2]);
 			const first = firstDayBefore(mention.day, firstDay, context);
 			if (first) {
