@@ -143,7 +143,7 @@ export const LEXICONS: Record<SupportedLanguage, Lexicon> = {
 			august: 8, aug: 8, september: 9, sept: 9, sep: 9, oktober: 10, okt: 10, november: 11, nov: 11, dezember: 12, dez: 12,
 		},
 		weekdays: { sonntag: 0, so: 0, montag: 1, mo: 1, dienstag: 2, di: 2, mittwoch: 3, mi: 3, donnerstag: 4, do: 4, freitag: 5, fr: 5, samstag: 6, sa: 6, sonnabend: 6 },
-		relativeDays: { heute: 0, 'heute abend': 0, heute_abend: 0, morgen: 1, 'morgen abend': 1, übermorgen: 2, uebermorgen: 2 },
+		relativeDays: { heute: 0, 'heute abend': 0, heute_abend: 0, morgen: 1, 'morgen abend': 1, übermorgen: 2, uebermorgen: 2, ubermorgen: 2 },
 		rangeStart: ['vom', 'von', 'zwischen', 'ab'],
 		rangeJoin: ['bis zum', 'bis', 'auf den', 'auf', 'und', '-', '–'],
 		nightsFrom: ['ab dem', 'ab', 'vom', 'von', 'beginnend am', 'ab den'],
