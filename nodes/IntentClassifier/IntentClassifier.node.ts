@@ -22,6 +22,7 @@ import {
 	type IntentInput,
 } from '../domain/nlu';
 import { classifyPastGreeting } from '../domain/nlu/greeting-clause';
+import { entitiesFor } from './entities';
 import { DEFAULT_INTENT_PACK, DEFAULT_TEXT_EXPRESSION, intentClassifierProperties, intentOutputsExpression, LLM_MODE_DISPLAY } from './description';
 
 const INTENTS_HINT =
@@ -63,7 +64,7 @@ export class IntentClassifier implements INodeType {
 				if (typeof text !== 'string' || !text.trim()) {
 					// A voice note, a photo without caption, a sticker: nothing to classify, so a person takes it.
 					const language = this.getNodeParameter('defaultLanguage', itemIndex, 'en') as string;
-					const nlu = noTextClassification(mode, language);
+					const nlu = { ...noTextClassification(mode, language), entities: [] };
 					const output = routeByIntent ? outputNames.indexOf(nlu.intent) : 0;
 					if (output === -1) {
 						throw new NodeOperationError(this.getNode(), 'The message has no text to classify', {
@@ -86,6 +87,7 @@ export class IntentClassifier implements INodeType {
 				};
 				// "hi, what time is breakfast?": the question behind the greeting decides the intent.
 				const nlu = await classifyPastGreeting(text, async (question) => await classifyMessage(question, classifyOptions));
+				const classified = { ...nlu, entities: entitiesFor(this, itemIndex, text, json, nlu.language) };
 				let output = 0;
 				if (routeByIntent) {
 					output = outputNames.indexOf(nlu.intent);
@@ -96,7 +98,7 @@ export class IntentClassifier implements INodeType {
 						});
 					}
 				}
-				outputs[output].push({ json: { ...json, nlu: nlu as unknown as IDataObject }, pairedItem: { item: itemIndex } });
+				outputs[output].push({ json: { ...json, nlu: classified as unknown as IDataObject }, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (this.continueOnFail()) {
 					outputs[0].push({ json: { ...json, error: error.message }, pairedItem: { item: itemIndex } });

@@ -3,6 +3,7 @@ import type { ExpressionString, INodeProperties } from 'n8n-workflow';
 import { LANGUAGE_OPTIONS } from '../glue/languages';
 
 import { listIntentPacks, loadIntentPack } from '../domain/nlu';
+import { DEFAULT_BOOKING_REFERENCE_PATTERN, DEFAULT_ROOM_TYPES } from '../domain/nlu/entities';
 
 export const DEFAULT_INTENT_PACK = 'hospitality';
 
@@ -146,6 +147,38 @@ export const intentClassifierProperties: INodeProperties[] = [
 		type: 'string',
 		default: DEFAULT_TEXT_EXPRESSION,
 		description: 'The message to classify. By default the masked text when the Consent Gate masked it, so no model sees personal data.',
+	},
+	{
+		displayName: 'Entity Options',
+		name: 'entityOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		description: 'How `nlu.entities` (dates, times, party size, room type, contact details, booking reference, name) are read',
+		options: [
+			{
+				displayName: 'Time Zone',
+				name: 'timeZone',
+				type: 'string',
+				default: '',
+				placeholder: 'Europe/Amsterdam',
+				description: "The business's IANA time zone: \"tomorrow\" and \"tonight\" are its days. Empty: the n8n instance's time zone.",
+			},
+			{
+				displayName: 'Room Catalog',
+				name: 'roomCatalog',
+				type: 'json',
+				default: JSON.stringify(DEFAULT_ROOM_TYPES, null, 2),
+				description: 'Room types as your booking system names them, with the words guests use per language (en, nl, de, fr, es): a list of room types, each with its ID and its synonyms per language, like the default',
+			},
+			{
+				displayName: 'Booking Reference Pattern',
+				name: 'bookingReferencePattern',
+				type: 'string',
+				default: DEFAULT_BOOKING_REFERENCE_PATTERN,
+				description: 'A regular expression for your booking references (matched regardless of case; the value is upper-cased)',
+			},
+		],
 	},
 ];
 
