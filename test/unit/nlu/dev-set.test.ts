@@ -4,7 +4,9 @@ import { analyzeText } from '../../../nodes/domain/nlu';
 import { getEmbeddedClassifier } from '../../../nodes/domain/nlu/embedded-classifier';
 import { parseEvaluationRows, runEvaluation, type EvaluationRow } from '../../../scripts/lib/intent-evaluation';
 import { listIntentPacks, loadIntentPack } from '../../../nodes/domain/nlu/packs';
+import { PROMPT_INJECTION_RULES, PROMPT_INJECTION_VOCABULARY } from '../../../nodes/domain/nlu/prompt-injection';
 import { normalizeText } from '../../../nodes/domain/nlu/text-normalization';
+import conceptLexicon from '../../../nodes/domain/nlu/data/concepts.json';
 import { SUPPORTED_LANGUAGES } from '../../../nodes/domain/nlu/types';
 
 function devRows(pack: string): EvaluationRow[] {
@@ -66,10 +68,69 @@ describe.each(listIntentPacks())('%s dev set', (pack) => {
 	});
 });
 
+/** Whether a lexicon pattern ("word", "stem*", "*part*") matches a normalised token. */
+function lexiconPatternMatches(pattern: string, token: string): boolean {
+	if (pattern.length > 2 && pattern.startsWith('*') && pattern.endsWith('*')) return token.includes(pattern.slice(1, -1));
+	if (pattern.endsWith('*')) return token.startsWith(pattern.slice(0, -1));
+	return token === pattern;
+}
+
+const normalizedLine = (text: string) => ` ${normalizeText(text).tokens.join(' ')} `;
+
+describe('no dev-set vocabulary in the lexicon or the injection rules', () => {
+	const packExamples = listIntentPacks().flatMap((pack) => loadIntentPack(pack).intents.flatMap((intent) => intent.examples));
+	const packLines = packExamples.map(normalizedLine);
+	const packWords = [...new Set(packExamples.flatMap((example) => normalizeText(example).tokens))];
+	const packWordSet = new Set(packWords);
+	const devLines = listIntentPacks().flatMap((pack) => devRows(pack).map((row) => normalizedLine(row.text)));
+	// Words of the dev sets that no pack example has: nothing hand-written may be justified by them alone.
+	const devOnlyWords = [...new Set(devLines.flatMap((line) => line.trim().split(' ')))].filter((word) => word && !packWordSet.has(word));
+
+	function lexiconLeaks(concepts: Record<string, string[]>): string[] {
+		const leaks: string[] = [];
+		for (const [concept, patterns] of Object.entries(concepts)) {
+			for (const pattern of patterns) {
+				const devOnly = devOnlyWords.filter((word) => lexiconPatternMatches(pattern, word));
+				if (devOnly.length === 0) continue;
+				if (!packWords.some((word) => lexiconPatternMatches(pattern, word))) leaks.push(`${concept}: "${pattern}" (${devOnly.join(', ')})`);
+			}
+		}
+		return leaks;
+	}
+
+	function injectionLeaks(vocabulary: readonly string[], rules: ReadonlyArray<{ name: string; pattern: RegExp }>): string[] {
+		const leaks: string[] = [];
+		for (const source of vocabulary) {
+			const wholeWords = new RegExp(`(?<= )(?:${source})(?= )`);
+			if (devLines.some((line) => wholeWords.test(line)) && !packLines.some((line) => wholeWords.test(line))) leaks.push(`word ${source}`);
+		}
+		for (const { name, pattern } of rules) {
+			if (devLines.some((line) => pattern.test(line)) && !packLines.some((line) => pattern.test(line))) leaks.push(`rule ${name}`);
+		}
+		return leaks;
+	}
+
+	it('every lexicon pattern that matches a dev-only word also matches a word of some pack example', () => {
+		expect(lexiconLeaks((conceptLexicon as { concepts: Record<string, string[]> }).concepts)).toEqual([]);
+	});
+
+	it('every injection word and rule that fires on a dev message also fires on some pack example', () => {
+		expect(injectionLeaks(PROMPT_INJECTION_VOCABULARY, PROMPT_INJECTION_RULES)).toEqual([]);
+	});
+
+	it('the checks catch a planted dev-only word', () => {
+		expect(devOnlyWords.length).toBeGreaterThan(50);
+		const planted = devOnlyWords.find((word) => word.length >= 6 && /^[a-z]+$/.test(word) && !packWords.some((packWord) => packWord.startsWith(word.slice(0, -1)))) as string;
+		expect(lexiconLeaks({ planted: [planted] })).toHaveLength(1);
+		expect(lexiconLeaks({ planted: [`${planted.slice(0, -1)}*`] })).toHaveLength(1);
+		expect(injectionLeaks([planted], [{ name: 'planted', pattern: new RegExp(`\\b${planted}\\b`) }])).toEqual([`word ${planted}`, 'rule planted']);
+	});
+});
+
 describe('embedded classifier on the dev sets (floors: measured value minus a margin)', () => {
 	// Measured with this commit's packs and defaults (npm run eval:intent):
-	//   hospitality: accuracy 0.784, macro-F1 0.774, precision@0.7 0.917, ECE 0.067
-	//   ecommerce:   accuracy 0.771, macro-F1 0.765, precision@0.7 0.877, ECE 0.053
+	//   hospitality: accuracy 0.778, macro-F1 0.769, precision@0.7 0.908, ECE 0.069
+	//   ecommerce:   accuracy 0.765, macro-F1 0.760, precision@0.7 0.861, ECE 0.056
 	// The margins (≈ 6 points) are about two standard errors of an accuracy on ~160 messages.
 	const floors: Record<string, { accuracy: number; macroF1: number; precision: number; ece: number }> = {
 		hospitality: { accuracy: 0.72, macroF1: 0.71, precision: 0.85, ece: 0.13 },
