@@ -9,8 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { expectedCalibrationError, fitTemperature, softmax, type ReliabilityBin } from './calibration';
-import { conceptsOf, DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions } from './features';
-import { normalizeText } from './text-normalization';
+import { conceptsOf, DEFAULT_FEATURE_OPTIONS, extractFeatures, LENGTH_FEATURE_IDS, type FeatureOptions } from './features';
+import outOfScopeBackground from './data/out-of-scope-background.json';
+import { isSpecialToken, normalizeText } from './text-normalization';
 import type { IntentDefinition, IntentPrediction } from './types';
 
 // Local aliases: global lookups (Math, Infinity) are slow inside vm contexts such as Jest's, and
@@ -28,6 +29,14 @@ export interface ClassifierOptions {
 	l2: number;
 	/** Folds for the out-of-fold predictions that temperature scaling is fitted on; 0 skips calibration. */
 	calibrationFolds: number;
+	/**
+	 * Weight of the background set (data/out-of-scope-background.json: unrelated requests about banking,
+	 * cars, cooking, work…) added to an `out_of_scope` intent, so confidence falls off far from every
+	 * intent; 0 leaves it out. Intent sets without `out_of_scope` never get it.
+	 */
+	backgroundWeight: number;
+	/** Every n-th example of the non-greeting intents also trains with a greeting in front (0: never). */
+	greetingCopyEvery: number;
 	features: FeatureOptions;
 }
 
@@ -38,8 +47,14 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
 	learningRate: 0.19,
 	l2: 1e-4,
 	calibrationFolds: 4,
+	backgroundWeight: 0.6,
+	greetingCopyEvery: 3,
 	features: DEFAULT_FEATURE_OPTIONS,
 };
+
+const OUT_OF_SCOPE_INTENT = 'out_of_scope';
+const BACKGROUND_MAX_INTENTS_OF_WORD = 3;
+const OUT_OF_SCOPE_BACKGROUND: readonly string[] = Object.values((outOfScopeBackground as { examples: Record<string, string[]> }).examples).flat();
 
 /** Below this many examples the temperature is not fitted (confidences stay raw softmax). */
 export const MIN_CALIBRATION_EXAMPLES = 20;
@@ -72,6 +87,12 @@ interface EncodedExample {
 	rows: Int32Array;
 	values: Float32Array;
 	label: number;
+	/** How much the example counts in the loss (1, or less for the background set). */
+	weight: number;
+	/** Left out of the calibration measurement (background and generated copies). */
+	background: boolean;
+	/** Background examples leave the biases (the intents' priors) alone: only their words count. */
+	trainsBias: boolean;
 	/** Examples of one intent with the same concepts (often translations of each other) share a group. */
 	group: string;
 }
@@ -153,7 +174,7 @@ function trainSoftmax(
 			const scale = 1 / (end - start);
 			let touchedCount = 0;
 			for (let position = start; position < end; position++) {
-				const { rows, values, label: target } = examples[order[position]];
+				const { rows, values, label: target, weight, trainsBias } = examples[order[position]];
 				// Forward: scores = bias + x·W, then softmax in place.
 				for (let label = 0; label < classCount; label++) scores[label] = bias[label];
 				for (let index = 0; index < rows.length; index++) {
@@ -170,8 +191,8 @@ function trainSoftmax(
 				}
 				// Backward: the gradient of cross-entropy is (softmax − one-hot) ⊗ x.
 				for (let label = 0; label < classCount; label++) {
-					scores[label] = (scores[label] / sum - (label === target ? 1 : 0)) * scale;
-					biasGradient[label] += scores[label];
+					scores[label] = (scores[label] / sum - (label === target ? 1 : 0)) * scale * weight;
+					if (trainsBias) biasGradient[label] += scores[label];
 				}
 				for (let index = 0; index < rows.length; index++) {
 					const row = rows[index];
@@ -257,12 +278,22 @@ export class EmbeddedIntentClassifier {
 		const features = extractFeatures(text, this.featureOptions);
 		const rows: number[] = [];
 		const values: number[] = [];
+		let knownSquares = 0;
+		let shapeIndex = -1;
+		let shapeSquares = 0;
 		for (let index = 0; index < features.ids.length; index++) {
 			const row = this.rowOfFeature.get(features.ids[index]);
 			if (row === undefined) continue;
+			if (LENGTH_FEATURE_IDS.has(features.ids[index])) {
+				shapeIndex = rows.length;
+				shapeSquares = features.values[index] * features.values[index];
+			} else knownSquares += features.values[index] * features.values[index];
 			rows.push(row);
 			values.push(features.values[index]);
 		}
+		const known = shapeSquares < 1 ? Math.min(1, sqrt(knownSquares / (1 - shapeSquares))) : 0;
+		// The length feature says how long a message is, not what it is about: it counts as much as the rest is known.
+		if (shapeIndex >= 0) values[shapeIndex] *= known;
 		const logits = computeLogits(
 			this.model,
 			this.intents.length,
@@ -270,6 +301,10 @@ export class EmbeddedIntentClassifier {
 			Float32Array.from(values),
 			this.logitsBuffer,
 		);
+		// The features are L2-normalised, so the share of the message the model has seen is the norm of
+		// the known part. The biases (the intents' priors) are scaled by it like the rest: a message the
+		// model knows nothing of gets no confident answer from the priors alone.
+		for (let label = 0; label < logits.length; label++) logits[label] -= this.model.bias[label] * (1 - known);
 		return Float64Array.from(logits);
 	}
 
@@ -292,29 +327,83 @@ export class EmbeddedIntentClassifier {
 	}
 }
 
+interface TrainingText {
+	text: string;
+	label: number;
+	weight: number;
+	/** Background examples train out_of_scope but are not what calibration is measured on. */
+	background: boolean;
+	/** For a generated copy: the index of the example it was made from (they share a calibration fold). */
+	copyOf?: number;
+}
+
+const GREETING_INTENT = 'greeting';
+
+/**
+ * Guests open questions with a hello ("Hi! is the pool heated?"), and a bag of words then leans
+ * towards `greeting`. When the intent set has a `greeting` intent, every n-th example of the other
+ * intents gets a copy opened by one of greeting's own short examples, so a greeting word alone stops
+ * deciding the intent. No word is added that the intent set does not already have.
+ */
+function greetingOpenedCopies(intents: IntentDefinition[], texts: TrainingText[], every: number): TrainingText[] {
+	const greeting = intents.findIndex((intent) => intent.name === GREETING_INTENT);
+	if (greeting < 0 || every <= 0) return [];
+	const openers = texts
+		.filter((text) => text.label === greeting)
+		.map((text) => normalizeText(text.text).tokens.filter((token) => !isSpecialToken(token)).join(' '))
+		.filter((opener) => opener && opener.split(' ').length <= 3);
+	if (openers.length === 0) return [];
+	const copies: TrainingText[] = [];
+	let seen = 0;
+	texts.forEach((text, index) => {
+		if (text.label === greeting || text.background) return;
+		if (seen++ % every !== 0) return;
+		copies.push({ text: `${openers[(seen * 7) % openers.length]}, ${text.text}`, label: text.label, weight: 1, background: false, copyOf: index });
+	});
+	return copies;
+}
+
 function encodeExamples(
-	intents: IntentDefinition[],
+	texts: TrainingText[],
 	featureOptions: FeatureOptions,
 ): { examples: EncodedExample[]; rowOfFeature: Map<number, number> } {
 	const rowOfFeature = new Map<number, number>();
 	const examples: EncodedExample[] = [];
-	intents.forEach((intent, label) => {
-		for (const text of intent.examples) {
-			if (typeof text !== 'string' || !text.trim()) continue;
-			const features = extractFeatures(text, featureOptions);
-			const rows = new Int32Array(features.ids.length);
-			for (let index = 0; index < features.ids.length; index++) {
-				let row = rowOfFeature.get(features.ids[index]);
-				if (row === undefined) {
-					row = rowOfFeature.size;
-					rowOfFeature.set(features.ids[index], row);
-				}
-				rows[index] = row;
-			}
-			const concepts = [...new Set(normalizeText(text).tokens.flatMap(conceptsOf))].sort();
-			const group = concepts.length > 0 ? `${label}:${concepts.join(',')}` : `${label}#${examples.length}`;
-			examples.push({ rows, values: features.values, label, group });
+	// A background example teaches out_of_scope only through words that fewer than three intents use
+	// ("insurance", "mortgage", but also "change"): otherwise "can you", "my", "please" would count
+	// against every intent, and English-only background would pull English messages out of scope.
+	const intentsOfWord = new Map<string, Set<number>>();
+	for (const { text, label, background } of texts) {
+		if (background) continue;
+		for (const token of normalizeText(text).tokens) {
+			const labels = intentsOfWord.get(token) ?? new Set<number>();
+			labels.add(label);
+			intentsOfWord.set(token, labels);
 		}
+	}
+	const unknownToIntents = (token: string) => (intentsOfWord.get(token)?.size ?? 0) < BACKGROUND_MAX_INTENTS_OF_WORD;
+	const groupOfText: string[] = [];
+	texts.forEach(({ text, label, weight, background, copyOf }, textIndex) => {
+		const features = extractFeatures(text, featureOptions, background ? unknownToIntents : undefined);
+		if (features.ids.length === 0) return;
+		const rows = new Int32Array(features.ids.length);
+		for (let index = 0; index < features.ids.length; index++) {
+			let row = rowOfFeature.get(features.ids[index]);
+			if (row === undefined) {
+				row = rowOfFeature.size;
+				rowOfFeature.set(features.ids[index], row);
+			}
+			rows[index] = row;
+		}
+		let group: string;
+		if (background) group = `background#${examples.length}`;
+		else if (copyOf !== undefined && groupOfText[copyOf]) group = groupOfText[copyOf];
+		else {
+			const concepts = [...new Set(normalizeText(text).tokens.flatMap(conceptsOf))].sort();
+			group = concepts.length > 0 ? `${label}:${concepts.join(',')}` : `${label}#${examples.length}`;
+		}
+		groupOfText[textIndex] = group;
+		examples.push({ rows, values: features.values, label, weight, background: background || copyOf !== undefined, trainsBias: true, group });
 	});
 	return { examples, rowOfFeature };
 }
@@ -384,16 +473,19 @@ function calibrate(
 		const training = examples.filter((_example, index) => foldOf[index] !== fold);
 		const model = trainSoftmax(training, rowCount, classCount, options, random);
 		examples.forEach((example, index) => {
-			if (foldOf[index] !== fold) return;
+			if (foldOf[index] !== fold || example.background) return;
 			outOfFoldLogits[index] = computeLogits(model, classCount, example.rows, example.values, new Float64Array(classCount));
 		});
 	}
-	const labels = examples.map((example) => example.label);
-	const temperature = fitTemperature(outOfFoldLogits, labels);
+	// Calibrated on the intents' own examples: the background set is easy and would sharpen the temperature.
+	const measured = examples.map((_example, index) => index).filter((index) => !examples[index].background);
+	const labels = measured.map((index) => examples[index].label);
+	const measuredLogits = measured.map((index) => outOfFoldLogits[index]);
+	const temperature = fitTemperature(measuredLogits, labels);
 	const summarize = (scale: number) => {
 		const confidences: number[] = [];
 		const correct: boolean[] = [];
-		outOfFoldLogits.forEach((logits, index) => {
+		measuredLogits.forEach((logits, index) => {
 			const probabilities = softmax(logits, scale);
 			let best = 0;
 			for (let label = 1; label < classCount; label++) if (probabilities[label] > probabilities[best]) best = label;
@@ -408,7 +500,7 @@ function calibrate(
 	return {
 		temperature,
 		folds,
-		examples: examples.length,
+		examples: measured.length,
 		outOfFoldAccuracy: before.accuracy,
 		eceBefore: before.ece,
 		eceAfter: after.ece,
@@ -424,7 +516,16 @@ export function trainIntentClassifier(
 	assertTrainable(intents);
 	const settings: ClassifierOptions = { ...DEFAULT_CLASSIFIER_OPTIONS, ...options };
 	const started = performance.now();
-	const { examples, rowOfFeature } = encodeExamples(intents, settings.features);
+	const texts: TrainingText[] = [];
+	intents.forEach((intent, label) => {
+		for (const text of intent.examples) if (typeof text === 'string' && text.trim()) texts.push({ text, label, weight: 1, background: false });
+	});
+	texts.push(...greetingOpenedCopies(intents, texts, settings.greetingCopyEvery));
+	const outOfScope = intents.findIndex((intent) => intent.name === OUT_OF_SCOPE_INTENT);
+	if (outOfScope >= 0 && settings.backgroundWeight > 0) {
+		for (const text of OUT_OF_SCOPE_BACKGROUND) texts.push({ text, label: outOfScope, weight: settings.backgroundWeight, background: true });
+	}
+	const { examples, rowOfFeature } = encodeExamples(texts, settings.features);
 	const classCount = intents.length;
 	const calibration = calibrate(examples, rowOfFeature.size, classCount, settings);
 	const model = trainSoftmax(examples, rowOfFeature.size, classCount, settings, createRandom(settings.seed));

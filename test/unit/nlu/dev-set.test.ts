@@ -43,10 +43,15 @@ describe.each(listIntentPacks())('%s dev set', (pack) => {
 	const rows = devRows(pack);
 	const intents = loadIntentPack(pack).intents;
 
-	it('is a real held-out set: ≥ 150 messages, every intent, all five languages, sentiment labels', () => {
-		expect(rows.length).toBeGreaterThanOrEqual(150);
-		for (const intent of intents) expect(rows.filter((row) => row.intent === intent.name).length).toBeGreaterThanOrEqual(10);
-		for (const language of SUPPORTED_LANGUAGES) expect(rows.filter((row) => row.lang === language).length).toBeGreaterThanOrEqual(25);
+	it('is a real held-out set: ≥ 50 messages per intent, ≥ 10 of them in each of the five languages, sentiment labels', () => {
+		for (const intent of intents) {
+			const ofIntent = rows.filter((row) => row.intent === intent.name);
+			expect({ intent: intent.name, enough: ofIntent.length >= 50 }).toEqual({ intent: intent.name, enough: true });
+			for (const language of SUPPORTED_LANGUAGES) {
+				const count = ofIntent.filter((row) => row.lang === language).length;
+				expect({ intent: intent.name, language, enough: count >= 10 }).toEqual({ intent: intent.name, language, enough: true });
+			}
+		}
 		expect(rows.every((row) => row.sentiment !== undefined)).toBe(true);
 		expect(new Set(rows.map((row) => row.sentiment))).toEqual(new Set(['negative', 'neutral', 'positive']));
 	});
@@ -129,12 +134,12 @@ describe('no dev-set vocabulary in the lexicon or the injection rules', () => {
 
 describe('embedded classifier on the dev sets (floors: measured value minus a margin)', () => {
 	// Measured with this commit's packs and defaults (npm run eval:intent):
-	//   hospitality: accuracy 0.778, macro-F1 0.769, precision@0.7 0.908, ECE 0.069
-	//   ecommerce:   accuracy 0.765, macro-F1 0.760, precision@0.7 0.861, ECE 0.056
-	// The margins (≈ 6 points) are about two standard errors of an accuracy on ~160 messages.
+	//   hospitality (731): accuracy 0.841, macro-F1 0.840, precision@0.7 0.956, ECE 0.047
+	//   ecommerce (467):   accuracy 0.814, macro-F1 0.819, precision@0.7 0.941, ECE 0.039
+	// The margins (3–4 points) are about two standard errors on 450–730 messages.
 	const floors: Record<string, { accuracy: number; macroF1: number; precision: number; ece: number }> = {
-		hospitality: { accuracy: 0.72, macroF1: 0.71, precision: 0.85, ece: 0.13 },
-		ecommerce: { accuracy: 0.71, macroF1: 0.7, precision: 0.82, ece: 0.12 },
+		hospitality: { accuracy: 0.8, macroF1: 0.8, precision: 0.93, ece: 0.09 },
+		ecommerce: { accuracy: 0.77, macroF1: 0.77, precision: 0.91, ece: 0.09 },
 	};
 
 	it.each(listIntentPacks())('%s', async (pack) => {
@@ -151,9 +156,23 @@ describe('embedded classifier on the dev sets (floors: measured value minus a ma
 		expect(report.coverage).toBeGreaterThan(0.5);
 		expect(report.ece).toBeLessThanOrEqual(floors[pack].ece);
 		for (const [language, entry] of Object.entries(report.perLanguage)) {
-			expect({ language, good: entry.accuracy >= 0.55 }).toEqual({ language, good: true });
+			expect({ language, good: entry.accuracy >= 0.7 }).toEqual({ language, good: true });
 		}
-		expect(report.sentimentAccuracy).toBeGreaterThanOrEqual(0.85);
+		expect(report.sentimentAccuracy).toBeGreaterThanOrEqual(0.8);
+	});
+
+	it('CLINC150 val mapped to a hotel: at most 5 % of the unrelated requests get a hotel intent at ≥ 0.7', async () => {
+		// Measured: 2.9 % of 3000 (30.5 % before the out-of-scope background).
+		const { intents } = loadIntentPack('hospitality');
+		const rows = parseEvaluationRows(readFileSync(join(__dirname, '../../fixtures/nlu/clinc150-val-hospitality.jsonl'), 'utf8'));
+		const report = await runEvaluation({
+			pack: { name: 'hospitality', intents },
+			rows,
+			classify: (text) => analyzeText(text, { intents, languageHint: 'en' }),
+			threshold: 0.7,
+		});
+		expect(report.unrelatedRows).toBe(3000);
+		expect(report.unrelatedAnswered).toBeLessThanOrEqual(0.05);
 	});
 
 	it.each(listIntentPacks())('%s: typos cost at most 10 points of accuracy', (pack) => {
