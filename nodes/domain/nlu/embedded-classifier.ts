@@ -46,9 +46,9 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
 	batchSize: 16,
 	learningRate: 0.19,
 	l2: 1e-4,
-	calibrationFolds: 4,
+	calibrationFolds: 3,
 	backgroundWeight: 0.6,
-	greetingCopyEvery: 3,
+	greetingCopyEvery: 4,
 	features: DEFAULT_FEATURE_OPTIONS,
 };
 
@@ -75,6 +75,7 @@ export interface CalibrationReport {
 	skipped?: string;
 }
 
+
 /** Thrown for intent sets the embedded classifier cannot learn from, with what to change. */
 export class IntentTrainingError extends Error {
 	constructor(message: string) {
@@ -91,7 +92,7 @@ interface EncodedExample {
 	weight: number;
 	/** Left out of the calibration measurement (background and generated copies). */
 	background: boolean;
-	/** Background examples leave the biases (the intents' priors) alone: only their words count. */
+	/** Generated copies leave the biases (the intents' priors) alone: only their words count. */
 	trainsBias: boolean;
 	/** Examples of one intent with the same concepts (often translations of each other) share a group. */
 	group: string;
@@ -403,7 +404,7 @@ function encodeExamples(
 			group = concepts.length > 0 ? `${label}:${concepts.join(',')}` : `${label}#${examples.length}`;
 		}
 		groupOfText[textIndex] = group;
-		examples.push({ rows, values: features.values, label, weight, background: background || copyOf !== undefined, trainsBias: true, group });
+		examples.push({ rows, values: features.values, label, weight, background: background || copyOf !== undefined, trainsBias: copyOf === undefined, group });
 	});
 	return { examples, rowOfFeature };
 }
