@@ -123,20 +123,42 @@ function shuffleInPlace<T>(items: T[], random: () => number): T[] {
 	return items;
 }
 
-function computeLogits(
+/**
+ * Logits that fall off with the evidence. Features are L2-normalised, so the norm of the part of a
+ * message the model has seen (`known`, 0–1) says how much of it the model knows. The biases (the
+ * intents' priors) and the length feature count in proportion to it, and the logits shrink with it
+ * (the softmax flattens): a message of mostly unknown words gets no confident answer.
+ * `isKnown(row)` tells whether the model was trained on a row; `shapeRow` is the length feature's row.
+ */
+function evidenceLogits(
 	model: SoftmaxWeights,
 	classCount: number,
-	rows: Int32Array,
-	values: Float32Array,
+	rows: ArrayLike<number>,
+	values: ArrayLike<number>,
+	isKnown: (row: number) => boolean,
+	shapeRows: ReadonlySet<number>,
 	into: Float64Array,
 ): Float64Array {
-	into.set(model.bias);
-	const weights = model.weights;
+	let knownSquares = 0;
+	let shapeSquares = 0;
+	let shapeIndex = -1;
 	for (let index = 0; index < rows.length; index++) {
+		const squared = values[index] * values[index];
+		if (shapeRows.has(rows[index])) {
+			shapeIndex = index;
+			shapeSquares = squared;
+		} else if (isKnown(rows[index])) knownSquares += squared;
+	}
+	const known = shapeSquares < 1 ? Math.min(1, sqrt(knownSquares / (1 - shapeSquares))) : 0;
+	const weights = model.weights;
+	for (let label = 0; label < classCount; label++) into[label] = model.bias[label] * known;
+	for (let index = 0; index < rows.length; index++) {
+		if (!isKnown(rows[index])) continue;
 		const offset = rows[index] * classCount;
-		const value = values[index];
+		const value = index === shapeIndex ? values[index] * known : values[index];
 		for (let label = 0; label < classCount; label++) into[label] += value * weights[offset + label];
 	}
+	for (let label = 0; label < classCount; label++) into[label] *= known;
 	return into;
 }
 
@@ -258,9 +280,21 @@ export function assertTrainable(intents: IntentDefinition[]): void {
 	}
 }
 
+const alwaysKnown = () => true;
+
+function shapeRowsOf(rowOfFeature: Map<number, number>): Set<number> {
+	const rows = new Set<number>();
+	for (const id of LENGTH_FEATURE_IDS) {
+		const row = rowOfFeature.get(id);
+		if (row !== undefined) rows.add(row);
+	}
+	return rows;
+}
+
 /** A trained classifier for one intent set. Create with `trainIntentClassifier` or `getEmbeddedClassifier`. */
 export class EmbeddedIntentClassifier {
 	private readonly logitsBuffer: Float64Array;
+	private readonly shapeRows: ReadonlySet<number>;
 
 	constructor(
 		readonly intents: readonly string[],
@@ -272,6 +306,7 @@ export class EmbeddedIntentClassifier {
 		private readonly featureOptions: FeatureOptions,
 	) {
 		this.logitsBuffer = new Float64Array(intents.length);
+		this.shapeRows = shapeRowsOf(rowOfFeature);
 	}
 
 	/** Raw (uncalibrated) scores per intent, in `intents` order. */
@@ -279,34 +314,14 @@ export class EmbeddedIntentClassifier {
 		const features = extractFeatures(text, this.featureOptions);
 		const rows: number[] = [];
 		const values: number[] = [];
-		let knownSquares = 0;
-		let shapeIndex = -1;
-		let shapeSquares = 0;
 		for (let index = 0; index < features.ids.length; index++) {
 			const row = this.rowOfFeature.get(features.ids[index]);
 			if (row === undefined) continue;
-			if (LENGTH_FEATURE_IDS.has(features.ids[index])) {
-				shapeIndex = rows.length;
-				shapeSquares = features.values[index] * features.values[index];
-			} else knownSquares += features.values[index] * features.values[index];
 			rows.push(row);
 			values.push(features.values[index]);
 		}
-		const known = shapeSquares < 1 ? Math.min(1, sqrt(knownSquares / (1 - shapeSquares))) : 0;
-		// The length feature says how long a message is, not what it is about: it counts as much as the rest is known.
-		if (shapeIndex >= 0) values[shapeIndex] *= known;
-		const logits = computeLogits(
-			this.model,
-			this.intents.length,
-			Int32Array.from(rows),
-			Float32Array.from(values),
-			this.logitsBuffer,
-		);
-		// The features are L2-normalised, so the share of the message the model has seen is the norm of
-		// the known part. The biases (the intents' priors) are scaled by it like the rest: a message the
-		// model knows nothing of gets no confident answer from the priors alone.
-		for (let label = 0; label < logits.length; label++) logits[label] -= this.model.bias[label] * (1 - known);
-		return Float64Array.from(logits);
+		// Unknown features were dropped above, but they still count against `known`: the vector was normalised with them.
+		return Float64Array.from(evidenceLogits(this.model, this.intents.length, rows, values, alwaysKnown, this.shapeRows, this.logitsBuffer));
 	}
 
 	classify(text: string): IntentPrediction {
@@ -445,10 +460,12 @@ function assignFolds(examples: EncodedExample[], folds: number, random: () => nu
 
 function calibrate(
 	examples: EncodedExample[],
-	rowCount: number,
+	rowOfFeature: Map<number, number>,
 	classCount: number,
 	options: ClassifierOptions,
 ): CalibrationReport {
+	const rowCount = rowOfFeature.size;
+	const shapeRows = shapeRowsOf(rowOfFeature);
 	const folds = options.calibrationFolds;
 	const uncalibrated = (skipped: string): CalibrationReport => ({
 		temperature: 1,
@@ -473,9 +490,13 @@ function calibrate(
 	for (let fold = 0; fold < folds; fold++) {
 		const training = examples.filter((_example, index) => foldOf[index] !== fold);
 		const model = trainSoftmax(training, rowCount, classCount, options, random);
+		// As at inference: what the fold's training never saw counts as unknown.
+		const seen = new Uint8Array(rowCount);
+		for (const example of training) for (const row of example.rows) seen[row] = 1;
+		const isKnown = (row: number) => seen[row] === 1;
 		examples.forEach((example, index) => {
 			if (foldOf[index] !== fold || example.background) return;
-			outOfFoldLogits[index] = computeLogits(model, classCount, example.rows, example.values, new Float64Array(classCount));
+			outOfFoldLogits[index] = evidenceLogits(model, classCount, example.rows, example.values, isKnown, shapeRows, new Float64Array(classCount));
 		});
 	}
 	// Calibrated on the intents' own examples: the background set is easy and would sharpen the temperature.
@@ -528,7 +549,7 @@ export function trainIntentClassifier(
 	}
 	const { examples, rowOfFeature } = encodeExamples(texts, settings.features);
 	const classCount = intents.length;
-	const calibration = calibrate(examples, rowOfFeature.size, classCount, settings);
+	const calibration = calibrate(examples, rowOfFeature, classCount, settings);
 	const model = trainSoftmax(examples, rowOfFeature.size, classCount, settings, createRandom(settings.seed));
 	return new EmbeddedIntentClassifier(
 		intents.map((intent) => intent.name),
