@@ -52,6 +52,14 @@ export interface EvaluationReport {
 	coverage: number;
 	/** Accuracy on the covered rows; null when no row reaches the threshold. */
 	precisionAtThreshold: number | null;
+	/**
+	 * Of the rows labelled out_of_scope, the share given another intent at or above the threshold: the
+	 * unrelated requests the bot would answer alone. null when no row is labelled out_of_scope.
+	 */
+	unrelatedAnswered: number | null;
+	unrelatedRows: number;
+	/** Coverage and precision at thresholds from 0.30 to 0.95 (step 0.05). */
+	curve: Array<{ threshold: number; coverage: number; precision: number | null; unrelatedAnswered: number | null }>;
 	perLanguage: Record<string, { accuracy: number; rows: number }>;
 	/** Accuracy of sentiment labels on the rows that have one; null when none has. */
 	sentimentAccuracy: number | null;
@@ -80,6 +88,7 @@ export class EvaluationDataError extends Error {
 	}
 }
 
+const OUT_OF_SCOPE = 'out_of_scope';
 const SENTIMENT_LABELS = new Set(['negative', 'neutral', 'positive']);
 
 /** Parses JSONL (one `{"text","intent","lang"?,"sentiment"?}` per line), naming the line of any problem. */
@@ -172,6 +181,22 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Eval
 	);
 
 	const covered = predictions.filter((prediction) => prediction.confidence >= threshold);
+	const unrelated = predictions.filter((prediction) => prediction.expected === OUT_OF_SCOPE);
+	const unrelatedShare = (at: number) =>
+		unrelated.length === 0
+			? null
+			: ratio(unrelated.filter((prediction) => prediction.intent !== OUT_OF_SCOPE && prediction.confidence >= at).length, unrelated.length);
+	const curve: EvaluationReport['curve'] = [];
+	for (let step = 6; step <= 19; step++) {
+		const at = step / 20;
+		const above = predictions.filter((prediction) => prediction.confidence >= at);
+		curve.push({
+			threshold: at,
+			coverage: ratio(above.length, predictions.length),
+			precision: above.length === 0 ? null : ratio(above.filter((prediction) => prediction.correct).length, above.length),
+			unrelatedAnswered: unrelatedShare(at),
+		});
+	}
 	const perLanguage: Record<string, { accuracy: number; rows: number }> = {};
 	const byLanguage = new Map<string, { correct: number; rows: number }>();
 	predictions.forEach((prediction, index) => {
@@ -204,6 +229,9 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Eval
 		confusions,
 		coverage: ratio(covered.length, predictions.length),
 		precisionAtThreshold: covered.length === 0 ? null : ratio(covered.filter((prediction) => prediction.correct).length, covered.length),
+		unrelatedAnswered: unrelatedShare(threshold),
+		unrelatedRows: unrelated.length,
+		curve,
 		perLanguage,
 		sentimentAccuracy:
 			withSentiment.length === 0 ? null : ratio(withSentiment.filter((entry) => entry.expected === entry.actual).length, withSentiment.length),
@@ -233,6 +261,9 @@ export function formatEvaluationReport(report: EvaluationReport, options: { mode
 	lines.push(`ECE (10 bins)         ${fixed(report.ece)}`);
 	lines.push(`coverage @ ${report.threshold.toFixed(2)}       ${percent(report.coverage)}`);
 	lines.push(`precision @ ${report.threshold.toFixed(2)}      ${percent(report.precisionAtThreshold)}`);
+	if (report.unrelatedAnswered !== null) {
+		lines.push(`unrelated answered    ${percent(report.unrelatedAnswered)} of ${report.unrelatedRows} out_of_scope rows (another intent at ≥ ${report.threshold.toFixed(2)})`);
+	}
 	lines.push(`sentiment accuracy    ${percent(report.sentimentAccuracy)}${report.sentimentRows ? ` (${report.sentimentRows} labelled)` : ''}`);
 	lines.push(`latency               p50 ${report.latencyMs.p50.toFixed(3)} ms, p95 ${report.latencyMs.p95.toFixed(3)} ms`);
 	lines.push('');
@@ -247,6 +278,12 @@ export function formatEvaluationReport(report: EvaluationReport, options: { mode
 	lines.push('per language          accuracy  rows');
 	for (const [language, entry] of Object.entries(report.perLanguage)) {
 		lines.push(`${language.padEnd(20)}  ${percent(entry.accuracy).padStart(8)}  ${String(entry.rows).padStart(4)}`);
+	}
+	lines.push('');
+	lines.push(`threshold  coverage  precision${report.unrelatedAnswered !== null ? '  unrelated answered' : ''}`);
+	for (const point of report.curve) {
+		const unrelatedColumn = point.unrelatedAnswered !== null ? `  ${percent(point.unrelatedAnswered).padStart(18)}` : '';
+		lines.push(`     ${point.threshold.toFixed(2)}  ${percent(point.coverage).padStart(8)}  ${percent(point.precision).padStart(9)}${unrelatedColumn}`);
 	}
 	const confusions = report.confusions.slice(0, options.confusions ?? 8);
 	if (confusions.length > 0) {

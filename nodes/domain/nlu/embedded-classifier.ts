@@ -9,8 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { expectedCalibrationError, fitTemperature, softmax, type ReliabilityBin } from './calibration';
-import { conceptsOf, DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions } from './features';
-import { normalizeText } from './text-normalization';
+import { conceptsOf, DEFAULT_FEATURE_OPTIONS, extractFeatures, LENGTH_FEATURE_IDS, type FeatureOptions } from './features';
+import outOfScopeBackground from './data/out-of-scope-background.json';
+import { isSpecialToken, normalizeText } from './text-normalization';
 import type { IntentDefinition, IntentPrediction } from './types';
 
 // Local aliases: global lookups (Math, Infinity) are slow inside vm contexts such as Jest's, and
@@ -28,6 +29,14 @@ export interface ClassifierOptions {
 	l2: number;
 	/** Folds for the out-of-fold predictions that temperature scaling is fitted on; 0 skips calibration. */
 	calibrationFolds: number;
+	/**
+	 * Weight of the background set (data/out-of-scope-background.json: unrelated requests about banking,
+	 * cars, cooking, work…) added to an `out_of_scope` intent, so confidence falls off far from every
+	 * intent; 0 leaves it out. Intent sets without `out_of_scope` never get it.
+	 */
+	backgroundWeight: number;
+	/** Every n-th example of the non-greeting intents also trains with a greeting in front (0: never). */
+	greetingCopyEvery: number;
 	features: FeatureOptions;
 }
 
@@ -37,9 +46,15 @@ export const DEFAULT_CLASSIFIER_OPTIONS: ClassifierOptions = {
 	batchSize: 16,
 	learningRate: 0.19,
 	l2: 1e-4,
-	calibrationFolds: 4,
+	calibrationFolds: 3,
+	backgroundWeight: 0.6,
+	greetingCopyEvery: 4,
 	features: DEFAULT_FEATURE_OPTIONS,
 };
+
+const OUT_OF_SCOPE_INTENT = 'out_of_scope';
+const BACKGROUND_MAX_INTENTS_OF_WORD = 3;
+const OUT_OF_SCOPE_BACKGROUND: readonly string[] = Object.values((outOfScopeBackground as { examples: Record<string, string[]> }).examples).flat();
 
 /** Below this many examples the temperature is not fitted (confidences stay raw softmax). */
 export const MIN_CALIBRATION_EXAMPLES = 20;
@@ -60,6 +75,7 @@ export interface CalibrationReport {
 	skipped?: string;
 }
 
+
 /** Thrown for intent sets the embedded classifier cannot learn from, with what to change. */
 export class IntentTrainingError extends Error {
 	constructor(message: string) {
@@ -72,6 +88,12 @@ interface EncodedExample {
 	rows: Int32Array;
 	values: Float32Array;
 	label: number;
+	/** How much the example counts in the loss (1, or less for the background set). */
+	weight: number;
+	/** Left out of the calibration measurement (background and generated copies). */
+	background: boolean;
+	/** Generated copies leave the biases (the intents' priors) alone: only their words count. */
+	trainsBias: boolean;
 	/** Examples of one intent with the same concepts (often translations of each other) share a group. */
 	group: string;
 }
@@ -101,20 +123,42 @@ function shuffleInPlace<T>(items: T[], random: () => number): T[] {
 	return items;
 }
 
-function computeLogits(
+/**
+ * Logits that fall off with the evidence. Features are L2-normalised, so the norm of the part of a
+ * message the model has seen (`known`, 0–1) says how much of it the model knows. The biases (the
+ * intents' priors) and the length feature count in proportion to it, and the logits shrink with it
+ * (the softmax flattens): a message of mostly unknown words gets no confident answer.
+ * `isKnown(row)` tells whether the model was trained on a row; `shapeRow` is the length feature's row.
+ */
+function evidenceLogits(
 	model: SoftmaxWeights,
 	classCount: number,
-	rows: Int32Array,
-	values: Float32Array,
+	rows: ArrayLike<number>,
+	values: ArrayLike<number>,
+	isKnown: (row: number) => boolean,
+	shapeRows: ReadonlySet<number>,
 	into: Float64Array,
 ): Float64Array {
-	into.set(model.bias);
-	const weights = model.weights;
+	let knownSquares = 0;
+	let shapeSquares = 0;
+	let shapeIndex = -1;
 	for (let index = 0; index < rows.length; index++) {
+		const squared = values[index] * values[index];
+		if (shapeRows.has(rows[index])) {
+			shapeIndex = index;
+			shapeSquares = squared;
+		} else if (isKnown(rows[index])) knownSquares += squared;
+	}
+	const known = shapeSquares < 1 ? Math.min(1, sqrt(knownSquares / (1 - shapeSquares))) : 0;
+	const weights = model.weights;
+	for (let label = 0; label < classCount; label++) into[label] = model.bias[label] * known;
+	for (let index = 0; index < rows.length; index++) {
+		if (!isKnown(rows[index])) continue;
 		const offset = rows[index] * classCount;
-		const value = values[index];
+		const value = index === shapeIndex ? values[index] * known : values[index];
 		for (let label = 0; label < classCount; label++) into[label] += value * weights[offset + label];
 	}
+	for (let label = 0; label < classCount; label++) into[label] *= known;
 	return into;
 }
 
@@ -153,7 +197,7 @@ function trainSoftmax(
 			const scale = 1 / (end - start);
 			let touchedCount = 0;
 			for (let position = start; position < end; position++) {
-				const { rows, values, label: target } = examples[order[position]];
+				const { rows, values, label: target, weight, trainsBias } = examples[order[position]];
 				// Forward: scores = bias + x·W, then softmax in place.
 				for (let label = 0; label < classCount; label++) scores[label] = bias[label];
 				for (let index = 0; index < rows.length; index++) {
@@ -170,8 +214,8 @@ function trainSoftmax(
 				}
 				// Backward: the gradient of cross-entropy is (softmax − one-hot) ⊗ x.
 				for (let label = 0; label < classCount; label++) {
-					scores[label] = (scores[label] / sum - (label === target ? 1 : 0)) * scale;
-					biasGradient[label] += scores[label];
+					scores[label] = (scores[label] / sum - (label === target ? 1 : 0)) * scale * weight;
+					if (trainsBias) biasGradient[label] += scores[label];
 				}
 				for (let index = 0; index < rows.length; index++) {
 					const row = rows[index];
@@ -236,9 +280,21 @@ export function assertTrainable(intents: IntentDefinition[]): void {
 	}
 }
 
+const alwaysKnown = () => true;
+
+function shapeRowsOf(rowOfFeature: Map<number, number>): Set<number> {
+	const rows = new Set<number>();
+	for (const id of LENGTH_FEATURE_IDS) {
+		const row = rowOfFeature.get(id);
+		if (row !== undefined) rows.add(row);
+	}
+	return rows;
+}
+
 /** A trained classifier for one intent set. Create with `trainIntentClassifier` or `getEmbeddedClassifier`. */
 export class EmbeddedIntentClassifier {
 	private readonly logitsBuffer: Float64Array;
+	private readonly shapeRows: ReadonlySet<number>;
 
 	constructor(
 		readonly intents: readonly string[],
@@ -250,6 +306,7 @@ export class EmbeddedIntentClassifier {
 		private readonly featureOptions: FeatureOptions,
 	) {
 		this.logitsBuffer = new Float64Array(intents.length);
+		this.shapeRows = shapeRowsOf(rowOfFeature);
 	}
 
 	/** Raw (uncalibrated) scores per intent, in `intents` order. */
@@ -263,14 +320,8 @@ export class EmbeddedIntentClassifier {
 			rows.push(row);
 			values.push(features.values[index]);
 		}
-		const logits = computeLogits(
-			this.model,
-			this.intents.length,
-			Int32Array.from(rows),
-			Float32Array.from(values),
-			this.logitsBuffer,
-		);
-		return Float64Array.from(logits);
+		// Unknown features were dropped above, but they still count against `known`: the vector was normalised with them.
+		return Float64Array.from(evidenceLogits(this.model, this.intents.length, rows, values, alwaysKnown, this.shapeRows, this.logitsBuffer));
 	}
 
 	classify(text: string): IntentPrediction {
@@ -292,29 +343,83 @@ export class EmbeddedIntentClassifier {
 	}
 }
 
+interface TrainingText {
+	text: string;
+	label: number;
+	weight: number;
+	/** Background examples train out_of_scope but are not what calibration is measured on. */
+	background: boolean;
+	/** For a generated copy: the index of the example it was made from (they share a calibration fold). */
+	copyOf?: number;
+}
+
+const GREETING_INTENT = 'greeting';
+
+/**
+ * Guests open questions with a hello ("Hi! is the pool heated?"), and a bag of words then leans
+ * towards `greeting`. When the intent set has a `greeting` intent, every n-th example of the other
+ * intents gets a copy opened by one of greeting's own short examples, so a greeting word alone stops
+ * deciding the intent. No word is added that the intent set does not already have.
+ */
+function greetingOpenedCopies(intents: IntentDefinition[], texts: TrainingText[], every: number): TrainingText[] {
+	const greeting = intents.findIndex((intent) => intent.name === GREETING_INTENT);
+	if (greeting < 0 || every <= 0) return [];
+	const openers = texts
+		.filter((text) => text.label === greeting)
+		.map((text) => normalizeText(text.text).tokens.filter((token) => !isSpecialToken(token)).join(' '))
+		.filter((opener) => opener && opener.split(' ').length <= 3);
+	if (openers.length === 0) return [];
+	const copies: TrainingText[] = [];
+	let seen = 0;
+	texts.forEach((text, index) => {
+		if (text.label === greeting || text.background) return;
+		if (seen++ % every !== 0) return;
+		copies.push({ text: `${openers[(seen * 7) % openers.length]}, ${text.text}`, label: text.label, weight: 1, background: false, copyOf: index });
+	});
+	return copies;
+}
+
 function encodeExamples(
-	intents: IntentDefinition[],
+	texts: TrainingText[],
 	featureOptions: FeatureOptions,
 ): { examples: EncodedExample[]; rowOfFeature: Map<number, number> } {
 	const rowOfFeature = new Map<number, number>();
 	const examples: EncodedExample[] = [];
-	intents.forEach((intent, label) => {
-		for (const text of intent.examples) {
-			if (typeof text !== 'string' || !text.trim()) continue;
-			const features = extractFeatures(text, featureOptions);
-			const rows = new Int32Array(features.ids.length);
-			for (let index = 0; index < features.ids.length; index++) {
-				let row = rowOfFeature.get(features.ids[index]);
-				if (row === undefined) {
-					row = rowOfFeature.size;
-					rowOfFeature.set(features.ids[index], row);
-				}
-				rows[index] = row;
-			}
-			const concepts = [...new Set(normalizeText(text).tokens.flatMap(conceptsOf))].sort();
-			const group = concepts.length > 0 ? `${label}:${concepts.join(',')}` : `${label}#${examples.length}`;
-			examples.push({ rows, values: features.values, label, group });
+	// A background example teaches out_of_scope only through words that fewer than three intents use
+	// ("insurance", "mortgage", but also "change"): otherwise "can you", "my", "please" would count
+	// against every intent, and English-only background would pull English messages out of scope.
+	const intentsOfWord = new Map<string, Set<number>>();
+	for (const { text, label, background } of texts) {
+		if (background) continue;
+		for (const token of normalizeText(text).tokens) {
+			const labels = intentsOfWord.get(token) ?? new Set<number>();
+			labels.add(label);
+			intentsOfWord.set(token, labels);
 		}
+	}
+	const unknownToIntents = (token: string) => (intentsOfWord.get(token)?.size ?? 0) < BACKGROUND_MAX_INTENTS_OF_WORD;
+	const groupOfText: string[] = [];
+	texts.forEach(({ text, label, weight, background, copyOf }, textIndex) => {
+		const features = extractFeatures(text, featureOptions, background ? unknownToIntents : undefined);
+		if (features.ids.length === 0) return;
+		const rows = new Int32Array(features.ids.length);
+		for (let index = 0; index < features.ids.length; index++) {
+			let row = rowOfFeature.get(features.ids[index]);
+			if (row === undefined) {
+				row = rowOfFeature.size;
+				rowOfFeature.set(features.ids[index], row);
+			}
+			rows[index] = row;
+		}
+		let group: string;
+		if (background) group = `background#${examples.length}`;
+		else if (copyOf !== undefined && groupOfText[copyOf]) group = groupOfText[copyOf];
+		else {
+			const concepts = [...new Set(normalizeText(text).tokens.flatMap(conceptsOf))].sort();
+			group = concepts.length > 0 ? `${label}:${concepts.join(',')}` : `${label}#${examples.length}`;
+		}
+		groupOfText[textIndex] = group;
+		examples.push({ rows, values: features.values, label, weight, background: background || copyOf !== undefined, trainsBias: copyOf === undefined, group });
 	});
 	return { examples, rowOfFeature };
 }
@@ -355,10 +460,12 @@ function assignFolds(examples: EncodedExample[], folds: number, random: () => nu
 
 function calibrate(
 	examples: EncodedExample[],
-	rowCount: number,
+	rowOfFeature: Map<number, number>,
 	classCount: number,
 	options: ClassifierOptions,
 ): CalibrationReport {
+	const rowCount = rowOfFeature.size;
+	const shapeRows = shapeRowsOf(rowOfFeature);
 	const folds = options.calibrationFolds;
 	const uncalibrated = (skipped: string): CalibrationReport => ({
 		temperature: 1,
@@ -383,17 +490,24 @@ function calibrate(
 	for (let fold = 0; fold < folds; fold++) {
 		const training = examples.filter((_example, index) => foldOf[index] !== fold);
 		const model = trainSoftmax(training, rowCount, classCount, options, random);
+		// As at inference: what the fold's training never saw counts as unknown.
+		const seen = new Uint8Array(rowCount);
+		for (const example of training) for (const row of example.rows) seen[row] = 1;
+		const isKnown = (row: number) => seen[row] === 1;
 		examples.forEach((example, index) => {
-			if (foldOf[index] !== fold) return;
-			outOfFoldLogits[index] = computeLogits(model, classCount, example.rows, example.values, new Float64Array(classCount));
+			if (foldOf[index] !== fold || example.background) return;
+			outOfFoldLogits[index] = evidenceLogits(model, classCount, example.rows, example.values, isKnown, shapeRows, new Float64Array(classCount));
 		});
 	}
-	const labels = examples.map((example) => example.label);
-	const temperature = fitTemperature(outOfFoldLogits, labels);
+	// Calibrated on the intents' own examples: the background set is easy and would sharpen the temperature.
+	const measured = examples.map((_example, index) => index).filter((index) => !examples[index].background);
+	const labels = measured.map((index) => examples[index].label);
+	const measuredLogits = measured.map((index) => outOfFoldLogits[index]);
+	const temperature = fitTemperature(measuredLogits, labels);
 	const summarize = (scale: number) => {
 		const confidences: number[] = [];
 		const correct: boolean[] = [];
-		outOfFoldLogits.forEach((logits, index) => {
+		measuredLogits.forEach((logits, index) => {
 			const probabilities = softmax(logits, scale);
 			let best = 0;
 			for (let label = 1; label < classCount; label++) if (probabilities[label] > probabilities[best]) best = label;
@@ -408,7 +522,7 @@ function calibrate(
 	return {
 		temperature,
 		folds,
-		examples: examples.length,
+		examples: measured.length,
 		outOfFoldAccuracy: before.accuracy,
 		eceBefore: before.ece,
 		eceAfter: after.ece,
@@ -424,9 +538,18 @@ export function trainIntentClassifier(
 	assertTrainable(intents);
 	const settings: ClassifierOptions = { ...DEFAULT_CLASSIFIER_OPTIONS, ...options };
 	const started = performance.now();
-	const { examples, rowOfFeature } = encodeExamples(intents, settings.features);
+	const texts: TrainingText[] = [];
+	intents.forEach((intent, label) => {
+		for (const text of intent.examples) if (typeof text === 'string' && text.trim()) texts.push({ text, label, weight: 1, background: false });
+	});
+	texts.push(...greetingOpenedCopies(intents, texts, settings.greetingCopyEvery));
+	const outOfScope = intents.findIndex((intent) => intent.name === OUT_OF_SCOPE_INTENT);
+	if (outOfScope >= 0 && settings.backgroundWeight > 0) {
+		for (const text of OUT_OF_SCOPE_BACKGROUND) texts.push({ text, label: outOfScope, weight: settings.backgroundWeight, background: true });
+	}
+	const { examples, rowOfFeature } = encodeExamples(texts, settings.features);
 	const classCount = intents.length;
-	const calibration = calibrate(examples, rowOfFeature.size, classCount, settings);
+	const calibration = calibrate(examples, rowOfFeature, classCount, settings);
 	const model = trainSoftmax(examples, rowOfFeature.size, classCount, settings, createRandom(settings.seed));
 	return new EmbeddedIntentClassifier(
 		intents.map((intent) => intent.name),

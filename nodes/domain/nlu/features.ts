@@ -20,6 +20,8 @@ export interface FeatureOptions {
 	charWeight: number;
 	/** Weight of the multilingual concept features (data/concepts.json); 0 switches them off. */
 	conceptWeight: number;
+	/** Adds a feature for the message's length in words (1–2, 3–4, 5–8, 9 or more). */
+	lengthFeature: boolean;
 }
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
@@ -29,6 +31,7 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
 	bigramWeight: 0.6,
 	charWeight: 1,
 	conceptWeight: 1,
+	lengthFeature: true,
 };
 
 /** 32-bit FNV-1a; the seed keeps words, bigrams and character n-grams in separate id ranges. */
@@ -108,6 +111,7 @@ export function conceptsOf(token: string): string[] {
 		for (const concept of conceptIndex.prefix.get(token.slice(0, length)) ?? []) found.add(concept);
 	}
 	for (const [part, concept] of conceptIndex.inside) if (token.includes(part)) found.add(concept);
+	if (token.length >= COMPOUND_MIN_LENGTH && !isSpecialToken(token)) addCompoundTailConcepts(token, found);
 	if (found.size > 0 || token.length < FUZZY_MIN_LENGTH || isSpecialToken(token)) return [...found];
 
 	// One typo away (symmetric deletion): the token and a concept word share a form with at most one
@@ -119,6 +123,35 @@ export function conceptsOf(token: string): string[] {
 		}
 	}
 	return [...found];
+}
+
+const COMPOUND_MIN_LENGTH = 9;
+const COMPOUND_MIN_HEAD = 3;
+const COMPOUND_MIN_TAIL = 4;
+
+/**
+ * German and Dutch glue nouns together ("Zimmerreservierung", "kamerreservering", "Stornogebühr"):
+ * the head is found by the prefix patterns, and here each tail after a head of at least three letters
+ * is looked up too (whole words of five letters or more, stems of four or more), so "…reservierung"
+ * also counts as `book`.
+ */
+function addCompoundTailConcepts(token: string, found: Set<string>): void {
+	for (let start = COMPOUND_MIN_HEAD; start + COMPOUND_MIN_TAIL <= token.length; start++) {
+		const tail = token.slice(start);
+		if (tail.length > COMPOUND_MIN_TAIL) for (const concept of conceptIndex.exact.get(tail) ?? []) found.add(concept);
+		for (let length = Math.max(COMPOUND_MIN_TAIL, conceptIndex.shortestPrefix); length <= tail.length; length++) {
+			for (const concept of conceptIndex.prefix.get(tail.slice(0, length)) ?? []) found.add(concept);
+		}
+	}
+}
+
+const LENGTH_BUCKETS = [':len1-2:', ':len3-4:', ':len5-8:', ':len9+:'];
+
+function lengthBucket(tokens: number): string {
+	if (tokens <= 2) return ':len1-2:';
+	if (tokens <= 4) return ':len3-4:';
+	if (tokens <= 8) return ':len5-8:';
+	return ':len9+:';
 }
 
 function addCount(counts: Map<number, number>, id: number): void {
@@ -140,8 +173,14 @@ function weighBlock(counts: Map<number, number>, weight: number, into: Map<numbe
 }
 
 /** Hashed word unigrams and bigrams plus character n-grams within word boundaries. */
-export function extractFeatures(text: string, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS): SparseVector {
-	const { tokens, question } = normalizeText(text);
+export function extractFeatures(
+	text: string,
+	options: FeatureOptions = DEFAULT_FEATURE_OPTIONS,
+	keepToken?: (token: string) => boolean,
+): SparseVector {
+	const normalized = normalizeText(text);
+	const { question } = normalized;
+	const tokens = keepToken ? normalized.tokens.filter(keepToken) : normalized.tokens;
 	if (question) tokens.push(':q:');
 	const words = new Map<number, number>();
 	const bigrams = new Map<number, number>();
@@ -164,6 +203,8 @@ export function extractFeatures(text: string, options: FeatureOptions = DEFAULT_
 		}
 	}
 	if (tokens.length > 0) addCount(bigrams, hashString(`${previous} </s>`, BIGRAM_SEED));
+	// How long the message is: a greeting or a thank-you is short, a question wrapped in them is not.
+	if (options.lengthFeature && tokens.length > 0) addCount(words, hashString(lengthBucket(tokens.length), WORD_SEED));
 
 	const combined = new Map<number, number>();
 	weighBlock(words, options.wordWeight, combined);
@@ -184,3 +225,6 @@ export function extractFeatures(text: string, options: FeatureOptions = DEFAULT_
 	}
 	return { ids, values };
 }
+
+/** Ids of the length features: they describe a message's shape, not its words (see the classifier's logits). */
+export const LENGTH_FEATURE_IDS: ReadonlySet<number> = new Set(LENGTH_BUCKETS.map((bucket) => hashString(bucket, WORD_SEED)));

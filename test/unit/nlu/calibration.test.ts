@@ -1,5 +1,5 @@
 import { expectedCalibrationError, fitTemperature, negativeLogLikelihood, softmax } from '../../../nodes/domain/nlu/calibration';
-import { getEmbeddedClassifier } from '../../../nodes/domain/nlu/embedded-classifier';
+import { DEFAULT_CLASSIFIER_OPTIONS, getEmbeddedClassifier } from '../../../nodes/domain/nlu/embedded-classifier';
 import { listIntentPacks, loadIntentPack } from '../../../nodes/domain/nlu/packs';
 
 function seededRandom(seed: number): () => number {
@@ -77,7 +77,7 @@ describe('calibration of the shipped packs (out-of-fold)', () => {
 	it.each(listIntentPacks())('%s: temperature scaling brings the ECE down to the sampling-noise level', (name) => {
 		const { calibration } = getEmbeddedClassifier(loadIntentPack(name).intents);
 		expect(calibration.skipped).toBeUndefined();
-		expect(calibration.folds).toBe(4);
+		expect(calibration.folds).toBe(DEFAULT_CLASSIFIER_OPTIONS.calibrationFolds);
 		expect(calibration.examples).toBeGreaterThan(400);
 		const floor = noiseFloor(calibration.bins);
 		expect(floor).toBeGreaterThan(0.005);

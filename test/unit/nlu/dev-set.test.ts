@@ -4,7 +4,9 @@ import { analyzeText } from '../../../nodes/domain/nlu';
 import { getEmbeddedClassifier } from '../../../nodes/domain/nlu/embedded-classifier';
 import { parseEvaluationRows, runEvaluation, type EvaluationRow } from '../../../scripts/lib/intent-evaluation';
 import { listIntentPacks, loadIntentPack } from '../../../nodes/domain/nlu/packs';
+import { PROMPT_INJECTION_RULES, PROMPT_INJECTION_VOCABULARY } from '../../../nodes/domain/nlu/prompt-injection';
 import { normalizeText } from '../../../nodes/domain/nlu/text-normalization';
+import conceptLexicon from '../../../nodes/domain/nlu/data/concepts.json';
 import { SUPPORTED_LANGUAGES } from '../../../nodes/domain/nlu/types';
 
 function devRows(pack: string): EvaluationRow[] {
@@ -41,10 +43,15 @@ describe.each(listIntentPacks())('%s dev set', (pack) => {
 	const rows = devRows(pack);
 	const intents = loadIntentPack(pack).intents;
 
-	it('is a real held-out set: ≥ 150 messages, every intent, all five languages, sentiment labels', () => {
-		expect(rows.length).toBeGreaterThanOrEqual(150);
-		for (const intent of intents) expect(rows.filter((row) => row.intent === intent.name).length).toBeGreaterThanOrEqual(10);
-		for (const language of SUPPORTED_LANGUAGES) expect(rows.filter((row) => row.lang === language).length).toBeGreaterThanOrEqual(25);
+	it('is a real held-out set: ≥ 50 messages per intent, ≥ 10 of them in each of the five languages, sentiment labels', () => {
+		for (const intent of intents) {
+			const ofIntent = rows.filter((row) => row.intent === intent.name);
+			expect({ intent: intent.name, enough: ofIntent.length >= 50 }).toEqual({ intent: intent.name, enough: true });
+			for (const language of SUPPORTED_LANGUAGES) {
+				const count = ofIntent.filter((row) => row.lang === language).length;
+				expect({ intent: intent.name, language, enough: count >= 10 }).toEqual({ intent: intent.name, language, enough: true });
+			}
+		}
 		expect(rows.every((row) => row.sentiment !== undefined)).toBe(true);
 		expect(new Set(rows.map((row) => row.sentiment))).toEqual(new Set(['negative', 'neutral', 'positive']));
 	});
@@ -66,14 +73,73 @@ describe.each(listIntentPacks())('%s dev set', (pack) => {
 	});
 });
 
+/** Whether a lexicon pattern ("word", "stem*", "*part*") matches a normalised token. */
+function lexiconPatternMatches(pattern: string, token: string): boolean {
+	if (pattern.length > 2 && pattern.startsWith('*') && pattern.endsWith('*')) return token.includes(pattern.slice(1, -1));
+	if (pattern.endsWith('*')) return token.startsWith(pattern.slice(0, -1));
+	return token === pattern;
+}
+
+const normalizedLine = (text: string) => ` ${normalizeText(text).tokens.join(' ')} `;
+
+describe('no dev-set vocabulary in the lexicon or the injection rules', () => {
+	const packExamples = listIntentPacks().flatMap((pack) => loadIntentPack(pack).intents.flatMap((intent) => intent.examples));
+	const packLines = packExamples.map(normalizedLine);
+	const packWords = [...new Set(packExamples.flatMap((example) => normalizeText(example).tokens))];
+	const packWordSet = new Set(packWords);
+	const devLines = listIntentPacks().flatMap((pack) => devRows(pack).map((row) => normalizedLine(row.text)));
+	// Words of the dev sets that no pack example has: nothing hand-written may be justified by them alone.
+	const devOnlyWords = [...new Set(devLines.flatMap((line) => line.trim().split(' ')))].filter((word) => word && !packWordSet.has(word));
+
+	function lexiconLeaks(concepts: Record<string, string[]>): string[] {
+		const leaks: string[] = [];
+		for (const [concept, patterns] of Object.entries(concepts)) {
+			for (const pattern of patterns) {
+				const devOnly = devOnlyWords.filter((word) => lexiconPatternMatches(pattern, word));
+				if (devOnly.length === 0) continue;
+				if (!packWords.some((word) => lexiconPatternMatches(pattern, word))) leaks.push(`${concept}: "${pattern}" (${devOnly.join(', ')})`);
+			}
+		}
+		return leaks;
+	}
+
+	function injectionLeaks(vocabulary: readonly string[], rules: ReadonlyArray<{ name: string; pattern: RegExp }>): string[] {
+		const leaks: string[] = [];
+		for (const source of vocabulary) {
+			const wholeWords = new RegExp(`(?<= )(?:${source})(?= )`);
+			if (devLines.some((line) => wholeWords.test(line)) && !packLines.some((line) => wholeWords.test(line))) leaks.push(`word ${source}`);
+		}
+		for (const { name, pattern } of rules) {
+			if (devLines.some((line) => pattern.test(line)) && !packLines.some((line) => pattern.test(line))) leaks.push(`rule ${name}`);
+		}
+		return leaks;
+	}
+
+	it('every lexicon pattern that matches a dev-only word also matches a word of some pack example', () => {
+		expect(lexiconLeaks((conceptLexicon as { concepts: Record<string, string[]> }).concepts)).toEqual([]);
+	});
+
+	it('every injection word and rule that fires on a dev message also fires on some pack example', () => {
+		expect(injectionLeaks(PROMPT_INJECTION_VOCABULARY, PROMPT_INJECTION_RULES)).toEqual([]);
+	});
+
+	it('the checks catch a planted dev-only word', () => {
+		expect(devOnlyWords.length).toBeGreaterThan(50);
+		const planted = devOnlyWords.find((word) => word.length >= 6 && /^[a-z]+$/.test(word) && !packWords.some((packWord) => packWord.startsWith(word.slice(0, -1)))) as string;
+		expect(lexiconLeaks({ planted: [planted] })).toHaveLength(1);
+		expect(lexiconLeaks({ planted: [`${planted.slice(0, -1)}*`] })).toHaveLength(1);
+		expect(injectionLeaks([planted], [{ name: 'planted', pattern: new RegExp(`\\b${planted}\\b`) }])).toEqual([`word ${planted}`, 'rule planted']);
+	});
+});
+
 describe('embedded classifier on the dev sets (floors: measured value minus a margin)', () => {
 	// Measured with this commit's packs and defaults (npm run eval:intent):
-	//   hospitality: accuracy 0.784, macro-F1 0.774, precision@0.7 0.917, ECE 0.067
-	//   ecommerce:   accuracy 0.771, macro-F1 0.765, precision@0.7 0.877, ECE 0.053
-	// The margins (≈ 6 points) are about two standard errors of an accuracy on ~160 messages.
+	//   hospitality (731): accuracy 0.855, macro-F1 0.851, precision@0.7 0.960, ECE 0.043
+	//   ecommerce (467):   accuracy 0.809, macro-F1 0.813, precision@0.7 0.948, ECE 0.052
+	// The margins (3–4 points) are about two standard errors on 450–730 messages.
 	const floors: Record<string, { accuracy: number; macroF1: number; precision: number; ece: number }> = {
-		hospitality: { accuracy: 0.72, macroF1: 0.71, precision: 0.85, ece: 0.13 },
-		ecommerce: { accuracy: 0.71, macroF1: 0.7, precision: 0.82, ece: 0.12 },
+		hospitality: { accuracy: 0.8, macroF1: 0.8, precision: 0.93, ece: 0.09 },
+		ecommerce: { accuracy: 0.77, macroF1: 0.77, precision: 0.91, ece: 0.09 },
 	};
 
 	it.each(listIntentPacks())('%s', async (pack) => {
@@ -90,9 +156,23 @@ describe('embedded classifier on the dev sets (floors: measured value minus a ma
 		expect(report.coverage).toBeGreaterThan(0.5);
 		expect(report.ece).toBeLessThanOrEqual(floors[pack].ece);
 		for (const [language, entry] of Object.entries(report.perLanguage)) {
-			expect({ language, good: entry.accuracy >= 0.55 }).toEqual({ language, good: true });
+			expect({ language, good: entry.accuracy >= 0.7 }).toEqual({ language, good: true });
 		}
-		expect(report.sentimentAccuracy).toBeGreaterThanOrEqual(0.85);
+		expect(report.sentimentAccuracy).toBeGreaterThanOrEqual(0.8);
+	});
+
+	it('CLINC150 val mapped to a hotel: at most 5 % of the unrelated requests get a hotel intent at ≥ 0.7', async () => {
+		// Measured: 3.7 % of 3000 (30.5 % before the out-of-scope background).
+		const { intents } = loadIntentPack('hospitality');
+		const rows = parseEvaluationRows(readFileSync(join(__dirname, '../../fixtures/nlu/clinc150-val-hospitality.jsonl'), 'utf8'));
+		const report = await runEvaluation({
+			pack: { name: 'hospitality', intents },
+			rows,
+			classify: (text) => analyzeText(text, { intents, languageHint: 'en' }),
+			threshold: 0.7,
+		});
+		expect(report.unrelatedRows).toBe(3000);
+		expect(report.unrelatedAnswered).toBeLessThanOrEqual(0.05);
 	});
 
 	it.each(listIntentPacks())('%s: typos cost at most 10 points of accuracy', (pack) => {
