@@ -7,7 +7,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../glue/errors';
+import { routeItems } from '../glue/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { readConversation } from '../domain/envelope';
 import { DEFAULT_ROUTER_SETTINGS, routeMessage, type RouteDecision, type RouterInput } from '../domain/routing/rules';
@@ -107,11 +107,10 @@ export class ConfidenceRouter implements INodeType {
 	methods = { credentialTest: { supportStoreConnectionTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const outputs: INodeExecutionData[][] = [[], [], []];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const json = items[itemIndex].json;
-			try {
+		return await routeItems(
+			this,
+			3,
+			async (json, itemIndex) => {
 				const parameter = <T>(name: string) => this.getNodeParameter(name, itemIndex) as T;
 				const maxUnansweredTurns = parameter<number>('maxUnansweredTurns');
 				let unansweredTurns = 0;
@@ -142,15 +141,10 @@ export class ConfidenceRouter implements INodeType {
 						maxUnansweredTurns,
 					},
 				);
-				outputs[OUTPUT[route.decision]].push({ json: { ...json, route: route as unknown as IDataObject }, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				if (this.continueOnFail()) {
-					outputs[2].push({ json: { ...json, error: error.message }, pairedItem: { item: itemIndex } });
-					continue;
-				}
-				throw toNodeError(this.getNode(), error, itemIndex);
-			}
-		}
-		return outputs;
+				return [OUTPUT[route.decision], { ...json, route: route as unknown as IDataObject }];
+			},
+			// A message the router cannot read goes to a person.
+			{ errorOutput: OUTPUT.human },
+		);
 	}
 }

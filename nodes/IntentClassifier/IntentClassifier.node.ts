@@ -7,7 +7,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../glue/errors';
+import { routeItems } from '../glue/items';
 import { chatModelInputs, chatModelProperties, getChatModel } from '../glue/llm';
 import { field, itemParameter } from '../glue/parameters';
 import {
@@ -50,15 +50,12 @@ export class IntentClassifier implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
 		const mode = this.getNodeParameter('mode', 0, 'embedded') as ClassifierMode;
 		const routeByIntent = this.getNodeParameter('routeByIntent', 0, false) as boolean;
 		// The outputs are an expression n8n evaluates in an isolate on every call: read them only when they are per intent.
 		const outputNames = routeByIntent ? this.getNodeOutputs().map((output) => output.displayName) : ['main'];
-		const outputs: INodeExecutionData[][] = outputNames.map(() => []);
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const json = items[itemIndex].json;
+		return await routeItems(this, outputNames.length, async (json, itemIndex) => {
 			try {
 				const text = itemParameter(this, 'text', itemIndex, DEFAULT_TEXT_EXPRESSION, (item) => field(item.message, 'textMasked') ?? field(item.message, 'text'));
 				if (typeof text !== 'string' || !text.trim()) {
@@ -72,8 +69,7 @@ export class IntentClassifier implements INodeType {
 							description: `Messages without text are classified as ${nlu.intent}; with Route by Intent, add that intent (or route other message types elsewhere, e.g. with an IF node on message.type).`,
 						});
 					}
-					outputs[output].push({ json: { ...json, nlu: nlu as unknown as IDataObject }, pairedItem: { item: itemIndex } });
-					continue;
+					return [output, { ...json, nlu: nlu as unknown as IDataObject }];
 				}
 				const intents = intentsFor(this, itemIndex);
 				const chat = mode === 'embedded' ? undefined : await getChatModel(this, itemIndex);
@@ -98,19 +94,14 @@ export class IntentClassifier implements INodeType {
 						});
 					}
 				}
-				outputs[output].push({ json: { ...json, nlu: classified as unknown as IDataObject }, pairedItem: { item: itemIndex } });
+				return [output, { ...json, nlu: classified as unknown as IDataObject }];
 			} catch (error) {
-				if (this.continueOnFail()) {
-					outputs[0].push({ json: { ...json, error: error.message }, pairedItem: { item: itemIndex } });
-					continue;
-				}
 				if (error instanceof IntentDefinitionError || error instanceof IntentTrainingError) {
 					throw new NodeOperationError(this.getNode(), error.message, { itemIndex, description: INTENTS_HINT });
 				}
-				throw toNodeError(this.getNode(), error, itemIndex);
+				throw error;
 			}
-		}
-		return outputs;
+		});
 	}
 }
 
