@@ -11,6 +11,7 @@ import {
 import { toNodeError } from '../glue/errors';
 import { chatModelInputs, chatModelProperties, getChatModel } from '../glue/llm';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { getConnectedTools } from '../glue/tools';
 import { readConversation } from '../domain/envelope';
 import { detectLanguage } from '../domain/nlu/language';
 import { maskPii, unmaskPii } from '../domain/privacy/pii';
@@ -18,7 +19,9 @@ import { recallRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vau
 import { knowledgeIndexFor, toKnowledgeEntries, type KnowledgeEntry } from '../domain/reply/knowledge-base';
 import { generateReply, type HistoryLine } from '../domain/reply/generate';
 import { DEFAULT_SYSTEM_PROMPT } from '../domain/reply/prompt';
-import { aiReplyProperties } from './description';
+import { DEFAULT_TOOL_LIMITS } from '../domain/tools/tool-loop';
+import { createToolPrivacy } from '../domain/tools/tool-privacy';
+import { aiReplyProperties, toolSettingsProperty } from './description';
 
 export class AiReply implements INodeType {
 	description: INodeTypeDescription = {
@@ -34,6 +37,7 @@ export class AiReply implements INodeType {
 		inputs: chatModelInputs({
 			defaultSource: 'none',
 			mainInputs: [{ displayName: 'Messages', required: true }, { displayName: 'Knowledge Base' }],
+			withModelInputs: [{ type: NodeConnectionTypes.AiTool, displayName: 'Tool' }],
 		}),
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Answered', 'Unanswered'],
@@ -53,6 +57,7 @@ export class AiReply implements INodeType {
 				noneDescription: 'No LLM: the best matching knowledge-base entry is the answer',
 			}),
 			...aiReplyProperties(DEFAULT_SYSTEM_PROMPT),
+			toolSettingsProperty,
 			supportStoreProperty,
 		],
 	};
@@ -98,6 +103,18 @@ export class AiReply implements INodeType {
 					}));
 
 				const chat = await getChatModel(this, itemIndex);
+				const tools = chat ? await getConnectedTools(this, itemIndex) : [];
+				const toolSettings = this.getNodeParameter('toolSettings', itemIndex, {}) as {
+					maxToolCalls?: number;
+					toolTimeoutMs?: number;
+					turnTimeoutMs?: number;
+					personalDataTools?: string;
+				};
+				const vaultMap = recallRestoreMap(restoreVaultKey(this.getExecutionId(), message.id));
+				const toolPrivacy = createToolPrivacy({
+					restoreMap: vaultMap ?? {},
+					personalDataTools: (toolSettings.personalDataTools ?? '').split(',').map((name) => name.trim()).filter(Boolean),
+				});
 				const profile = this.getNodeParameter('businessProfile', itemIndex, {}) as { name?: string; tone?: string; facts?: string };
 				const outcome = await generateReply({
 					question,
@@ -110,11 +127,19 @@ export class AiReply implements INodeType {
 					model: chat?.model,
 					invokeOptions: chat?.invokeOptions,
 					minCoverage: this.getNodeParameter('minCoverage', itemIndex, 0.35) as number,
+					tools,
+					toolLimits: {
+						maxToolCalls: toolSettings.maxToolCalls ?? DEFAULT_TOOL_LIMITS.maxToolCalls,
+						toolTimeoutMs: toolSettings.toolTimeoutMs ?? DEFAULT_TOOL_LIMITS.toolTimeoutMs,
+						totalTimeoutMs: toolSettings.turnTimeoutMs ?? DEFAULT_TOOL_LIMITS.totalTimeoutMs,
+					},
+					toolPrivacy,
 				});
 				await store.recordAnswerOutcome(conversation.id, outcome.answered);
 
 				// The customer's own data goes back into the reply only now, after the model.
-				const restoreMap = recallRestoreMap(restoreVaultKey(this.getExecutionId(), message.id));
+				// With tools, the map also holds the values found in what the tools answered.
+				const restoreMap = vaultMap || tools.length ? toolPrivacy.restoreMap : undefined;
 				const text = restoreMap ? unmaskPii(outcome.text, restoreMap) : outcome.text;
 				const reply: IDataObject = {
 					text,
@@ -127,6 +152,10 @@ export class AiReply implements INodeType {
 					latencyMs: outcome.latencyMs,
 					answered: outcome.answered,
 				};
+				if (outcome.toolCalls) {
+					reply.toolCalls = outcome.toolCalls as unknown as IDataObject[];
+					reply.modelCalls = outcome.modelCalls ?? null;
+				}
 				if (!outcome.answered) {
 					reply.reason = outcome.reason ?? 'no_answer';
 					if (outcome.error) reply.error = outcome.error;

@@ -1,0 +1,55 @@
+/**
+ * n8n glue for tools: the tool sub-nodes connected to a node's Tool input (`ai_tool`), as n8n's AI Agent
+ * takes them: any number of them, a toolkit (the MCP Client Tool) counting as its tools.
+ */
+import { NodeConnectionTypes, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+
+import type { ToolLike } from '../domain/tools/tool-loop';
+
+function isTool(value: unknown): value is ToolLike {
+	return (
+		value !== null &&
+		typeof value === 'object' &&
+		typeof (value as { name?: unknown }).name === 'string' &&
+		typeof (value as { invoke?: unknown }).invoke === 'function'
+	);
+}
+
+function isToolkit(value: unknown): value is { getTools(): unknown[] } {
+	return value !== null && typeof value === 'object' && Array.isArray((value as { tools?: unknown }).tools) && typeof (value as { getTools?: unknown }).getTools === 'function';
+}
+
+/** The tools on the node's Tool input, flattened; empty when the input is absent or nothing is connected. */
+export async function getConnectedTools(context: IExecuteFunctions, itemIndex: number): Promise<ToolLike[]> {
+	let connected: unknown;
+	try {
+		connected = await context.getInputConnectionData(NodeConnectionTypes.AiTool, itemIndex);
+	} catch (error) {
+		if (/does not have input of type|must be connected|no node connected/i.test(String((error as Error).message))) return [];
+		throw error;
+	}
+	const entries = Array.isArray(connected) ? connected : connected ? [connected] : [];
+	const tools: ToolLike[] = [];
+	for (const entry of entries) {
+		for (const candidate of isToolkit(entry) ? entry.getTools() : [entry]) {
+			if (!isTool(candidate)) {
+				throw new NodeOperationError(context.getNode(), 'A sub-node on the Tool input is not a tool', {
+					itemIndex,
+					description: 'Connect tool sub-nodes (HTTP Request Tool, Workflow Tool, Code Tool, MCP Client Tool, or a node used as a tool) to the Tool input.',
+				});
+			}
+			tools.push(candidate);
+		}
+	}
+	const seen = new Set<string>();
+	for (const tool of tools) {
+		if (seen.has(tool.name)) {
+			throw new NodeOperationError(context.getNode(), `Two connected tools are named "${tool.name}"`, {
+				itemIndex,
+				description: 'The model tells tools apart by name: rename one of them (its node name, or its tool name setting).',
+			});
+		}
+		seen.add(tool.name);
+	}
+	return tools;
+}
