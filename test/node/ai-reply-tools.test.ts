@@ -12,7 +12,7 @@ import { bookingClient, startTestBookingSandbox } from '../helpers/booking-sandb
 import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
 import { sqlOf } from '../helpers/store-sql';
 import { node, workflow } from '../helpers/workflow-builder';
-import { runWorkflow } from '../helpers/workflow-runner';
+import { runWorkflow, type WorkflowInput } from '../helpers/workflow-runner';
 import { clearFakeChatScripts, FAKE_CHAT_MODEL_TYPE, fakeChatModelNodeTypes, registerFakeChatScript, type FakeCall } from '../llm/fake-chat-model';
 
 const ANSWERED = 0;
@@ -84,7 +84,13 @@ describe('AI Reply with tools in n8n', () => {
 		return built;
 	}
 
-	async function ask(waId: string, text: string, tools: INode[], replyParameters: INodeParameters = {}, options: { mask?: boolean } = {}) {
+	async function ask(
+		waId: string,
+		text: string,
+		tools: INode[],
+		replyParameters: INodeParameters = {},
+		options: { mask?: boolean; subWorkflows?: Record<string, WorkflowInput> } = {},
+	) {
 		const conversation = guest(waId, 'Anna Jansen');
 		const messageId = `wamid.${waId}.${Date.now()}`;
 		await bed.store.recordInboundMessage({ conversation, waMessageId: messageId, type: 'text', text, sentAt: new Date() });
@@ -92,6 +98,7 @@ describe('AI Reply with tools in n8n', () => {
 			credentials: { ...bed.credentials, httpHeaderAuth: { name: DEMO_BOOKING_SYSTEM.header, value: DEMO_BOOKING_SYSTEM.key } },
 			triggerItems: [{ json: { conversation, message: { id: messageId, type: 'text', text, timestamp: new Date().toISOString() } } }],
 			extraNodeTypes: fakeChatModelNodeTypes(),
+			subWorkflows: options.subWorkflows,
 		});
 		return { result, conversationId: conversationIdOf(conversation), messageId };
 	}
@@ -207,5 +214,48 @@ describe('AI Reply with tools in n8n', () => {
 		const turns = await sqlOf(bed.store).query<{ tool_calls: unknown }>(`SELECT tool_calls FROM turns WHERE message_id = $1`, [messageId]);
 		expect(JSON.stringify(turns[0].tool_calls)).not.toContain(email);
 		expect(JSON.stringify(turns[0].tool_calls)).toContain('[EMAIL_1]');
+	});
+
+	it('calls a sub-workflow through n8n’s Workflow Tool', async () => {
+		const spaHours = workflow(
+			[
+				node('When Called', 'n8n-nodes-base.executeWorkflowTrigger', { inputSource: 'workflowInputs', workflowInputs: { values: [{ name: 'day' }] } }, { typeVersion: 1.1 }),
+				node(
+					'Hours',
+					'n8n-nodes-base.set',
+					{ assignments: { assignments: [{ id: 'h', name: 'hours', type: 'string', value: "={{ $json.day === 'sunday' ? '10:00-18:00' : '09:00-21:00' }}" }] } },
+					{ typeVersion: 3.4 },
+				),
+			],
+			[['When Called', 'Hours']],
+		);
+		const spaTool = node(
+			'Spa Hours',
+			'@n8n/n8n-nodes-langchain.toolWorkflow',
+			{
+				description: 'Opening hours of the spa on a day of the week',
+				source: 'database',
+				workflowId: { __rl: true, mode: 'id', value: 'spaHours01' },
+				workflowInputs: {
+					mappingMode: 'defineBelow',
+					value: { day: "={{ $fromAI('day', 'Day of the week in lower case, e.g. sunday', 'string') }}" },
+					schema: [{ id: 'day', displayName: 'day', type: 'string', required: false, display: true, defaultMatch: false, canBeUsedToMatch: true }],
+				},
+			},
+			{ typeVersion: 2.2 },
+		);
+		const script = registerFakeChatScript('tools', {
+			responder: (call, index) => {
+				if (index === 0) return { content: '', toolCalls: [{ name: 'Spa_Hours', args: { day: 'sunday' } }] };
+				const hours = /\d\d:\d\d-\d\d:\d\d/.exec(toolMessages(call)[0])?.[0];
+				return answer(`On Sunday the spa is open ${hours}.`);
+			},
+		});
+		const { result } = await ask('31622220005', 'When is the spa open on Sunday?', [spaTool], {}, { subWorkflows: { spaHours01: spaHours } });
+		expect(result.status).toBe('success');
+		expect(script.calls[0].tools).toEqual(['Spa_Hours']);
+		const [item] = result.json('Reply', ANSWERED);
+		expect((item.reply as { text: string }).text).toBe('On Sunday the spa is open 10:00-18:00.');
+		expect((item.reply as { toolCalls: unknown[] }).toolCalls).toEqual([expect.objectContaining({ name: 'Spa_Hours', input: { day: 'sunday' } })]);
 	});
 });
