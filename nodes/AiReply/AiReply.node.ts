@@ -152,6 +152,14 @@ export class AiReply implements INodeType {
 					latencyMs: outcome.latencyMs,
 					answered: outcome.answered,
 				};
+				let route = json.route as IDataObject | undefined;
+				if (outcome.handoff) {
+					// The Human Handoff node reads route.reasons by default: it then does the rest.
+					reply.handoff = outcome.handoff as IDataObject;
+					const why = `${outcome.handoff.kind === 'callback' ? 'callback requested' : 'handed over by the assistant'}: ${String(outcome.handoff.reason ?? outcome.handoff.topic ?? '')}`;
+					const reasons = Array.isArray(route?.reasons) ? (route.reasons as string[]) : [];
+					route = { ...(route ?? {}), decision: 'human', reasons: [...reasons, why] };
+				}
 				if (outcome.toolCalls) {
 					reply.toolCalls = outcome.toolCalls as unknown as IDataObject[];
 					reply.modelCalls = outcome.modelCalls ?? null;
@@ -160,7 +168,7 @@ export class AiReply implements INodeType {
 					reply.reason = outcome.reason ?? 'no_answer';
 					if (outcome.error) reply.error = outcome.error;
 				}
-				(outcome.answered ? answered : unanswered).push({ json: { ...json, conversation, reply }, pairedItem: { item: itemIndex } });
+				(outcome.answered ? answered : unanswered).push({ json: { ...json, conversation, ...(route ? { route } : {}), reply }, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (this.continueOnFail()) {
 					unanswered.push({ json: { ...json, error: error.message }, pairedItem: { item: itemIndex } });

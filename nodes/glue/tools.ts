@@ -2,9 +2,13 @@
  * n8n glue for tools: the tool sub-nodes connected to a node's Tool input (`ai_tool`), as n8n's AI Agent
  * takes them: any number of them, a toolkit (the MCP Client Tool) counting as its tools.
  */
-import { NodeConnectionTypes, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { DynamicStructuredTool } from '@langchain/core/tools';
+import { NodeConnectionTypes, NodeOperationError, type IDataObject, type IExecuteFunctions, type ISupplyDataFunctions } from 'n8n-workflow';
+import type { z } from 'zod';
 
-import type { ToolLike } from '../domain/tools/tool-loop';
+import { maskPii } from '../domain/privacy/pii';
+import { mapStrings, type ToolLike } from '../domain/tools/tool-loop';
+import { TOOL_KEEP_PATTERNS } from '../domain/tools/tool-privacy';
 
 function isTool(value: unknown): value is ToolLike {
 	return (
@@ -52,4 +56,41 @@ export async function getConnectedTools(context: IExecuteFunctions, itemIndex: n
 		seen.add(tool.name);
 	}
 	return tools;
+}
+
+export interface PackToolDefinition<Schema extends z.ZodTypeAny> {
+	name: string;
+	description: string;
+	schema: Schema;
+	run(args: z.infer<Schema>): Promise<unknown>;
+	metadata?: Record<string, unknown>;
+}
+
+const maskForLog = (text: string) => maskPii(text, { keepPatterns: TOOL_KEEP_PATTERNS }).masked;
+
+/**
+ * A tool for a tool sub-node's supplyData: LangChain validates the arguments against the zod schema before
+ * `run` (a failure goes back to the model, nothing is called), and every call shows on the canvas with its
+ * arguments and answer masked, as n8n's own tools show theirs.
+ */
+export function packTool<Schema extends z.ZodTypeAny>(context: ISupplyDataFunctions, definition: PackToolDefinition<Schema>): DynamicStructuredTool {
+	return new DynamicStructuredTool({
+		name: definition.name,
+		description: definition.description,
+		schema: definition.schema,
+		metadata: definition.metadata,
+		func: async (args: z.infer<Schema>) => {
+			const { index } = context.addInputData(NodeConnectionTypes.AiTool, [[{ json: mapStrings(args, maskForLog) as IDataObject }]]);
+			try {
+				const result = await definition.run(args);
+				const text = typeof result === 'string' ? result : JSON.stringify(result);
+				context.addOutputData(NodeConnectionTypes.AiTool, index, [[{ json: { response: maskForLog(text) } }]]);
+				return text;
+			} catch (error) {
+				const message = maskForLog((error as Error).message);
+				context.addOutputData(NodeConnectionTypes.AiTool, index, new NodeOperationError(context.getNode(), message));
+				throw new Error(message);
+			}
+		},
+	});
 }

@@ -64,7 +64,9 @@ export interface ReplyOutcome {
 	/** The tool calls made while answering, arguments masked. */
 	toolCalls?: ToolCallLog[];
 	/** Why it was not answered: the model said so, nothing matched, the model failed, or the tool loop hit a limit. */
-	reason?: 'no_answer' | 'no_match' | 'timeout' | 'model_error' | 'invalid_output' | 'tool_limit';
+	reason?: 'no_answer' | 'no_match' | 'timeout' | 'model_error' | 'invalid_output' | 'tool_limit' | 'handoff';
+	/** With reason 'handoff': a tool handed the chat to a person (kind 'handoff' or 'callback', reason, time …), masked. */
+	handoff?: Record<string, unknown>;
 	error?: { kind: string; message: string };
 }
 
@@ -222,7 +224,7 @@ async function answerWithTools(request: ReplyRequest, messages: LlmMessage[], re
 			modelCalls: error.modelCalls,
 			toolCalls: error.toolCalls,
 			reason: error.reason,
-			error: { kind: error.llmError?.kind ?? error.reason, message: error.message },
+			...(error.handoff ? { handoff: error.handoff } : { error: { kind: error.llmError?.kind ?? error.reason, message: error.message } }),
 		};
 	}
 }

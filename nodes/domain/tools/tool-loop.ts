@@ -85,7 +85,13 @@ export interface ToolLoopResult<T> {
 	latencyMs: number;
 }
 
-export type ToolLoopStop = 'tool_limit' | 'timeout' | 'model_error' | 'invalid_output';
+export type ToolLoopStop = 'tool_limit' | 'timeout' | 'model_error' | 'invalid_output' | 'handoff';
+
+/**
+ * Set on a tool's `metadata` by tools whose successful call ends the turn for a person to take over
+ * ('handoff', 'callback'); what the tool answered (a JSON object) comes back as the ToolLoopError's `handoff`.
+ */
+export const ENDS_TURN = 'endsTurn';
 
 /** The loop ended without an answer; carries what was spent and called, for the turn log and costs. */
 export class ToolLoopError extends Error {
@@ -94,8 +100,14 @@ export class ToolLoopError extends Error {
 	readonly modelCalls: number;
 	readonly toolCalls: ToolCallLog[];
 	readonly llmError?: LlmError;
+	/** With reason 'handoff': which kind (the tool's ENDS_TURN value) and what the tool answered, masked. */
+	readonly handoff?: Record<string, unknown>;
 
-	constructor(reason: ToolLoopStop, message: string, spent: { usage?: TokenUsage; modelCalls: number; toolCalls: ToolCallLog[]; llmError?: LlmError }) {
+	constructor(
+		reason: ToolLoopStop,
+		message: string,
+		spent: { usage?: TokenUsage; modelCalls: number; toolCalls: ToolCallLog[]; llmError?: LlmError; handoff?: Record<string, unknown> },
+	) {
 		super(message);
 		this.name = 'ToolLoopError';
 		this.reason = reason;
@@ -103,6 +115,7 @@ export class ToolLoopError extends Error {
 		this.modelCalls = spent.modelCalls;
 		this.toolCalls = spent.toolCalls;
 		this.llmError = spent.llmError;
+		this.handoff = spent.handoff;
 	}
 }
 
@@ -327,6 +340,16 @@ export async function runToolLoop<T>(request: ToolLoopRequest<T>): Promise<ToolL
 				...(error ? { error } : {}),
 			});
 			conversation.push({ role: 'tool', content: answer, tool_call_id: call.id, name: call.name || 'unknown' });
+			const endsTurn = tool?.metadata?.[ENDS_TURN];
+			if (!error && typeof endsTurn === 'string') {
+				let details: Record<string, unknown> = {};
+				try {
+					details = record(JSON.parse(answer)) ?? { message: answer };
+				} catch {
+					details = { message: answer };
+				}
+				throw new ToolLoopError('handoff', `The model handed the conversation over (${call.name})`, { ...spent(), handoff: { ...details, kind: endsTurn, tool: call.name } });
+			}
 		}
 	}
 }

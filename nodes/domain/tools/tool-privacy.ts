@@ -7,6 +7,12 @@
 import { DEFAULT_BOOKING_REFERENCE, findPii, unmaskPii, type PiiType } from '../privacy/pii';
 import { mapStrings, type ToolLike, type ToolLoopPrivacy } from './tool-loop';
 
+/**
+ * Never personal data in tool arguments and answers: booking references, and dates and times (a phone
+ * number pattern would otherwise take "2027-03-12 10:30").
+ */
+export const TOOL_KEEP_PATTERNS: RegExp[] = [DEFAULT_BOOKING_REFERENCE, /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/g];
+
 /** Set on a tool's `metadata` by tools that need real values (our own booking lookup by e-mail). */
 export const NEEDS_PERSONAL_DATA = 'needsPersonalData';
 
@@ -36,7 +42,7 @@ export function createToolPrivacy(options: ToolPrivacyOptions): ToolPrivacy {
 	const allowed = new Set(options.personalDataTools ?? []);
 
 	const mask = (text: string): string => {
-		const found = findPii(text, { keepPatterns: [DEFAULT_BOOKING_REFERENCE] });
+		const found = findPii(text, { keepPatterns: TOOL_KEEP_PATTERNS });
 		if (found.length === 0) return text;
 		let masked = '';
 		let cursor = 0;
