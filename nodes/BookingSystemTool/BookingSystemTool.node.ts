@@ -46,6 +46,8 @@ export class BookingSystemTool implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.AiTool],
 		outputNames: ['Tool'],
+		// n8n's own Header Auth credential, as HTTP Request nodes use for the booking system.
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed
 		credentials: [{ name: 'httpHeaderAuth', required: true }],
 		properties: [
 			{
@@ -129,14 +131,14 @@ function bookingClient(context: ISupplyDataFunctions, baseUrl: string, timeoutMs
 			try {
 				response = (await context.helpers.httpRequestWithAuthentication.call(context, 'httpHeaderAuth', request)) as { statusCode: number; body: unknown };
 			} catch (error) {
-				throw new Error(`The booking system did not answer (${(error as Error).message})`);
+				throw new NodeOperationError(context.getNode(), `The booking system did not answer (${(error as Error).message})`);
 			}
 			if (response.statusCode >= 200 && response.statusCode < 300) {
-				if (response.body === null || typeof response.body !== 'object') throw new Error('The booking system answered something that is not JSON');
+				if (response.body === null || typeof response.body !== 'object') throw new NodeOperationError(context.getNode(), 'The booking system answered something that is not JSON');
 				return response.body;
 			}
 			const problem = (response.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-			throw new Error(`The booking system answered ${response.statusCode}${problem?.code ? ` ${problem.code}` : ''}${problem?.message ? `: ${problem.message}` : ''}`);
+			throw new NodeOperationError(context.getNode(), `The booking system answered ${response.statusCode}${problem?.code ? ` ${problem.code}` : ''}${problem?.message ? `: ${problem.message}` : ''}`);
 		},
 	};
 }

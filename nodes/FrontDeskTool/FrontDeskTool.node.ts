@@ -148,7 +148,7 @@ export class FrontDeskTool implements INodeType {
 				metadata: { [ENDS_TURN]: 'callback' },
 				run: async (args) => {
 					const checked = checkCallbackTime(args.time, hours, new Date());
-					if (!checked.ok) throw new Error(checked.problem);
+					if (!checked.ok) throw new NodeOperationError(this.getNode(), checked.problem);
 					return { reason: `call back at ${checked.local} (${timeZone}): ${args.topic}`, at: checked.at.toISOString(), local: checked.local, timeZone, topic: args.topic };
 				},
 			}),
