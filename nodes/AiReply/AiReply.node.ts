@@ -11,7 +11,8 @@ import {
 import { toNodeError } from '../glue/errors';
 import { chatModelInputs, chatModelProperties, getChatModel } from '../glue/llm';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
-import { getConnectedTools } from '../glue/tools';
+import { getConnectedMemory, getConnectedTools } from '../glue/tools';
+import { historyFromMemory } from '../domain/memory/conversation-memory';
 import { readConversation } from '../domain/envelope';
 import { detectLanguage } from '../domain/nlu/language';
 import { maskPii, unmaskPii } from '../domain/privacy/pii';
@@ -37,7 +38,10 @@ export class AiReply implements INodeType {
 		inputs: chatModelInputs({
 			defaultSource: 'none',
 			mainInputs: [{ displayName: 'Messages', required: true }, { displayName: 'Knowledge Base' }],
-			withModelInputs: [{ type: NodeConnectionTypes.AiTool, displayName: 'Tool' }],
+			withModelInputs: [
+				{ type: NodeConnectionTypes.AiMemory, displayName: 'Memory', maxConnections: 1 },
+				{ type: NodeConnectionTypes.AiTool, displayName: 'Tool' },
+			],
 		}),
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Answered', 'Unanswered'],
@@ -93,14 +97,19 @@ export class AiReply implements INodeType {
 
 				const store = await getSupportStore(this, itemIndex);
 				const historyLength = this.getNodeParameter('historyLength', itemIndex, 10) as number;
-				const history: HistoryLine[] = (await store.listMessages(conversation.id, historyLength + 1))
-					.filter((stored) => stored.waMessageId !== message.id && stored.text)
-					.slice(-historyLength)
-					.map((stored) => ({
-						from: stored.author,
-						// When the gate masked this message, earlier ones are masked too: the model sees no personal data.
-						text: masked ? maskPii(stored.text ?? '').masked : (stored.text ?? ''),
-					}));
+				const modelSource = this.getNodeParameter('modelSource', itemIndex, 'none') as string;
+				// A memory sub-node (ours reads this same store) replaces the built-in history when connected.
+				const memory = modelSource !== 'none' ? await getConnectedMemory(this, itemIndex) : undefined;
+				const history: HistoryLine[] = memory
+					? (await historyFromMemory(memory)).slice(-historyLength).map((line) => ({ ...line, text: masked ? maskPii(line.text).masked : line.text }))
+					: (await store.listMessages(conversation.id, historyLength + 1))
+							.filter((stored) => stored.waMessageId !== message.id && stored.text)
+							.slice(-historyLength)
+							.map((stored) => ({
+								from: stored.author,
+								// When the gate masked this message, earlier ones are masked too: the model sees no personal data.
+								text: masked ? maskPii(stored.text ?? '').masked : (stored.text ?? ''),
+							}));
 
 				const chat = await getChatModel(this, itemIndex);
 				const tools = chat ? await getConnectedTools(this, itemIndex) : [];
@@ -136,6 +145,8 @@ export class AiReply implements INodeType {
 					toolPrivacy,
 				});
 				await store.recordAnswerOutcome(conversation.id, outcome.answered);
+				// Memories that keep their own history (Simple Memory, Redis …) learn the exchange, masked.
+				if (memory?.saveContext && outcome.answered) await memory.saveContext({ input: question }, { output: outcome.text });
 
 				// The customer's own data goes back into the reply only now, after the model.
 				// With tools, the map also holds the values found in what the tools answered.

@@ -6,6 +6,7 @@ import { DynamicStructuredTool } from '@langchain/core/tools';
 import { NodeConnectionTypes, NodeOperationError, type IDataObject, type IExecuteFunctions, type ISupplyDataFunctions } from 'n8n-workflow';
 import type { z } from 'zod';
 
+import { isChatMemory, type ChatMemoryLike } from '../domain/memory/conversation-memory';
 import { maskPii } from '../domain/privacy/pii';
 import { mapStrings, type ToolLike } from '../domain/tools/tool-loop';
 import { TOOL_KEEP_PATTERNS } from '../domain/tools/tool-privacy';
@@ -93,4 +94,24 @@ export function packTool<Schema extends z.ZodTypeAny>(context: ISupplyDataFuncti
 			}
 		},
 	});
+}
+
+/** The memory sub-node on the node's Memory input, if one is connected. */
+export async function getConnectedMemory(context: IExecuteFunctions, itemIndex: number): Promise<ChatMemoryLike | undefined> {
+	let connected: unknown;
+	try {
+		connected = await context.getInputConnectionData(NodeConnectionTypes.AiMemory, itemIndex);
+	} catch (error) {
+		if (/does not have input of type|must be connected|no node connected/i.test(String((error as Error).message))) return undefined;
+		throw error;
+	}
+	const memory = Array.isArray(connected) ? connected[0] : connected;
+	if (memory === undefined || memory === null) return undefined;
+	if (!isChatMemory(memory)) {
+		throw new NodeOperationError(context.getNode(), 'The sub-node on the Memory input is not a chat memory', {
+			itemIndex,
+			description: 'Connect a memory sub-node (Conversation Memory, Simple Memory, Redis or Postgres Chat Memory …).',
+		});
+	}
+	return memory;
 }
