@@ -13,7 +13,9 @@ import { chatModelInputs, chatModelProperties, getChatModel } from '../glue/llm'
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { getConnectedMemory, getConnectedTools } from '../glue/tools';
 import { historyFromMemory } from '../domain/memory/conversation-memory';
-import { readConversation } from '../domain/envelope';
+import { customerKeyOf, readConversation } from '../domain/envelope';
+import { deriveConsent } from '../domain/privacy/consent';
+import { GREETING_GAP_MS, profileContext, rememberGuestTool, type ProfileView } from '../domain/reply/guest-profile';
 import { detectLanguage } from '../domain/nlu/language';
 import { maskPii, unmaskPii } from '../domain/privacy/pii';
 import { recallRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
@@ -124,6 +126,25 @@ export class AiReply implements INodeType {
 					restoreMap: vaultMap ?? {},
 					personalDataTools: (toolSettings.personalDataTools ?? '').split(',').map((name) => name.trim()).filter(Boolean),
 				});
+				// The guest profile: given to the model, kept up to date by its remember tool, used to greet by name.
+				const rememberGuests = this.getNodeParameter('rememberGuests', itemIndex, false) as boolean;
+				const customerKey = customerKeyOf(conversation.customer);
+				const profileAllowed = rememberGuests && deriveConsent(await store.listConsentEvents(customerKey)).service.status !== 'revoked';
+				let guestProfile: ProfileView | undefined = profileAllowed ? await store.getGuestProfile(customerKey) : undefined;
+				let greetName: string | undefined;
+				if (guestProfile?.name) {
+					const recent = await store.listMessages(conversation.id, 20);
+					const lastWritten = recent.filter((row) => row.author === 'bot' || row.author === 'agent').map((row) => Date.parse(row.sentAt)).sort().pop();
+					if (lastWritten === undefined || Date.now() - lastWritten > GREETING_GAP_MS) greetName = guestProfile.name;
+				}
+				if (chat && profileAllowed) {
+					tools.push(
+						rememberGuestTool(async (update) => {
+							guestProfile = await store.updateGuestProfile(customerKey, update);
+							return guestProfile;
+						}),
+					);
+				}
 				const profile = this.getNodeParameter('businessProfile', itemIndex, {}) as { name?: string; tone?: string; facts?: string };
 				const outcome = await generateReply({
 					question,
@@ -137,6 +158,8 @@ export class AiReply implements INodeType {
 					invokeOptions: chat?.invokeOptions,
 					minCoverage: this.getNodeParameter('minCoverage', itemIndex, 0.35) as number,
 					tools,
+					extraContext: profileContext(guestProfile, (text) => (masked ? toolPrivacy.mask(text) : text)),
+					greetName,
 					toolLimits: {
 						maxToolCalls: toolSettings.maxToolCalls ?? DEFAULT_TOOL_LIMITS.maxToolCalls,
 						toolTimeoutMs: toolSettings.toolTimeoutMs ?? DEFAULT_TOOL_LIMITS.toolTimeoutMs,
@@ -179,7 +202,10 @@ export class AiReply implements INodeType {
 					reply.reason = outcome.reason ?? 'no_answer';
 					if (outcome.error) reply.error = outcome.error;
 				}
-				(outcome.answered ? answered : unanswered).push({ json: { ...json, conversation, ...(route ? { route } : {}), reply }, pairedItem: { item: itemIndex } });
+								const profileOut = guestProfile
+					? { profile: { name: guestProfile.name ?? null, language: guestProfile.language ?? null, preferences: guestProfile.preferences, bookings: guestProfile.bookings } }
+					: {};
+				(outcome.answered ? answered : unanswered).push({ json: { ...json, conversation, ...(route ? { route } : {}), ...profileOut, reply }, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (this.continueOnFail()) {
 					unanswered.push({ json: { ...json, error: error.message }, pairedItem: { item: itemIndex } });

@@ -97,6 +97,14 @@ export function aiReplyProperties(defaultSystemPrompt: string): INodeProperties[
 			description: 'Without a model: how much of the question an entry must cover to be sent as the answer',
 		},
 		{
+			displayName: 'Remember Guests',
+			name: 'rememberGuests',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether to keep a profile per guest in the support store (name, language, stated preferences, booking references): the model gets it and a tool to add to it, and returning guests are greeted by name (also without a model). Guests who opted out are not remembered.",
+		},
+		{
 			displayName: 'Default Language',
 			name: 'defaultLanguage',
 			type: 'options',

@@ -12,6 +12,7 @@ import { splitText } from '../whatsapp/text';
 import { buildKnowledgeIndex, searchKnowledge, type KnowledgeEntry, type KnowledgeIndex } from './knowledge-base';
 import { answerOffline } from './offline-answer';
 import { ANSWER_FORMAT, DEFAULT_SYSTEM_PROMPT, knowledgeBlock, renderSystemPrompt, TOOLS_GUIDANCE, type BusinessProfile } from './prompt';
+import { returningGuestGreeting } from './guest-profile';
 import { markdownToWhatsApp } from './whatsapp-format';
 
 export interface HistoryLine {
@@ -39,6 +40,8 @@ export interface ReplyRequest {
 	toolPrivacy?: ToolLoopPrivacy;
 	/** More context for the model, e.g. what is known about this guest; added to the system prompt. */
 	extraContext?: string;
+	/** Offline mode: a returning guest's name; the answer then starts with a greeting in their language. */
+	greetName?: string;
 }
 
 export interface ReplySource {
@@ -107,7 +110,9 @@ export async function generateReply(request: ReplyRequest): Promise<ReplyOutcome
 
 	if (!request.model) {
 		const offline = answerOffline(index, request.question, { language: request.language, minCoverage: request.minCoverage });
-		const text = offline.answered ? markdownToWhatsApp(offline.text) : '';
+		const answer = offline.answered ? markdownToWhatsApp(offline.text) : '';
+		const greeting = answer && request.greetName ? returningGuestGreeting(request.greetName, offline.language ?? request.language) : '';
+		const text = greeting ? `${greeting}\n\n${answer}` : answer;
 		return {
 			answered: offline.answered,
 			text,

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { conversationIdOf, customerKeyOf, type ConversationRef } from '../envelope';
 import { ChatAnalytics } from './analytics';
 import { insertTurn, type TurnInput } from './analytics/turns';
+import { correctGuestProfile, mergeGuestProfile, selectGuestProfile, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
 import type { SqlDriver, SqlExecutor } from './driver';
 import type {
 	ConsentAction,
@@ -48,6 +49,7 @@ export interface PurgeCounts {
 	turns: number;
 	processedEvents: number;
 	conversations: number;
+	guestProfiles: number;
 	anonymised: boolean;
 }
 
@@ -58,6 +60,7 @@ export interface ErasureCounts {
 	costs: number;
 	turns: number;
 	consentEvents: number;
+	guestProfiles: number;
 }
 
 export interface CustomerExport {
@@ -69,6 +72,7 @@ export interface CustomerExport {
 	costs: Array<Record<string, unknown>>;
 	turns: Array<Record<string, unknown>>;
 	consentEvents: ConsentEventRecord[];
+	guestProfile: GuestProfile | null;
 }
 
 export interface InboundMessageInput {
@@ -527,7 +531,9 @@ export class SupportStore {
 				RETURNING id`,
 				[messagesBefore],
 			);
-			return { messages, handoffs, costs, turns, processedEvents, conversations, anonymised: Boolean(options.anonymise) };
+			// A profile nobody added to within the message retention goes with the messages it came from.
+			const guestProfiles = await count('DELETE FROM guest_profiles WHERE updated_at < $1 RETURNING customer_key', [messagesBefore]);
+			return { messages, handoffs, costs, turns, processedEvents, conversations, guestProfiles, anonymised: Boolean(options.anonymise) };
 		});
 	}
 
@@ -548,6 +554,7 @@ export class SupportStore {
 			costs: await byConversation<Record<string, unknown>>('costs', 'occurred_at, id'),
 			turns: await byConversation<Record<string, unknown>>('turns', 'asked_at, id'),
 			consentEvents: await this.listConsentEvents(customerKey),
+			guestProfile: (await this.getGuestProfile(customerKey)) ?? null,
 		};
 	}
 
@@ -565,6 +572,7 @@ export class SupportStore {
 			const costs = await count('DELETE FROM costs WHERE conversation_id = ANY($1::text[]) RETURNING id');
 			const turns = await count('DELETE FROM turns WHERE conversation_id = ANY($1::text[]) RETURNING id');
 			const conversations = await count('DELETE FROM conversations WHERE id = ANY($1::text[]) RETURNING id');
+			const guestProfiles = (await tx.query('DELETE FROM guest_profiles WHERE customer_key = $1 RETURNING customer_key', [customerKey])).length;
 			const revoked = (
 				await tx.query<{ scope: string }>(
 					`SELECT DISTINCT ON (scope) scope, action FROM consent_events WHERE customer_key = $1 ORDER BY scope, occurred_at DESC, id DESC`,
@@ -586,8 +594,22 @@ export class SupportStore {
 					[erasureTombstoneKey(customerKey), scope],
 				);
 			}
-			return { conversations, messages, handoffs, costs, turns, consentEvents };
+			return { conversations, messages, handoffs, costs, turns, consentEvents, guestProfiles };
 		});
+	}
+
+	/** What a guest told us about themselves (see profiles.ts). */
+	async getGuestProfile(customerKey: string): Promise<GuestProfile | undefined> {
+		return await selectGuestProfile(this.driver, customerKey);
+	}
+
+	async updateGuestProfile(customerKey: string, update: GuestProfileUpdate): Promise<GuestProfile> {
+		return await this.driver.transaction(async (tx) => await mergeGuestProfile(tx, customerKey, update));
+	}
+
+	/** Staff correction of one profile field; undefined when the guest has no profile. */
+	async correctGuestProfile(customerKey: string, field: GuestProfileField, change: { value?: string | string[] | null; remove?: string }): Promise<GuestProfile | undefined> {
+		return await this.driver.transaction(async (tx) => await correctGuestProfile(tx, customerKey, field, change));
 	}
 
 	/** Row counts per table; used by health checks and tests. */
