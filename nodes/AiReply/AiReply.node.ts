@@ -202,7 +202,7 @@ export class AiReply implements INodeType {
 					reply.reason = outcome.reason ?? 'no_answer';
 					if (outcome.error) reply.error = outcome.error;
 				}
-								const profileOut = guestProfile
+				const profileOut = guestProfile
 					? { profile: { name: guestProfile.name ?? null, language: guestProfile.language ?? null, preferences: guestProfile.preferences, bookings: guestProfile.bookings } }
 					: {};
 				(outcome.answered ? answered : unanswered).push({ json: { ...json, conversation, ...(route ? { route } : {}), ...profileOut, reply }, pairedItem: { item: itemIndex } });

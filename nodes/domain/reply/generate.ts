@@ -195,6 +195,7 @@ async function answerWithTools(request: ReplyRequest, messages: LlmMessage[], re
 			signal: request.invokeOptions?.signal,
 			modelName: request.invokeOptions?.modelName,
 			secrets: request.invokeOptions?.secrets,
+			modelTimeoutMs: request.invokeOptions?.timeoutMs,
 		});
 		const cited = new Set(result.value.sources);
 		const sources = retrieved.filter((entry) => cited.has(entry.entry.id)).map((entry) => toSource(entry.entry, entry.score));

@@ -8,7 +8,7 @@
  * Every call is recorded (name, masked arguments, result size, duration, error) and every model call's
  * tokens are summed, so the turn log and the Cost Logger see the whole turn.
  */
-import { LlmError, timeoutError } from '../llm/errors';
+import { LlmError } from '../llm/errors';
 import { invokeWithTimeout } from '../llm/invoke';
 import { replyText } from '../llm/content';
 import { repairMessage } from '../llm/structured';
@@ -74,6 +74,8 @@ export interface ToolLoopRequest<T> {
 	signal?: AbortSignal;
 	modelName?: string;
 	secrets?: readonly string[];
+	/** One model call's limit (the node's model timeout); the total timeout still bounds it. */
+	modelTimeoutMs?: number;
 }
 
 export interface ToolLoopResult<T> {
@@ -258,14 +260,14 @@ export async function runToolLoop<T>(request: ToolLoopRequest<T>): Promise<ToolL
 		let result;
 		try {
 			result = await invokeWithTimeout(model, conversation as unknown as LlmMessage[], {
-				timeoutMs: remaining,
+				timeoutMs: Math.min(remaining, positive(request.modelTimeoutMs, remaining)),
 				signal: request.signal,
 				modelName: request.modelName,
 				secrets: request.secrets,
 			});
 		} catch (error) {
 			if (!(error instanceof LlmError)) throw error;
-			if (error.kind === 'timeout') throw new ToolLoopError('timeout', `The turn took longer than ${limits.totalTimeoutMs} ms`, spent(timeoutError(limits.totalTimeoutMs)));
+			if (error.kind === 'timeout') throw new ToolLoopError('timeout', `The model or the turn ran out of time (total limit ${limits.totalTimeoutMs} ms)`, spent(error));
 			throw new ToolLoopError('model_error', error.message, spent(error));
 		}
 		usages.push(result.usage);
