@@ -67,6 +67,7 @@ import {
 const ACTIVATE_ON_START: string[] = [
 	'whatsapp-ai-support.json',
 	'hotel-concierge.json',
+	'hotel-concierge-llm.json',
 	'restaurant-reservations.json',
 	'travel-agency.json',
 	'agent-desk-bridge.json',
