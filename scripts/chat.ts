@@ -3,8 +3,8 @@
 //   --from 31612345678   the guest's number (default 31600000001)
 //   --name "Anna"        the guest's profile name
 //   --wait 15            seconds to wait for replies
-//   --bot hotel          which demo bot: hotel (hotel-concierge, default), support (whatsapp-ai-support),
-//                        restaurant (restaurant-reservations) or travel (travel-agency)
+//   --bot hotel          which demo bot: hotel (hotel-concierge, default), hotel-llm (hotel-concierge-llm),
+//                        support (whatsapp-ai-support), restaurant (restaurant-reservations) or travel (travel-agency)
 import { DEMO_APP_SECRET, DEMO_BOTS, DEMO_PHONE_NUMBER_ID, type DemoBot, demoGraphSandboxPort, demoWebhookUrl } from './demo';
 import { inboundTextWebhook, postSignedWebhook } from '../sandbox/webhook-signer';
 
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
 	const flags = new Set(['--from', '--name', '--wait', '--bot']);
 	const words = process.argv.slice(2).filter((word, index, all) => !flags.has(word) && !flags.has(all[index - 1] ?? ''));
 	const text = words.join(' ').trim();
-	if (!text) throw new Error('usage: npm run chat -- "your message" [--bot hotel|support|restaurant|travel] [--from 31612345678] [--name Anna]');
+	if (!text) throw new Error('usage: npm run chat -- "your message" [--bot hotel|hotel-llm|support|restaurant|travel] [--from 31612345678] [--name Anna]');
 	const from = option('from', '31600000001');
 	const name = option('name', 'Demo Guest');
 	const waitSeconds = Number(option('wait', '15'));

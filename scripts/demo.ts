@@ -15,6 +15,7 @@ export const DEMO_BOTS = {
 	support: { file: 'whatsapp-ai-support.json', webhookId: DEMO_TRIGGER_WEBHOOK_ID },
 	restaurant: { file: 'restaurant-reservations.json', webhookId: '8d4c2e6f-1a3b-4c5d-9e7f-2a6b8c0d4e21' },
 	travel: { file: 'travel-agency.json', webhookId: '5e7a9c1b-3d2f-4a6e-8b0c-7f1e3d5a9b32' },
+	'hotel-llm': { file: 'hotel-concierge-llm.json', webhookId: '7c3e5a91-2b4d-4f6e-9a8c-1e5b7d9f3a42' },
 } as const;
 export type DemoBot = keyof typeof DEMO_BOTS;
 
@@ -65,8 +66,17 @@ export function withBookingSystemUrl<T extends WorkflowJson>(workflow: T, baseUr
 	};
 	return {
 		...workflow,
-		nodes: workflow.nodes.map((node) => (node.type === 'n8n-nodes-base.httpRequest' ? { ...node, parameters: rewrite(node.parameters) as Record<string, unknown> } : node)),
+		nodes: workflow.nodes.map((node) =>
+			node.type === 'n8n-nodes-base.httpRequest' || node.type.endsWith('.bookingSystemTool') ? { ...node, parameters: rewrite(node.parameters) as Record<string, unknown> } : node,
+		),
 	};
+}
+
+/** The local OpenAI-compatible server the LLM workflow's credential points at in the demo. */
+export const DEMO_LLM = { credentialId: 'llmSandboxDemo001', credentialName: 'Local LLM (demo sandbox)', apiKey: 'demo-llm-key' } as const;
+
+export function demoLlmSandboxPort(): number {
+	return Number(process.env.LLM_SANDBOX_PORT ?? 5692);
 }
 
 export function demoGraphSandboxPort(): number {
@@ -105,6 +115,12 @@ export function demoCredentials(): CredentialJson[] {
 			name: DEMO_BOOKING_SYSTEM.credentialName,
 			type: 'httpHeaderAuth',
 			data: { name: DEMO_BOOKING_SYSTEM.header, value: DEMO_BOOKING_SYSTEM.key },
+		},
+		{
+			id: DEMO_LLM.credentialId,
+			name: DEMO_LLM.credentialName,
+			type: 'openAiApi',
+			data: { apiKey: DEMO_LLM.apiKey, url: `http://127.0.0.1:${demoLlmSandboxPort()}/v1` },
 		},
 		{
 			id: 'chatsDashboardLogin',

@@ -40,6 +40,8 @@ import {
 } from './lib/n8n-server';
 import { readBookingSeedFile } from '../sandbox/booking-serve';
 import { type BookingSandbox, startBookingSandbox } from '../sandbox/booking-sandbox';
+import { conciergeResponder } from '../sandbox/concierge-model';
+import { type OpenAiServer, startOpenAiServer } from '../sandbox/openai-server';
 import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
 import {
 	DEMO_APP_SECRET,
@@ -48,6 +50,8 @@ import {
 	DEMO_HEADER_KEYS,
 	DEMO_TEMPLATES,
 	demoBookingSandboxPort,
+	demoLlmSandboxPort,
+	DEMO_LLM,
 	demoBookingSandboxUrl,
 	demoCredentials,
 	demoGraphSandboxPort,
@@ -63,6 +67,7 @@ import {
 const ACTIVATE_ON_START: string[] = [
 	'whatsapp-ai-support.json',
 	'hotel-concierge.json',
+	'hotel-concierge-llm.json',
 	'restaurant-reservations.json',
 	'travel-agency.json',
 	'agent-desk-bridge.json',
@@ -197,6 +202,7 @@ function webhookLines(workflow: ImportedWorkflow, nodeTypes: NodeTypeSummary[], 
 let server: N8nServer | undefined;
 let sandbox: GraphSandbox | undefined;
 let bookingSandbox: BookingSandbox | undefined;
+let llmSandbox: OpenAiServer | undefined;
 
 async function main(): Promise<void> {
 	const built = checkBuild();
@@ -231,6 +237,13 @@ async function main(): Promise<void> {
 		seed: bookingSeedFile ? readBookingSeedFile(bookingSeedFile) : undefined,
 	});
 	say(`booking-system sandbox on ${bookingSandbox.baseUrl} (${bookingSeedFile ? `seed ${bookingSeedFile}` : 'demo data'} from ${bookingSandbox.today()})`);
+
+	const llmPort = demoLlmSandboxPort();
+	if (!(await isPortFree(llmPort))) {
+		throw new Error(`port ${llmPort} (LLM sandbox) is in use. Stop what uses it, or set LLM_SANDBOX_PORT.`);
+	}
+	llmSandbox = await startOpenAiServer({ port: llmPort, apiKeys: [DEMO_LLM.apiKey], models: ['concierge-demo'], responder: conciergeResponder() });
+	say(`LLM sandbox (OpenAI-compatible, scripted concierge) on ${llmSandbox.baseUrl}`);
 
 	// Imports run before the server: the n8n CLI and a running server must not share the SQLite file.
 	const state = readState();
@@ -284,7 +297,7 @@ async function main(): Promise<void> {
 		}
 		stopping = true;
 		say(`${signal}: stopping n8n…`);
-		void Promise.all([running.stop(), sandbox?.close(), bookingSandbox?.close()]).then(() => process.exit(0));
+		void Promise.all([running.stop(), sandbox?.close(), bookingSandbox?.close(), llmSandbox?.close()]).then(() => process.exit(0));
 	};
 	process.on('SIGINT', () => shutdown('SIGINT'));
 	process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -359,6 +372,8 @@ async function main(): Promise<void> {
 		`Booking-system sandbox: ${bookingSandbox?.baseUrl ?? ''}   (header ${DEMO_BOOKING_SYSTEM.header}: ${DEMO_BOOKING_SYSTEM.key}; credential "${DEMO_BOOKING_SYSTEM.credentialName}")`,
 		`  curl -H '${DEMO_BOOKING_SYSTEM.header}: ${DEMO_BOOKING_SYSTEM.key}' '${bookingSandbox?.baseUrl ?? ''}/admin/reservations'`,
 		'  Demo reservations BK-48213, BK-51762, BK-30958 (a few weeks ahead); one weekend three weeks out is fully booked.',
+		'',
+		`LLM sandbox: ${llmSandbox?.baseUrl ?? ''}   (credential "${DEMO_LLM.credentialName}", used by Hotel Concierge (LLM); put a real key or Base URL in it for a real model)`,
 		'',
 		'Press Ctrl-C to stop. n8n output follows.',
 		'',

@@ -11,7 +11,11 @@ import {
 import { toNodeError } from '../glue/errors';
 import { chatModelInputs, chatModelProperties, getChatModel } from '../glue/llm';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
-import { readConversation } from '../domain/envelope';
+import { getConnectedMemory, getConnectedTools } from '../glue/tools';
+import { historyFromMemory } from '../domain/memory/conversation-memory';
+import { customerKeyOf, readConversation } from '../domain/envelope';
+import { deriveConsent } from '../domain/privacy/consent';
+import { GREETING_GAP_MS, profileContext, rememberGuestTool, type ProfileView } from '../domain/reply/guest-profile';
 import { detectLanguage } from '../domain/nlu/language';
 import { maskPii, unmaskPii } from '../domain/privacy/pii';
 import { recallRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
@@ -20,7 +24,9 @@ import { generateReply, type HistoryLine } from '../domain/reply/generate';
 import { splitLeadingGreeting } from '../domain/nlu/greeting-clause';
 import { isDirectionsQuestion, isSmallTalkLanguage, LOCATION_QUESTION } from '../domain/smalltalk/small-talk';
 import { DEFAULT_SYSTEM_PROMPT } from '../domain/reply/prompt';
-import { aiReplyProperties } from './description';
+import { DEFAULT_TOOL_LIMITS } from '../domain/tools/tool-loop';
+import { createToolPrivacy } from '../domain/tools/tool-privacy';
+import { aiReplyProperties, toolSettingsProperty } from './description';
 
 export class AiReply implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,6 +42,10 @@ export class AiReply implements INodeType {
 		inputs: chatModelInputs({
 			defaultSource: 'none',
 			mainInputs: [{ displayName: 'Messages', required: true }, { displayName: 'Knowledge Base' }],
+			withModelInputs: [
+				{ type: NodeConnectionTypes.AiMemory, displayName: 'Memory', maxConnections: 1 },
+				{ type: NodeConnectionTypes.AiTool, displayName: 'Tool' },
+			],
 		}),
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Answered', 'Unanswered'],
@@ -55,6 +65,7 @@ export class AiReply implements INodeType {
 				noneDescription: 'No LLM: the best matching knowledge-base entry is the answer',
 			}),
 			...aiReplyProperties(DEFAULT_SYSTEM_PROMPT),
+			toolSettingsProperty,
 			supportStoreProperty,
 		],
 	};
@@ -96,16 +107,52 @@ export class AiReply implements INodeType {
 
 				const store = await getSupportStore(this, itemIndex);
 				const historyLength = this.getNodeParameter('historyLength', itemIndex, 10) as number;
-				const history: HistoryLine[] = (await store.listMessages(conversation.id, historyLength + 1))
-					.filter((stored) => stored.waMessageId !== message.id && stored.text)
-					.slice(-historyLength)
-					.map((stored) => ({
-						from: stored.author,
-						// When the gate masked this message, earlier ones are masked too: the model sees no personal data.
-						text: masked ? maskPii(stored.text ?? '').masked : (stored.text ?? ''),
-					}));
+				const modelSource = this.getNodeParameter('modelSource', itemIndex, 'none') as string;
+				// A memory sub-node (ours reads this same store) replaces the built-in history when connected.
+				const memory = modelSource !== 'none' ? await getConnectedMemory(this, itemIndex) : undefined;
+				const history: HistoryLine[] = memory
+					? (await historyFromMemory(memory)).slice(-historyLength).map((line) => ({ ...line, text: masked ? maskPii(line.text).masked : line.text }))
+					: (await store.listMessages(conversation.id, historyLength + 1))
+							.filter((stored) => stored.waMessageId !== message.id && stored.text)
+							.slice(-historyLength)
+							.map((stored) => ({
+								from: stored.author,
+								// When the gate masked this message, earlier ones are masked too: the model sees no personal data.
+								text: masked ? maskPii(stored.text ?? '').masked : (stored.text ?? ''),
+							}));
 
 				const chat = await getChatModel(this, itemIndex);
+				const tools = chat ? await getConnectedTools(this, itemIndex) : [];
+				const toolSettings = this.getNodeParameter('toolSettings', itemIndex, {}) as {
+					maxToolCalls?: number;
+					toolTimeoutMs?: number;
+					turnTimeoutMs?: number;
+					personalDataTools?: string;
+				};
+				const vaultMap = recallRestoreMap(restoreVaultKey(this.getExecutionId(), message.id));
+				const toolPrivacy = createToolPrivacy({
+					restoreMap: vaultMap ?? {},
+					personalDataTools: (toolSettings.personalDataTools ?? '').split(',').map((name) => name.trim()).filter(Boolean),
+				});
+				// The guest profile: given to the model, kept up to date by its remember tool, used to greet by name.
+				const rememberGuests = this.getNodeParameter('rememberGuests', itemIndex, false) as boolean;
+				const customerKey = customerKeyOf(conversation.customer);
+				const profileAllowed = rememberGuests && deriveConsent(await store.listConsentEvents(customerKey)).service.status !== 'revoked';
+				let guestProfile: ProfileView | undefined = profileAllowed ? await store.getGuestProfile(customerKey) : undefined;
+				let greetName: string | undefined;
+				if (guestProfile?.name) {
+					const recent = await store.listMessages(conversation.id, 20);
+					const lastWritten = recent.filter((row) => row.author === 'bot' || row.author === 'agent').map((row) => Date.parse(row.sentAt)).sort().pop();
+					if (lastWritten === undefined || Date.now() - lastWritten > GREETING_GAP_MS) greetName = guestProfile.name;
+				}
+				if (chat && profileAllowed) {
+					tools.push(
+						rememberGuestTool(async (update) => {
+							guestProfile = await store.updateGuestProfile(customerKey, update);
+							return guestProfile;
+						}),
+					);
+				}
 				const profile = this.getNodeParameter('businessProfile', itemIndex, {}) as { name?: string; tone?: string; facts?: string };
 				const isLocation = message.type === 'location';
 				const generated = await generateReply({
@@ -120,15 +167,27 @@ export class AiReply implements INodeType {
 					invokeOptions: chat?.invokeOptions,
 					// A pin has no words to cover: any entry may match, but only one about the way there is sent.
 					minCoverage: isLocation ? 0 : (this.getNodeParameter('minCoverage', itemIndex, 0.35) as number),
+					tools,
+					extraContext: profileContext(guestProfile, (text) => (masked ? toolPrivacy.mask(text) : text)),
+					greetName,
+					toolLimits: {
+						maxToolCalls: toolSettings.maxToolCalls ?? DEFAULT_TOOL_LIMITS.maxToolCalls,
+						toolTimeoutMs: toolSettings.toolTimeoutMs ?? DEFAULT_TOOL_LIMITS.toolTimeoutMs,
+						totalTimeoutMs: toolSettings.turnTimeoutMs ?? DEFAULT_TOOL_LIMITS.totalTimeoutMs,
+					},
+					toolPrivacy,
 				});
 				const outcome =
 					isLocation && generated.answered && generated.source === 'kb' && !generated.sources.some((source) => isDirectionsQuestion(source.question))
 						? { ...generated, answered: false, text: '', parts: [], reason: 'no_match' as const }
 						: generated;
 				await store.recordAnswerOutcome(conversation.id, outcome.answered);
+				// Memories that keep their own history (Simple Memory, Redis …) learn the exchange, masked.
+				if (memory?.saveContext && outcome.answered) await memory.saveContext({ input: question }, { output: outcome.text });
 
 				// The customer's own data goes back into the reply only now, after the model.
-				const restoreMap = recallRestoreMap(restoreVaultKey(this.getExecutionId(), message.id));
+				// With tools, the map also holds the values found in what the tools answered.
+				const restoreMap = vaultMap || tools.length ? toolPrivacy.restoreMap : undefined;
 				const text = restoreMap ? unmaskPii(outcome.text, restoreMap) : outcome.text;
 				const reply: IDataObject = {
 					text,
@@ -141,11 +200,26 @@ export class AiReply implements INodeType {
 					latencyMs: outcome.latencyMs,
 					answered: outcome.answered,
 				};
+				let route = json.route as IDataObject | undefined;
+				if (outcome.handoff) {
+					// The Human Handoff node reads route.reasons by default: it then does the rest.
+					reply.handoff = outcome.handoff as IDataObject;
+					const why = `${outcome.handoff.kind === 'callback' ? 'callback requested' : 'handed over by the assistant'}: ${String(outcome.handoff.reason ?? outcome.handoff.topic ?? '')}`;
+					const reasons = Array.isArray(route?.reasons) ? (route.reasons as string[]) : [];
+					route = { ...(route ?? {}), decision: 'human', reasons: [...reasons, why] };
+				}
+				if (outcome.toolCalls) {
+					reply.toolCalls = outcome.toolCalls as unknown as IDataObject[];
+					reply.modelCalls = outcome.modelCalls ?? null;
+				}
 				if (!outcome.answered) {
 					reply.reason = outcome.reason ?? 'no_answer';
 					if (outcome.error) reply.error = outcome.error;
 				}
-				(outcome.answered ? answered : unanswered).push({ json: { ...json, conversation, reply }, pairedItem: { item: itemIndex } });
+				const profileOut = guestProfile
+					? { profile: { name: guestProfile.name ?? null, language: guestProfile.language ?? null, preferences: guestProfile.preferences, bookings: guestProfile.bookings } }
+					: {};
+				(outcome.answered ? answered : unanswered).push({ json: { ...json, conversation, ...(route ? { route } : {}), ...profileOut, reply }, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (this.continueOnFail()) {
 					unanswered.push({ json: { ...json, error: error.message }, pairedItem: { item: itemIndex } });

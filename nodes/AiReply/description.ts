@@ -97,6 +97,14 @@ export function aiReplyProperties(defaultSystemPrompt: string): INodeProperties[
 			description: 'Without a model: how much of the question an entry must cover to be sent as the answer',
 		},
 		{
+			displayName: 'Remember Guests',
+			name: 'rememberGuests',
+			type: 'boolean',
+			default: false,
+			description:
+				"Whether to keep a profile per guest in the support store (name, language, stated preferences, booking references): the model gets it and a tool to add to it, and returning guests are greeted by name (also without a model). Guests who opted out are not remembered.",
+		},
+		{
 			displayName: 'Default Language',
 			name: 'defaultLanguage',
 			type: 'options',
@@ -106,3 +114,49 @@ export function aiReplyProperties(defaultSystemPrompt: string): INodeProperties[
 		},
 	];
 }
+
+/** Limits of the tool-calling loop, shown when a model is used (tools need one). */
+export const toolSettingsProperty: INodeProperties = {
+	displayName: 'Tool Settings',
+	name: 'toolSettings',
+	type: 'collection',
+	placeholder: 'Add Setting',
+	default: {},
+	description: 'Used when tools are connected to the Tool input',
+	displayOptions: { hide: { modelSource: ['none'] } },
+	options: [
+		{
+			displayName: 'Max Tool Calls per Message',
+			name: 'maxToolCalls',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 20 },
+			default: 5,
+			description: 'A model asking for more tool calls while answering one message sends it to Unanswered',
+		},
+		{
+			displayName: 'Tool Timeout (Ms)',
+			name: 'toolTimeoutMs',
+			type: 'number',
+			typeOptions: { minValue: 100 },
+			default: 15000,
+			description: 'How long one tool call may take; the model is then told the tool did not answer',
+		},
+		{
+			displayName: 'Total Timeout (Ms)',
+			name: 'turnTimeoutMs',
+			type: 'number',
+			typeOptions: { minValue: 1000 },
+			default: 60000,
+			description: 'How long answering one message may take, all model and tool calls together; past it the message goes to Unanswered',
+		},
+		{
+			displayName: 'Tools Given Personal Data',
+			name: 'personalDataTools',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. send_confirmation, find_reservations',
+			description:
+				"Comma-separated tool names (or *) that receive the customer's real e-mail, phone … instead of the placeholders the model sees. The pack's own tools ask for it themselves when they need it.",
+		},
+	],
+};

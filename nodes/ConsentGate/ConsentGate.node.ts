@@ -17,6 +17,7 @@ import { DEFAULT_CONSENT_POLICY, type ConsentPolicy, type ConsentScope } from '.
 import { evaluateConsentGate, type GateRoute } from '../domain/privacy/gate';
 import { maskPii, type MaskResult } from '../domain/privacy/pii';
 import { rememberRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
+import type { GuestProfileField } from '../domain/store';
 import { consentGateOutputs, consentGateProperties } from './description';
 
 const CHECK_OUTPUT: Record<GateRoute, number> = { allowed: 0, opted_out: 1, needs_opt_in: 2, keyword: 3 };
@@ -189,6 +190,25 @@ async function runOperation(
 			const { customerKey } = customerKeyFor(context, json, itemIndex);
 			const counts = await (await openStore()).eraseCustomer(customerKey);
 			return [0, { erasure: { customerKey, ...counts, erasedAt: new Date().toISOString() } }];
+		}
+		case 'correctProfile': {
+			const { customerKey } = customerKeyFor(context, json, itemIndex);
+			const field = context.getNodeParameter('profileField', itemIndex, 'name') as GuestProfileField;
+			const change = context.getNodeParameter('profileChange', itemIndex, 'set') as 'set' | 'remove' | 'delete';
+			const value = String(context.getNodeParameter('profileValue', itemIndex, '') ?? '').trim();
+			if (change !== 'delete' && !value) {
+				throw new NodeOperationError(context.getNode(), 'No value to set or remove', { itemIndex, description: 'Enter the value, or choose Delete to empty the field.' });
+			}
+			const isList = field === 'preferences' || field === 'bookings';
+			const profile = await (await openStore()).correctGuestProfile(
+				customerKey,
+				field,
+				change === 'remove' ? { remove: value } : change === 'delete' ? { value: null } : { value: isList ? value.split(';').map((entry) => entry.trim()) : value },
+			);
+			if (!profile) {
+				throw new NodeOperationError(context.getNode(), 'This customer has no guest profile', { itemIndex, description: 'Check the phone number or user ID; profiles exist for guests AI Reply remembered.' });
+			}
+			return [0, { profile: profile as unknown as IDataObject }];
 		}
 		default:
 			throw new NodeOperationError(context.getNode(), `Unknown operation "${operation}"`, { itemIndex });

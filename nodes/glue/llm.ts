@@ -179,6 +179,8 @@ export interface ChatModelInputOptions {
 	alsoWhen?: Record<string, { values: string[]; default: string }>;
 	/** Named main inputs, when the node has more than one (default: one plain main input). */
 	mainInputs?: Array<{ displayName: string; required?: boolean }>;
+	/** More sub-node inputs (Tool, Memory …), shown with the Chat Model input, i.e. only while a model is used. */
+	withModelInputs?: Array<{ type: NodeConnectionType; displayName: string; maxConnections?: number }>;
 }
 
 /**
@@ -188,16 +190,23 @@ export interface ChatModelInputOptions {
  * plain text, not a compiled function: it runs in n8n's expression sandbox, where our imports do not exist.
  */
 export function chatModelInputs(options: ChatModelInputOptions = {}): ExpressionString {
-	const conditions = [`(parameters.${MODEL_PARAMETERS.source} ?? ${JSON.stringify(options.defaultSource ?? 'none')}) === 'input'`];
+	const source = `(parameters.${MODEL_PARAMETERS.source} ?? ${JSON.stringify(options.defaultSource ?? 'none')})`;
+	const conditions = [`${source} === 'input'`];
+	const modelUsed = [`${source} !== 'none'`];
 	for (const [name, rule] of Object.entries(options.alsoWhen ?? {})) {
 		if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new Error(`chatModelInputs: "${name}" is not a plain parameter name`);
 		conditions.push(`${JSON.stringify(rule.values)}.includes(parameters.${name} ?? ${JSON.stringify(rule.default)})`);
+		modelUsed.push(conditions[conditions.length - 1]);
 	}
 	const modelInput = JSON.stringify({ type: NodeConnectionTypes.AiLanguageModel, displayName: CHAT_MODEL_INPUT_NAME, maxConnections: 1, required: true });
 	const main = options.mainInputs?.length
 		? options.mainInputs.map((input) => JSON.stringify({ type: NodeConnectionTypes.Main, displayName: input.displayName, required: input.required ?? false })).join(', ')
 		: '"main"';
-	return `={{ ((parameters) => (${conditions.join(' && ')}) ? [${main}, ${modelInput}] : [${main}])($parameter) }}`;
+	const modelCondition = conditions.join(' && ');
+	if (!options.withModelInputs?.length) return `={{ ((parameters) => (${modelCondition}) ? [${main}, ${modelInput}] : [${main}])($parameter) }}`;
+	// Tools and memory work with the credential's model too, so they follow "a model is used", not "connected".
+	const others = options.withModelInputs.map((input) => JSON.stringify({ required: false, ...input })).join(', ');
+	return `={{ ((parameters) => [${main}].concat((${modelCondition}) ? [${modelInput}] : [], (${modelUsed.join(' && ')}) ? [${others}] : []))($parameter) }}`;
 }
 
 /**

@@ -33,7 +33,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 
 import { findFreePort, repoRoot } from '../../scripts/lib/n8n-server';
-import { startOpenAiServer } from '../llm/openai-server';
+import { startOpenAiServer } from '../../sandbox/openai-server';
 import { inboundTextWebhook, postSignedWebhook } from '../../sandbox/webhook-signer';
 import { DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID } from '../../scripts/demo';
 import { formatTable, machineInfo, writeResultsJson } from './bench-lib';

@@ -18,7 +18,7 @@ import {
 	type N8nServer,
 	type WorkflowJson,
 } from '../../scripts/lib/n8n-server';
-import { startOpenAiServer, type OpenAiServer } from '../llm/openai-server';
+import { startOpenAiServer, type OpenAiServer } from '../../sandbox/openai-server';
 
 const SUITE_TIMEOUT_MS = 180_000;
 const PACKAGE_NAME = 'n8n-nodes-llm-probe';

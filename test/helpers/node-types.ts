@@ -257,7 +257,7 @@ export class TestNodeTypes implements INodeTypes {
 	) {}
 
 	getByName(nodeType: string): AnyNodeType {
-		const type = this.extra[nodeType] ?? this.registry.findNode(nodeType);
+		const type = this.extra[nodeType] ?? this.registry.findNode(nodeType) ?? this.registry.findNode(nodeType.replace(/Tool$/, ''));
 		if (!type) {
 			throw new Error(
 				`Unknown node type "${nodeType}". Known: our package.json n8n.nodes (built into dist/), ` +
@@ -268,7 +268,28 @@ export class TestNodeTypes implements INodeTypes {
 	}
 
 	getByNameAndVersion(nodeType: string, version?: number): INodeType {
+		if (nodeType.endsWith('Tool') && !this.extra[nodeType] && !this.registry.findNode(nodeType)) return this.syntheticTool(nodeType, version);
 		return NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
+	}
+
+	private readonly tools = new Map<string, INodeType>();
+
+	/**
+	 * A node used as a tool (e.g. `n8n-nodes-base.httpRequestTool`): n8n's server makes these from nodes
+	 * marked `usableAsTool`, with its own convertNodeToAiTool, on a copy of the node; so do we.
+	 */
+	private syntheticTool(nodeType: string, version?: number): INodeType {
+		const key = `${nodeType}@${version ?? 'default'}`;
+		const cached = this.tools.get(key);
+		if (cached) return cached;
+		const base = NodeHelpers.getVersionedNodeType(this.getByName(nodeType.replace(/Tool$/, '')), version);
+		if (!base.description.usableAsTool) throw new Error(`${nodeType}: the node is not usable as a tool`);
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { convertNodeToAiTool } = require('n8n/dist/tool-generation/ai-tools') as { convertNodeToAiTool<T>(item: T): T };
+		const description = Object.create(base.description, { properties: { value: Object.create(base.description.properties) } });
+		const tool = convertNodeToAiTool(Object.create(base, { description: { value: description } }) as INodeType);
+		this.tools.set(key, tool);
+		return tool;
 	}
 
 	getKnownTypes(): IDataObject {

@@ -6,7 +6,7 @@
 //   `runWorkflow(…, { extraNodeTypes: fakeChatModelNodeTypes() })` and add a node of type
 //   'test.fakeChatModel' whose `scriptKey` parameter names a script registered with registerFakeChatScript:
 //   the test and the sub-node then share the script (queued replies in, recorded prompts out).
-import { BaseChatModel, type BaseChatModelParams } from '@langchain/core/language_models/chat_models';
+import { BaseChatModel, type BaseChatModelParams, type BindToolsInput } from '@langchain/core/language_models/chat_models';
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import type { ChatResult } from '@langchain/core/outputs';
 import {
@@ -29,6 +29,10 @@ export interface FakeMessageReply {
 	responseMetadata?: Record<string, unknown>;
 	/** Wait before answering (an abort signal cuts it short with an AbortError). */
 	delayMs?: number;
+	/** Tool calls on the reply (as a provider's parsed `tool_calls`); the id defaults to call_<n>. */
+	toolCalls?: Array<{ name: string; args: Record<string, unknown>; id?: string }>;
+	/** Tool calls whose arguments the provider could not parse (`invalid_tool_calls`). */
+	invalidToolCalls?: Array<{ name: string; args: string; id?: string; error?: string }>;
 }
 
 /** Throws: an Error as given, or one with this message (and `status`, like an HTTP client error). */
@@ -51,6 +55,8 @@ export interface FakeCall {
 	raw: BaseMessage[];
 	/** Whether the caller passed an abort signal. */
 	hadSignal: boolean;
+	/** Names of the tools bound with bindTools (empty without). */
+	tools: string[];
 }
 
 export type FakeResponder = (call: FakeCall, callIndex: number) => FakeReply | Promise<FakeReply>;
@@ -160,11 +166,19 @@ export class ScriptedChatModel extends BaseChatModel {
 		return 'fake-chat-model';
 	}
 
+	/** Like a provider's bindTools: the tools travel as a call option, and each call records their names. */
+	override bindTools(tools: BindToolsInput[]) {
+		return this.withConfig({ tools } as Partial<this['ParsedCallOptions']>);
+	}
+
 	async _generate(messages: BaseMessage[], options: this['ParsedCallOptions']): Promise<ChatResult> {
 		const call: FakeCall = {
 			messages: messages.map((message) => ({ role: ROLES[message.getType()] ?? message.getType(), content: textOf(message.content) })),
 			raw: messages,
 			hadSignal: options.signal !== undefined,
+			tools: ((options as { tools?: Array<{ name?: string; function?: { name?: string } }> }).tools ?? []).map(
+				(tool) => tool.name ?? tool.function?.name ?? '?',
+			),
 		};
 		this.script.calls.push(call);
 		const reply = await this.script.next(call);
@@ -185,8 +199,18 @@ export class ScriptedChatModel extends BaseChatModel {
 			message.usage === null
 				? undefined
 				: message.usage ?? { inputTokens: Math.ceil(promptText.length / 4), outputTokens: Math.ceil(text.length / 4) };
+		let callNumber = 0;
+		const nextId = () => `call_${this.script.calls.length}_${++callNumber}`;
 		const aiMessage = new AIMessage({
 			content: message.content as AIMessage['content'],
+			tool_calls: (message.toolCalls ?? []).map((tool) => ({ id: tool.id ?? nextId(), name: tool.name, args: tool.args, type: 'tool_call' as const })),
+			invalid_tool_calls: (message.invalidToolCalls ?? []).map((tool) => ({
+				id: tool.id ?? nextId(),
+				name: tool.name,
+				args: tool.args,
+				error: tool.error ?? 'Malformed args.',
+				type: 'invalid_tool_call' as const,
+			})),
 			response_metadata: message.responseMetadata ?? { model_name: this.script.modelName },
 			usage_metadata: usage
 				? { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens }

@@ -10,7 +10,7 @@ import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtu
 import { node, workflow } from '../helpers/workflow-builder';
 import { runWorkflow } from '../helpers/workflow-runner';
 import { clearFakeChatScripts, FAKE_CHAT_MODEL_TYPE, fakeChatModelNodeTypes, registerFakeChatScript } from '../llm/fake-chat-model';
-import { startOpenAiServer, type OpenAiServer } from '../llm/openai-server';
+import { startOpenAiServer, type OpenAiServer } from '../../sandbox/openai-server';
 
 const ANSWERED = 0;
 const UNANSWERED = 1;

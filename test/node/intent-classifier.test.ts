@@ -12,7 +12,7 @@ import { TestNodeTypes, getTypeRegistry } from '../helpers/node-types';
 import { node, workflow } from '../helpers/workflow-builder';
 import { runWorkflow } from '../helpers/workflow-runner';
 import { clearFakeChatScripts, FAKE_CHAT_MODEL_TYPE, fakeChatModelNodeTypes, registerFakeChatScript } from '../llm/fake-chat-model';
-import { startOpenAiServer, type ChatRequest, type OpenAiServer } from '../llm/openai-server';
+import { startOpenAiServer, type ChatRequest, type OpenAiServer } from '../../sandbox/openai-server';
 
 const API_KEY = 'sk-intent-test-0001';
 const HOSPITALITY = loadIntentPack('hospitality').intents.map((intent) => intent.name);

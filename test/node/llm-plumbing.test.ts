@@ -31,7 +31,7 @@ import { TestNodeTypes, getTypeRegistry } from '../helpers/node-types';
 import { node, workflow } from '../helpers/workflow-builder';
 import { runWorkflow, type WorkflowInput } from '../helpers/workflow-runner';
 import { clearFakeChatScripts, FAKE_CHAT_MODEL_TYPE, fakeChatModelNodeTypes, registerFakeChatScript } from '../llm/fake-chat-model';
-import { startOpenAiServer, type OpenAiServer } from '../llm/openai-server';
+import { startOpenAiServer, type OpenAiServer } from '../../sandbox/openai-server';
 
 const PROBE_TYPE = 'test.llmProbe';
 const PROBE_ALWAYS_TYPE = 'test.llmProbeAlways';

@@ -41,6 +41,7 @@ const SUPPORT_TRIGGER_WEBHOOK_ID = '0d6f3c9a-7d1b-4c55-9a8e-3f2b6d1e7a01';
 const SHIPPED = [
 	'agent-desk-bridge.json',
 	'chats-dashboard.json',
+	'hotel-concierge-llm.json',
 	'hotel-concierge.json',
 	'privacy-retention.json',
 	're-engagement-templates.json',

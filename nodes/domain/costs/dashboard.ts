@@ -301,6 +301,15 @@ function renderChatList(page: DashboardPage): string {
 <p class="muted">${page.chats.total} chats with activity in the range.</p>${pager}</div>`;
 }
 
+/** Duration, answer size and error of a tool call, as AI Reply records them. */
+function toolCallFacts(call: NonNullable<TurnRecord['toolCalls']>[number]): string {
+	const facts: string[] = [];
+	if (call.durationMs !== undefined) facts.push(`${call.durationMs} ms`);
+	if (call.resultSize !== undefined && !call.error) facts.push(`${call.resultSize} characters`);
+	if (call.error) facts.push(`error: ${call.error}`);
+	return facts.length ? ` <span class="muted">(${escapeHtml(facts.join(' · '))})</span>` : '';
+}
+
 function turnChips(turn: TurnRecord): string {
 	const chips: string[] = [];
 	if (turn.intent) chips.push(`intent: ${turn.intent}${turn.confidence !== undefined ? ` (${turn.confidence.toFixed(2)})` : ''}`);
@@ -312,7 +321,7 @@ function turnChips(turn: TurnRecord): string {
 	const tools = (turn.toolCalls ?? [])
 		.map(
 			(call) =>
-				`<details class="tool" data-tool="${escapeHtml(call.name)}"><summary>Function call: ${escapeHtml(call.name)}</summary><pre>${escapeHtml(
+				`<details class="tool" data-tool="${escapeHtml(call.name)}"${call.error ? ' data-error="true"' : ''}><summary>Function call: ${escapeHtml(call.name)}${toolCallFacts(call)}</summary><pre>${escapeHtml(
 					typeof call.input === 'string' ? call.input : JSON.stringify(call.input ?? null, null, 1),
 				)}</pre>${call.output !== undefined ? `<pre>→ ${escapeHtml(typeof call.output === 'string' ? call.output : JSON.stringify(call.output, null, 1))}</pre>` : ''}</details>`,
 		)

@@ -242,10 +242,14 @@ export function extractToolCalls(item: Record<string, unknown>): ToolCallRecord[
 			const action = record(call.action);
 			const name = stringOf(call.name) ?? stringOf(call.tool) ?? stringOf(action?.tool) ?? stringOf(record(call.function)?.name);
 			if (!name) continue;
+			const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 			calls.push({
 				name,
 				input: clip(call.input ?? call.arguments ?? call.args ?? action?.toolInput ?? record(call.function)?.arguments),
 				output: clip(call.output ?? call.result ?? call.observation),
+				...(number(call.resultSize) !== undefined ? { resultSize: number(call.resultSize) } : {}),
+				...(number(call.durationMs) !== undefined ? { durationMs: number(call.durationMs) } : {}),
+				...(stringOf(call.error) ? { error: clip(stringOf(call.error)) as string } : {}),
 			});
 		}
 	}

@@ -96,5 +96,5 @@ export async function invokeWithTimeout(model: ChatModelLike, messages: LlmMessa
 		throw new LlmError('invalid_output', 'The model returned no message', { hint: 'The connected model did not return a chat message; use a chat model.' });
 	}
 	const text = replyText(reply);
-	return { text, usage: extractTokenUsage(reply, { messages, text, modelName }), latencyMs };
+	return { text, usage: extractTokenUsage(reply, { messages, text, modelName }), latencyMs, reply };
 }

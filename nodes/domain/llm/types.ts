@@ -53,4 +53,6 @@ export interface LlmResult {
 	text: string;
 	usage: TokenUsage;
 	latencyMs: number;
+	/** The reply as the model returned it (tool calls included). */
+	reply?: ModelReply;
 }

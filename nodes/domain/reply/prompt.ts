@@ -48,3 +48,6 @@ export function knowledgeBlock(entries: KnowledgeEntry[]): string {
 }
 
 export const ANSWER_FORMAT = `Answer with one JSON object: {"answered": boolean, "answer": string, "sources": string[]} where "sources" lists the ids of the knowledge base entries you used (e.g. ["KB2"]), and "answer" is the WhatsApp message to send (empty when answered is false).`;
+
+/** Added to the system prompt when tools are connected. */
+export const TOOLS_GUIDANCE = `TOOLS: you may call the tools you are given to look up what the knowledge base cannot tell (availability, prices, reservations …), to hand the conversation to a colleague, or to do what the customer asks. Use what a tool answers as a source of facts, like the knowledge base. When a tool answers with an error, correct the call or tell the customer you cannot check it now. When you have what you need, answer in the JSON format below.`;

@@ -14,4 +14,5 @@ export {
 export { checkPostgresConnection, type PostgresConnection } from './postgres-driver';
 export * from './analytics';
 export * from './support-store';
+export { MAX_PROFILE_ENTRIES, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
 export * from './types';

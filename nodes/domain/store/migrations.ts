@@ -212,6 +212,23 @@ CREATE TABLE conversation_forms (
 CREATE INDEX conversation_forms_expires_at ON conversation_forms (expires_at);
 `,
 	},
+	{
+		version: 7,
+		name: 'guest profiles: name, language, stated preferences and booking references per customer',
+		// Keyed on the customer, not the conversation: a guest keeps one profile across channels' threads.
+		sql: `
+CREATE TABLE guest_profiles (
+	customer_key text PRIMARY KEY,
+	name text,
+	language text,
+	preferences jsonb NOT NULL DEFAULT '[]'::jsonb,
+	bookings jsonb NOT NULL DEFAULT '[]'::jsonb,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX guest_profiles_updated_at ON guest_profiles (updated_at);
+`,
+	},
 ];
 
 const MIGRATION_LOCK_NAME = 'n8n-nodes-whatsapp-ai-support:migrations';

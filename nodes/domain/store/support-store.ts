@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { conversationIdOf, customerKeyOf, type ConversationRef } from '../envelope';
 import { ChatAnalytics } from './analytics';
 import { insertTurn, type TurnInput } from './analytics/turns';
+import { correctGuestProfile, mergeGuestProfile, selectGuestProfile, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
 import type { SqlDriver, SqlExecutor } from './driver';
 import type {
 	ConsentAction,
@@ -57,6 +58,7 @@ export interface PurgeCounts {
 	/** Conversation forms past their idle time (no longer active, but holding what the guest gave). */
 	forms: number;
 	conversations: number;
+	guestProfiles: number;
 	anonymised: boolean;
 }
 
@@ -67,6 +69,7 @@ export interface ErasureCounts {
 	costs: number;
 	turns: number;
 	consentEvents: number;
+	guestProfiles: number;
 }
 
 export interface CustomerExport {
@@ -80,6 +83,7 @@ export interface CustomerExport {
 	/** The active Conversation Form, with the values the guest gave so far. */
 	forms: ConversationFormRecord[];
 	consentEvents: ConsentEventRecord[];
+	guestProfile: GuestProfile | null;
 }
 
 export interface InboundMessageInput {
@@ -579,7 +583,9 @@ export class SupportStore {
 				RETURNING id`,
 				[messagesBefore],
 			);
-			return { messages, handoffs, costs, turns, processedEvents, forms, conversations, anonymised: Boolean(options.anonymise) };
+			// A profile nobody added to within the message retention goes with the messages it came from.
+			const guestProfiles = await count('DELETE FROM guest_profiles WHERE updated_at < $1 RETURNING customer_key', [messagesBefore]);
+			return { messages, handoffs, costs, turns, processedEvents, forms, conversations, guestProfiles, anonymised: Boolean(options.anonymise) };
 		});
 	}
 
@@ -601,6 +607,7 @@ export class SupportStore {
 			turns: await byConversation<Record<string, unknown>>('turns', 'asked_at, id'),
 			forms: (await this.driver.query<Record<string, unknown>>('SELECT * FROM conversation_forms WHERE conversation_id = ANY($1::text[]) ORDER BY started_at', [ids])).map(formRecord),
 			consentEvents: await this.listConsentEvents(customerKey),
+			guestProfile: (await this.getGuestProfile(customerKey)) ?? null,
 		};
 	}
 
@@ -618,6 +625,7 @@ export class SupportStore {
 			const costs = await count('DELETE FROM costs WHERE conversation_id = ANY($1::text[]) RETURNING id');
 			const turns = await count('DELETE FROM turns WHERE conversation_id = ANY($1::text[]) RETURNING id');
 			const conversations = await count('DELETE FROM conversations WHERE id = ANY($1::text[]) RETURNING id');
+			const guestProfiles = (await tx.query('DELETE FROM guest_profiles WHERE customer_key = $1 RETURNING customer_key', [customerKey])).length;
 			const revoked = (
 				await tx.query<{ scope: string }>(
 					`SELECT DISTINCT ON (scope) scope, action FROM consent_events WHERE customer_key = $1 ORDER BY scope, occurred_at DESC, id DESC`,
@@ -639,7 +647,7 @@ export class SupportStore {
 					[erasureTombstoneKey(customerKey), scope],
 				);
 			}
-			return { conversations, messages, handoffs, costs, turns, consentEvents };
+			return { conversations, messages, handoffs, costs, turns, consentEvents, guestProfiles };
 		});
 	}
 
@@ -701,6 +709,20 @@ export class SupportStore {
 			[conversationId, expectedVersion ?? null],
 		);
 		return rows.length === 1;
+	}
+
+	/** What a guest told us about themselves (see profiles.ts). */
+	async getGuestProfile(customerKey: string): Promise<GuestProfile | undefined> {
+		return await selectGuestProfile(this.driver, customerKey);
+	}
+
+	async updateGuestProfile(customerKey: string, update: GuestProfileUpdate): Promise<GuestProfile> {
+		return await this.driver.transaction(async (tx) => await mergeGuestProfile(tx, customerKey, update));
+	}
+
+	/** Staff correction of one profile field; undefined when the guest has no profile. */
+	async correctGuestProfile(customerKey: string, field: GuestProfileField, change: { value?: string | string[] | null; remove?: string }): Promise<GuestProfile | undefined> {
+		return await this.driver.transaction(async (tx) => await correctGuestProfile(tx, customerKey, field, change));
 	}
 
 	/** Row counts per table; used by health checks and tests. */

@@ -2,7 +2,7 @@
 import { ChatOpenAI } from '@langchain/openai';
 
 import { createOpenAiCompatibleModel, invokeWithTimeout, LlmError, type ChatModelLike, type LlmMessage } from '../../../nodes/domain/llm';
-import { startOpenAiServer, type OpenAiServer } from '../../llm/openai-server';
+import { startOpenAiServer, type OpenAiServer } from '../../../sandbox/openai-server';
 
 const API_KEY = 'sk-test-0123456789abcdef';
 const messages: LlmMessage[] = [

@@ -21,7 +21,7 @@ import {
 import { parseEvaluationRows } from '../../../scripts/lib/intent-evaluation';
 import { sampleExamples } from '../../../nodes/domain/nlu/llm-classifier';
 import { FakeChatScript, ScriptedChatModel, type FakeReply } from '../../llm/fake-chat-model';
-import { startOpenAiServer, type OpenAiServer } from '../../llm/openai-server';
+import { startOpenAiServer, type OpenAiServer } from '../../../sandbox/openai-server';
 
 const pack = loadIntentPack('hospitality');
 const names = pack.intents.map((intent) => intent.name);

@@ -83,7 +83,7 @@ describe.each(storeBackendFixtures())('retention, DSAR and consent on $name', (b
 		expect(JSON.parse(JSON.stringify(exported))).toEqual(exported);
 
 		const erased = await store.eraseCustomer('31700000009');
-		expect(erased).toEqual({ conversations: 1, messages: 2, handoffs: 1, costs: 1, turns: 0, consentEvents: 2 });
+		expect(erased).toEqual({ conversations: 1, messages: 2, handoffs: 1, costs: 1, turns: 0, consentEvents: 2, guestProfiles: 0 });
 		const after = await store.exportCustomer('31700000009');
 		expect(after.conversations).toEqual([]);
 		expect(after.messages).toEqual([]);

@@ -6,6 +6,10 @@ export interface ToolCallRecord {
 	name: string;
 	input?: unknown;
 	output?: unknown;
+	/** Characters of the tool's answer (AI Reply records the size, not the answer). */
+	resultSize?: number;
+	durationMs?: number;
+	error?: string;
 }
 
 export interface TurnInput {

@@ -1,7 +1,7 @@
 // The local OpenAI-compatible server itself, over raw HTTP and through @langchain/openai's streaming.
 import { ChatOpenAI } from '@langchain/openai';
 
-import { startOpenAiServer, type OpenAiServer } from './openai-server';
+import { startOpenAiServer, type OpenAiServer } from '../../sandbox/openai-server';
 
 const KEY = 'test-key';
 

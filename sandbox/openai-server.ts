@@ -1,5 +1,6 @@
 // A local OpenAI-compatible HTTP server on 127.0.0.1 for tests of LLM paths (@langchain/openai's
-// ChatOpenAI, n8n's OpenAI chat model node, our credential path). node:http only.
+// ChatOpenAI, n8n's OpenAI chat model node, our credential path), and for the `npm start` demo of the
+// LLM workflow (with the scripted concierge of sandbox/concierge-model.ts). node:http only.
 //
 // Endpoints (bearer-checked unless `apiKeys: []`):
 //   POST /v1/chat/completions   JSON, or server-sent events when the body has `stream: true`
@@ -33,6 +34,8 @@ export interface ScriptedMessage {
 	delayMs?: number;
 	/** Streaming only: wait this long between chunks. */
 	chunkDelayMs?: number;
+	/** Chat completions (not streamed): the reply asks for these tool calls (finish_reason `tool_calls`). */
+	toolCalls?: Array<{ id?: string; name: string; arguments: Record<string, unknown> | string }>;
 }
 
 /** An HTTP error with OpenAI's error body (or `rawBody` as text, e.g. a proxy's HTML page). */
@@ -104,6 +107,8 @@ export interface OpenAiServerOptions {
 	defaultReply?: ScriptedReply;
 	/** Start in timeout mode. */
 	hang?: boolean;
+	/** 0 (default) picks a free port. */
+	port?: number;
 }
 
 export interface OpenAiServer {
@@ -290,13 +295,25 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 		const usage = usageFor(chat, message);
 		const finishReason = message.finishReason ?? 'stop';
 		if (!chat.stream) {
-			record.response = { status: 200, kind: 'json', content: message.content };
+			const toolCalls = (message.toolCalls ?? []).map((call, index) => ({
+				id: call.id ?? `call_${seq}_${index + 1}`,
+				type: 'function',
+				function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
+			}));
+			record.response = { status: 200, kind: 'json', content: toolCalls.length ? JSON.stringify(toolCalls) : message.content };
 			sendJson(response, 200, {
 				id,
 				object: 'chat.completion',
 				created,
 				model,
-				choices: [{ index: 0, message: { role: 'assistant', content: message.content, refusal: null }, logprobs: null, finish_reason: finishReason }],
+				choices: [
+					{
+						index: 0,
+						message: { role: 'assistant', content: toolCalls.length && !message.content ? null : message.content, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+						logprobs: null,
+						finish_reason: toolCalls.length ? 'tool_calls' : finishReason,
+					},
+				],
 				...(usage ? { usage } : {}),
 			});
 			return;
@@ -466,7 +483,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 	});
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
+		server.listen(options.port ?? 0, '127.0.0.1', () => {
 			server.off('error', reject);
 			resolve();
 		});
