@@ -12,6 +12,7 @@ export {
 	type StoreConfig,
 } from './open-store';
 export { checkPostgresConnection, type PostgresConnection } from './postgres-driver';
+export * from './access';
 export * from './analytics';
 export * from './support-store';
 export * from './types';
