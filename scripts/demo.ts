@@ -78,7 +78,7 @@ export function demoWebhookUrl(n8nBaseUrl: string, bot: DemoBot = 'support'): st
 }
 
 /** Login for the Chats dashboard (workflows/chats-dashboard.json) in the demo. */
-export const DEMO_DASHBOARD_LOGIN = { user: 'ops', password: 'dashboard-demo' };
+export const DEMO_DASHBOARD_ADMIN = { username: 'ops', password: 'dashboard-demo' };
 
 /**
  * Header keys for the webhooks other systems call: the agent desk (agent-desk-bridge.json), a DSAR tool
@@ -107,10 +107,10 @@ export function demoCredentials(): CredentialJson[] {
 			data: { name: DEMO_BOOKING_SYSTEM.header, value: DEMO_BOOKING_SYSTEM.key },
 		},
 		{
-			id: 'chatsDashboardLogin',
-			name: 'Chats dashboard login',
-			type: 'httpBasicAuth',
-			data: { ...DEMO_DASHBOARD_LOGIN },
+			id: 'chatsDashboardAdmin',
+			name: 'Chats dashboard admin',
+			type: 'chatsDashboardAdminApi',
+			data: { ...DEMO_DASHBOARD_ADMIN },
 		},
 		{
 			id: 'waSandboxDemo001',

@@ -24,7 +24,8 @@ import {
 	startN8n,
 	type N8nServer,
 } from '../../scripts/lib/n8n-server';
-import { DEMO_APP_SECRET, DEMO_DASHBOARD_LOGIN, DEMO_HEADER_KEYS, demoCredentials } from '../../scripts/demo';
+import { DashboardClient } from '../helpers/dashboard-client';
+import { DEMO_APP_SECRET, DEMO_DASHBOARD_ADMIN, DEMO_HEADER_KEYS, demoCredentials } from '../../scripts/demo';
 
 const workflowsFolder = path.join(repoRoot, 'workflows');
 const SHIPPED = readdirSync(workflowsFolder)
@@ -337,16 +338,18 @@ describe('shipped workflows end to end in a real n8n server', () => {
 	});
 
 	describe('chats-dashboard', () => {
-		it('lists the conversations of this run behind Basic Auth', async () => {
-			const anonymous = await fetch(`${server.baseUrl}/webhook/chats`, { signal: AbortSignal.timeout(30_000) });
+		it('lists the conversations of this run after signing in as the credential admin', async () => {
+			const dashboard = new DashboardClient(`${server.baseUrl}/webhook/chats`);
+			const anonymous = await dashboard.get();
 			expect(anonymous.status).toBe(401);
-			const authorization = `Basic ${Buffer.from(`${DEMO_DASHBOARD_LOGIN.user}:${DEMO_DASHBOARD_LOGIN.password}`).toString('base64')}`;
-			const page = await fetch(`${server.baseUrl}/webhook/chats`, { headers: { authorization }, signal: AbortSignal.timeout(30_000) });
+			expect(anonymous.body).not.toContain('Jonas Weber');
+			const login = await dashboard.login(DEMO_DASHBOARD_ADMIN.username, DEMO_DASHBOARD_ADMIN.password);
+			expect(login.status).toBe(303);
+			const page = await dashboard.get();
 			expect(page.status).toBe(200);
 			expect(page.headers.get('content-type')).toMatch(/text\/html/);
-			const html = await page.text();
-			for (const name of ['Jonas Weber', 'Eva', 'Marta']) expect(html).toContain(name);
-			expect(html).not.toMatch(/<script/i);
+			for (const name of ['Jonas Weber', 'Eva', 'Marta']) expect(page.body).toContain(name);
+			expect(page.body).not.toMatch(/<script/i);
 		});
 	});
 
