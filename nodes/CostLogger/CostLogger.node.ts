@@ -22,6 +22,7 @@ interface RangeOptions {
 	topIntents?: number;
 	pageSize?: number;
 	secureCookie?: boolean;
+	strictCookie?: boolean;
 	maxFailedLogins?: number;
 	lockoutMinutes?: number;
 	sessionHours?: number;
@@ -167,6 +168,7 @@ async function runReport(context: IExecuteFunctions, operation: string, item: ID
 					pageSize: options.pageSize,
 					admin: { username: admin.username, password: admin.password },
 					secureCookie: options.secureCookie,
+					sameSite: options.strictCookie ? 'Strict' : 'Lax',
 					sessionHours: options.sessionHours,
 					throttle: { maxFailures: options.maxFailedLogins ?? 5, windowMinutes: 15, lockMinutes: options.lockoutMinutes ?? 15 },
 				},

@@ -229,6 +229,15 @@ export const costLoggerProperties: INodeProperties[] = [
 				displayOptions: { show: { '/operation': ['dashboard'] } },
 			},
 			{
+				displayName: 'Strict Cookie',
+				name: 'strictCookie',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether the session cookie is SameSite=Strict instead of Lax. Only when n8n serves webhook HTML without its sandbox (N8N_INSECURE_DISABLE_WEBHOOK_IFRAME_SANDBOX=true): inside n8n's sandbox the page's own links count as cross-site and would never carry a Strict cookie.",
+				displayOptions: { show: { '/operation': ['dashboard'] } },
+			},
+			{
 				displayName: 'Contact Gap (Hours)',
 				name: 'contactGapHours',
 				type: 'number',

@@ -9,7 +9,11 @@ export interface DashboardResponseSummary {
 export class DashboardClient {
 	cookie = '';
 
-	constructor(readonly url: string) {}
+	/** `sourceIp` is sent as X-Forwarded-For, as a reverse proxy would, so each client has its own address. */
+	constructor(
+		readonly url: string,
+		readonly sourceIp = `192.0.2.${Math.floor(Math.random() * 250) + 1}`,
+	) {}
 
 	private remember(response: Response): void {
 		const setCookie = response.headers.get('set-cookie');
@@ -19,7 +23,7 @@ export class DashboardClient {
 
 	async get(query: Record<string, string> = {}): Promise<DashboardResponseSummary> {
 		const search = new URLSearchParams(query).toString();
-		const response = await fetch(`${this.url}${search ? `?${search}` : ''}`, { headers: this.cookie ? { cookie: this.cookie } : {}, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+		const response = await fetch(`${this.url}${search ? `?${search}` : ''}`, { headers: { 'x-forwarded-for': this.sourceIp, ...(this.cookie ? { cookie: this.cookie } : {}) }, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
 		this.remember(response);
 		return { status: response.status, body: await response.text(), headers: response.headers };
 	}
@@ -28,7 +32,7 @@ export class DashboardClient {
 		const search = new URLSearchParams(options.query ?? {}).toString();
 		const response = await fetch(`${this.url}${search ? `?${search}` : ''}`, {
 			method: 'POST',
-			headers: { 'content-type': 'application/x-www-form-urlencoded', ...(this.cookie ? { cookie: this.cookie } : {}), ...options.headers },
+			headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': this.sourceIp, ...(this.cookie ? { cookie: this.cookie } : {}), ...options.headers },
 			body: new URLSearchParams(fields).toString(),
 			redirect: 'manual',
 			signal: AbortSignal.timeout(30_000),

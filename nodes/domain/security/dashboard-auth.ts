@@ -3,8 +3,12 @@
  * request of the dashboard's Webhook (GET pages and exports, POST forms):
  * - no session: the sign-in form (401); a POST `action=login` checks the password (scrypt), the TOTP
  *   code when the user enrolled one, and the lockout of the account and the source address;
- * - a session cookie (HttpOnly, SameSite=Strict, Secure on https) whose token is kept only as a
- *   SHA-256 hash; every POST other than the sign-in carries a CSRF token derived from the session;
+ * - a session cookie (HttpOnly, SameSite=Lax by default, Secure on https) whose token is kept only as
+ *   a SHA-256 hash; every POST other than the sign-in carries the session's form token (CSRF).
+ *   n8n serves webhook HTML in a sandbox (an opaque origin), so a browser treats the page's own links
+ *   and forms as cross-site: a Strict cookie is never sent with them and a Lax one only with GET
+ *   links. A form post is therefore recognised by its form token when the cookie is missing, and must
+ *   match the cookie's session when it is there;
  * - roles: admin (everything, raw exports, users, access log), agent (chats with text, no exports),
  *   analyst (metrics and masked chats, masked exports only).
  * Every sign-in, chat view, export, refusal and admin action is written to the access log.
@@ -33,10 +37,12 @@ export interface DashboardAuthOptions extends Omit<DashboardOptions, 'exports' |
 	throttle?: ThrottlePolicy;
 	/** Force the Secure cookie attribute (otherwise set when the request came over https). */
 	secureCookie?: boolean;
+	/** Strict only works where n8n serves webhook HTML without its sandbox (see the README). */
+	sameSite?: 'Lax' | 'Strict';
 }
 
 export interface DashboardHttpResponse extends DashboardResponse {
-	/** Always a valid cookie: the session (refreshed) or an expired one that clears it. */
+	/** The session cookie, an expired one that clears it, or '' (nothing to set). */
 	setCookie: string;
 	/** Where a 303 goes; on other responses the page's own address (ignored by browsers). */
 	location: string;
@@ -45,7 +51,7 @@ export interface DashboardHttpResponse extends DashboardResponse {
 interface Viewer {
 	username: string;
 	role: DashboardRole;
-	token: string;
+	tokenHash: string;
 	csrf: string;
 	totpEnabled: boolean;
 }
@@ -90,8 +96,8 @@ function isHttps(headers: Record<string, unknown>, force?: boolean): boolean {
 	return force === true || header(headers, 'x-forwarded-proto').split(',')[0]?.trim().toLowerCase() === 'https';
 }
 
-function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
-	return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean, sameSite: 'Lax' | 'Strict'): string {
+	return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=${sameSite}; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
 function formFields(body: unknown): Record<string, string> {
@@ -239,7 +245,8 @@ export async function handleDashboardRequest(store: SupportStore, request: Dashb
 	const view = typeof rawQuery.view === 'string' ? rawQuery.view : '';
 	const fields = formFields(request.body);
 	const action = fields.action ?? '';
-	const clearCookie = sessionCookie('', 0, secure);
+	const sameSite = options.sameSite ?? 'Lax';
+	const clearCookie = sessionCookie('', 0, secure, sameSite);
 	const html = (statusCode: number, body: string, setCookie = clearCookie, location = '?'): DashboardHttpResponse => ({
 		statusCode,
 		format: 'html',
@@ -256,7 +263,7 @@ export async function handleDashboardRequest(store: SupportStore, request: Dashb
 
 	if (action && crossSite(headers)) {
 		await log({ action: 'csrf', outcome: 'denied', target: action, detail: { reason: 'cross-site origin', origin: header(headers, 'origin').slice(0, 200) } });
-		return html(403, page(title, notice('This form was sent from another site and was refused.')));
+		return html(403, page(title, notice('This form was sent from another site and was refused.')), '');
 	}
 
 	if (action === 'login') {
@@ -286,32 +293,45 @@ export async function handleDashboardRequest(store: SupportStore, request: Dashb
 		}
 		await store.access.clearLoginFailures('user', user.username);
 		const token = randomBytes(32).toString('base64url');
-		await store.access.createSession({ tokenHash: sha256(token), username: user.username, expiresAt: new Date(now.getTime() + sessionSeconds * 1000), sourceIp });
+		await store.access.createSession({
+			tokenHash: sha256(token),
+			formTokenHash: sha256(csrfTokenFor(token)),
+			username: user.username,
+			expiresAt: new Date(now.getTime() + sessionSeconds * 1000),
+			sourceIp,
+		});
 		await log({ actor: user.username, role: user.role, action: 'login', detail: { secondFactor: Boolean(user.totpSecret) } });
-		return redirect('?', sessionCookie(token, sessionSeconds, secure));
+		return redirect('?', sessionCookie(token, sessionSeconds, secure, sameSite));
 	}
 
-	const token = cookieValue(headers, SESSION_COOKIE);
-	const session = token && /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await store.access.getSession(sha256(token), now) : undefined;
-	if (!session || !token) {
+	const cookieToken = cookieValue(headers, SESSION_COOKIE);
+	const token = cookieToken && /^[A-Za-z0-9_-]{20,100}$/.test(cookieToken) ? cookieToken : undefined;
+	let session = token ? await store.access.getSession({ tokenHash: sha256(token) }, now) : undefined;
+	let csrf = token ? csrfTokenFor(token) : '';
+	if (action && session && (!fields.csrf || !sameSecret(fields.csrf, csrf))) {
+		await log({ actor: session.username, role: session.role, action: 'csrf', outcome: 'denied', target: action, detail: { reason: fields.csrf ? 'wrong token' : 'no token' } });
+		return html(403, page(title, notice('This form has expired or did not come from the dashboard. Reload the page and try again.')), '');
+	}
+	if (action && !session && fields.csrf) {
+		// The sandboxed page's form posts arrive without the cookie: the form token names the session.
+		session = await store.access.getSession({ formTokenHash: sha256(fields.csrf) }, now);
+		csrf = fields.csrf;
+	}
+	if (!session) {
 		if (action) {
-			await log({ action: 'csrf', outcome: 'denied', target: action, detail: { reason: 'no session' } });
-			return html(403, loginPage(title, 'Your session has ended. Sign in again.'));
+			await log({ action: 'csrf', outcome: 'denied', target: action, detail: { reason: fields.csrf ? 'unknown or expired form token' : 'no session and no form token' } });
+			return html(403, loginPage(title, 'Your session has ended or the form did not come from the dashboard. Sign in again.'));
 		}
 		if (query.format) await log({ action: 'export', outcome: 'denied', target: query.dataset ?? query.format, detail: { reason: 'not signed in' } });
 		return html(401, loginPage(title));
 	}
-	const viewer: Viewer = { username: session.username, role: session.role, token, csrf: csrfTokenFor(token), totpEnabled: session.totpEnabled };
-	const keepCookie = sessionCookie(token, Math.max(0, Math.round((new Date(session.expiresAt).getTime() - now.getTime()) / 1000)), secure);
+	const viewer: Viewer = { username: session.username, role: session.role, tokenHash: session.tokenHash, csrf, totpEnabled: session.totpEnabled };
+	const keepCookie = token ? sessionCookie(token, Math.max(0, Math.round((new Date(session.expiresAt).getTime() - now.getTime()) / 1000)), secure, sameSite) : '';
 	const actor = { actor: viewer.username, role: viewer.role };
 
 	if (action) {
-		if (!fields.csrf || !sameSecret(fields.csrf, viewer.csrf)) {
-			await log({ ...actor, action: 'csrf', outcome: 'denied', target: action, detail: { reason: fields.csrf ? 'wrong token' : 'no token' } });
-			return html(403, page(title, notice('This form has expired or did not come from the dashboard. Reload the page and try again.'), navigation(viewer)), keepCookie);
-		}
 		if (action === 'logout') {
-			await store.access.deleteSession(sha256(token));
+			await store.access.deleteSession(viewer.tokenHash);
 			await log({ ...actor, action: 'logout' });
 			return redirect('?', clearCookie);
 		}

@@ -24,6 +24,7 @@ export interface DashboardUser {
 }
 
 export interface DashboardSession {
+	tokenHash: string;
 	username: string;
 	role: DashboardRole;
 	expiresAt: string;
@@ -176,25 +177,32 @@ export class DashboardAccess {
 
 	// Sessions ----------------------------------------------------------------------------------
 
-	async createSession(input: { tokenHash: string; username: string; expiresAt: Date; sourceIp?: string | null }): Promise<void> {
-		await this.db.query('INSERT INTO dashboard_sessions (token_hash, username, expires_at, source_ip) VALUES ($1, $2, $3, $4)', [
+	async createSession(input: { tokenHash: string; formTokenHash: string; username: string; expiresAt: Date; sourceIp?: string | null }): Promise<void> {
+		await this.db.query('INSERT INTO dashboard_sessions (token_hash, form_token_hash, username, expires_at, source_ip) VALUES ($1, $2, $3, $4, $5)', [
 			input.tokenHash,
+			input.formTokenHash,
 			input.username.toLowerCase(),
 			input.expiresAt,
 			input.sourceIp ?? null,
 		]);
 	}
 
-	/** The live session of a token hash, with its user's current role; disabled users have none. */
-	async getSession(tokenHash: string, now: Date = new Date()): Promise<DashboardSession | undefined> {
+	/**
+	 * The live session of a cookie token hash or a form token hash, with its user's current role;
+	 * disabled users have none.
+	 */
+	async getSession(by: { tokenHash: string } | { formTokenHash: string }, now: Date = new Date()): Promise<DashboardSession | undefined> {
+		const column = 'tokenHash' in by ? 's.token_hash' : 's.form_token_hash';
 		const rows = await this.db.query<Record<string, unknown>>(
-			`SELECT s.username, u.role, s.expires_at, u.totp_secret IS NOT NULL AS totp_enabled
+			`SELECT s.token_hash, s.username, u.role, s.expires_at, u.totp_secret IS NOT NULL AS totp_enabled
 			FROM dashboard_sessions s JOIN dashboard_users u ON u.username = s.username
-			WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`,
-			[tokenHash, now],
+			WHERE ${column} = $1 AND s.expires_at > $2 AND NOT u.disabled`,
+			['tokenHash' in by ? by.tokenHash : by.formTokenHash, now],
 		);
 		const row = rows[0];
-		return row ? { username: String(row.username), role: row.role as DashboardRole, expiresAt: iso(row.expires_at), totpEnabled: row.totp_enabled === true } : undefined;
+		return row
+			? { tokenHash: String(row.token_hash), username: String(row.username), role: row.role as DashboardRole, expiresAt: iso(row.expires_at), totpEnabled: row.totp_enabled === true }
+			: undefined;
 	}
 
 	async deleteSession(tokenHash: string): Promise<void> {

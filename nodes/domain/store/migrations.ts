@@ -192,9 +192,10 @@ CREATE TABLE dashboard_users (
 	updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Only the SHA-256 of a session token is kept; the token itself lives in the browser's cookie.
+-- Only SHA-256 hashes of a session's token (the cookie) and of its form token (CSRF) are kept.
 CREATE TABLE dashboard_sessions (
 	token_hash text PRIMARY KEY,
+	form_token_hash text NOT NULL UNIQUE,
 	username text NOT NULL REFERENCES dashboard_users (username) ON DELETE CASCADE,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	expires_at timestamptz NOT NULL,
