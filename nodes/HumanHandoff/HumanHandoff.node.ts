@@ -14,7 +14,7 @@ import { field, itemParameter } from '../glue/parameters';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { sendTextToConversation, whatsAppCloudApiTest } from '../glue/whatsapp';
 import { readConversation, type ConversationRef } from '../domain/envelope';
-import { buildHandoffPackage, buildTranscript, extractiveSummary, holdingMessage } from '../domain/handoff/context';
+import { buildHandoffPackage, buildTranscript, extractiveSummary, handoffAlert, holdingMessage, maskHandoffPackage } from '../domain/handoff/context';
 import type { SupportStore } from '../domain/store';
 import { DEFAULT_REASON_EXPRESSION, humanHandoffOutputs, humanHandoffProperties } from './description';
 
@@ -124,7 +124,9 @@ async function runOperation(
 				openedAt: handoff.openedAt,
 				created,
 			});
-			const out: IDataObject = { ...json, conversation, handoff: { ...handoffPackage, status: handoff.status } };
+			const alert = handoffAlert(handoffPackage, context.getNodeParameter('maskAlert', itemIndex, true) as boolean);
+			const delivered = context.getNodeParameter('maskPackage', itemIndex, false) ? maskHandoffPackage(handoffPackage) : handoffPackage;
+			const out: IDataObject = { ...json, conversation, handoff: { ...delivered, alert, status: handoff.status } as unknown as IDataObject };
 			// The customer hears it once per handoff, not on every message while a person has the chat.
 			if (created && context.getNodeParameter('sendHoldingMessage', itemIndex, true)) {
 				const custom = String(context.getNodeParameter('holdingMessage', itemIndex, '') ?? '').trim();

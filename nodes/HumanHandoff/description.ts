@@ -66,6 +66,24 @@ export const humanHandoffProperties: INodeProperties[] = [
 		displayOptions: show('handOff'),
 	},
 	{
+		displayName: 'Mask Alert',
+		name: 'maskAlert',
+		type: 'boolean',
+		default: true,
+		description:
+			"Whether `handoff.alert` (the duty manager's alert template: customer, reason, summary) shows initials and a partial number instead of the name and number, with e-mails, numbers and IDs in the text masked",
+		displayOptions: show('handOff'),
+	},
+	{
+		displayName: 'Mask Context Package',
+		name: 'maskPackage',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether the whole package for agents (`handoff.text`, summary, transcript, customer) is masked the same way. Off: agents get the full text they need to help; the store keeps the original either way.',
+		displayOptions: show('handOff'),
+	},
+	{
 		displayName: 'Send Holding Message',
 		name: 'sendHoldingMessage',
 		type: 'boolean',

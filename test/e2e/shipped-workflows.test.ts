@@ -182,7 +182,8 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			expect(alert.to).toBe(DUTY_PHONE);
 			const template = alert.body.template as { components: Array<{ type: string; parameters: Array<{ text: string }> }> };
 			const [customer, reason, summary] = template.components.find((component) => component.type === 'body')!.parameters.map((parameter) => parameter.text);
-			expect(customer).toBe(`${GUEST.name} +${GUEST.waId}`);
+			// The alert is masked by default: initials and the number's last four digits.
+			expect(customer).toBe(`${GUEST.name.split(' ').map((word) => `${word[0]}.`).join(' ')} (+${GUEST.waId.slice(0, 2)} •••• ${GUEST.waId.slice(-4)})`);
 			expect(reason).toMatch(/complaint|negative/i);
 			expect(summary).toMatch(/Rezeption|schmutzig/);
 

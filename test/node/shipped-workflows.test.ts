@@ -246,7 +246,7 @@ describe('shipped workflows (in-process runs)', () => {
 	it('alerts the duty manager through agent-desk-bridge when a chat is handed off, once per handoff', async () => {
 		bed.sandbox.registerTemplate({ name: 'agent_handoff_alert', category: 'utility', languages: ['en'] });
 		const waId = '44700900419';
-		const first = await guestWrites('restaurant-reservations.json', waId, 'Tom', 'I need to change my booking to a different day please');
+		const first = await guestWrites('restaurant-reservations.json', waId, 'Tom Baker', 'I need to change my booking to a different day please, mail tom.baker@example.com');
 		expect(first.result.subWorkflowRuns.map((run) => run.workflowId)).toEqual(['agentDeskBridge1']);
 		const [bridge] = first.result.subWorkflowRuns;
 		expect(bridge.result.status).toBe('success');
@@ -254,11 +254,17 @@ describe('shipped workflows (in-process runs)', () => {
 		expect(alerts.map((message) => message.to)).toEqual(['15550100001']);
 		const template = alerts[0].body.template as { components: Array<{ type: string; parameters: Array<{ text: string }> }> };
 		const [customer, reason, summary] = template.components.find((component) => component.type === 'body')!.parameters.map((parameter) => parameter.text);
-		expect(customer).toBe(`Tom +${waId}`);
+		// Masked by default: initials and a partial number, personal data in the text replaced.
+		expect(customer).toBe(`T. B. (+44 •••• ${waId.slice(-4)})`);
 		expect(reason).toEqual(expect.any(String));
 		expect(reason.length).toBeGreaterThan(0);
 		expect(summary).toContain('change my booking');
-		expect(summary).not.toMatch(/\n/);
+		expect(summary).toContain('[EMAIL_1]');
+		expect(summary).not.toMatch(/\n|tom\.baker@example\.com|Baker/);
+		// The agent's package keeps the full text (masking it is an option of the Hand Off node).
+		const handed = first.result.json('Hand Off to a Person')[0].handoff as { text: string; alert: { masked: boolean } };
+		expect(handed.text).toContain('tom.baker@example.com');
+		expect(handed.alert.masked).toBe(true);
 
 		// A second Hand Off on the same conversation (e.g. a second workflow) finds the open handoff: no new alert.
 		bed.sandbox.reset();
