@@ -86,18 +86,17 @@ export const DEMO_DASHBOARD_ADMIN = { username: 'ops', password: 'dashboard-demo
  * the credentials before exposing n8n.
  */
 export const DEMO_HEADER_KEYS = {
-	agentDesk: { id: 'agentDeskApiKey', credentialName: 'Agent desk key', name: 'X-Agent-Desk-Key', value: 'demo-agent-desk-key' },
+	agentDesk: { id: 'agentDeskKeys', credentialName: 'Agent desk keys', name: 'X-Agent-Desk-Key', value: 'demo-agent-desk-key' },
 	dsar: { id: 'dsarApiKey', credentialName: 'DSAR API key', name: 'X-DSAR-Key', value: 'demo-dsar-key' },
 	pms: { id: 'pmsWebhookKey', credentialName: 'PMS webhook key', name: 'X-PMS-Key', value: 'demo-pms-key' },
 } as const;
 
 export function demoCredentials(): CredentialJson[] {
-	const headerKeys: CredentialJson[] = Object.values(DEMO_HEADER_KEYS).map((key) => ({
-		id: key.id,
-		name: key.credentialName,
-		type: 'httpHeaderAuth',
-		data: { name: key.name, value: key.value },
-	}));
+	const headerKeys: CredentialJson[] = Object.values(DEMO_HEADER_KEYS).map((key) =>
+		key === DEMO_HEADER_KEYS.agentDesk
+			? { id: key.id, name: key.credentialName, type: 'agentDeskKeysApi', data: { header: key.name, key: key.value, previousKey: '' } }
+			: { id: key.id, name: key.credentialName, type: 'httpHeaderAuth', data: { name: key.name, value: key.value } },
+	);
 	return [
 		...headerKeys,
 		{

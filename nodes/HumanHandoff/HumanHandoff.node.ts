@@ -14,6 +14,7 @@ import { field, itemParameter } from '../glue/parameters';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { sendTextToConversation, whatsAppCloudApiTest } from '../glue/whatsapp';
 import { readConversation, type ConversationRef } from '../domain/envelope';
+import { checkDeskRequest, type DeskAction } from '../domain/handoff/desk';
 import { buildHandoffPackage, buildTranscript, extractiveSummary, handoffAlert, holdingMessage, maskHandoffPackage } from '../domain/handoff/context';
 import type { SupportStore } from '../domain/store';
 import { DEFAULT_REASON_EXPRESSION, humanHandoffOutputs, humanHandoffProperties } from './description';
@@ -37,6 +38,11 @@ export class HumanHandoff implements INodeType {
 				required: true,
 				displayOptions: { show: { operation: ['agentReply', 'handOff'] } },
 				testedBy: 'whatsAppCloudApiTest',
+			},
+			{
+				name: 'agentDeskKeysApi',
+				required: true,
+				displayOptions: { show: { operation: ['checkDeskRequest'] } },
 			},
 			{
 				name: 'whatsAppSupportStorePostgresApi',
@@ -157,6 +163,28 @@ async function runOperation(
 					handoff: { active: true, id: open.id, reason: open.reason, openedAt: open.openedAt, conversationId: conversation.id },
 				},
 			];
+		}
+		case 'checkDeskRequest': {
+			const keys = await context.getCredentials<{ header?: string; key?: string; previousKey?: string }>('agentDeskKeysApi', itemIndex);
+			if (!keys.key || keys.key.length < 16) {
+				throw new NodeOperationError(context.getNode(), 'The Agent Desk Keys credential needs a key of at least 16 characters', {
+					itemIndex,
+					description: 'Open the credential and set Key (e.g. from `openssl rand -base64 32`).',
+				});
+			}
+			const headers = (json.headers ?? {}) as Record<string, unknown>;
+			const forwarded = String(headers['x-forwarded-for'] ?? '').split(',')[0]?.trim();
+			const check = await checkDeskRequest(store, {
+				action: context.getNodeParameter('deskAction', itemIndex, 'reply') as DeskAction,
+				headers,
+				body: json.body,
+				keys: { header: keys.header?.trim() || 'X-Agent-Desk-Key', current: keys.key, previous: keys.previousKey || undefined },
+				sourceIp: forwarded || undefined,
+			});
+			// The request (with its key header) is not passed on: only what the next node needs.
+			if (!check.ok) return [1, { statusCode: check.statusCode, error: check.error }];
+			const { ok: _ok, ...request } = check;
+			return [0, { deskRequest: request as unknown as IDataObject }];
 		}
 		case 'release': {
 			const conversation = await conversationFor(context, store, json, itemIndex);

@@ -400,6 +400,61 @@ describe('shipped workflows (in-process runs)', () => {
 		expect((result.responses[0] as { statusCode: number }).statusCode).toBe(400);
 	});
 
+	const DESK_KEYS = { header: 'X-Agent-Desk-Key', key: 'desk-key-new-0123456789', previousKey: 'desk-key-old-0123456789' };
+
+	async function deskCall(webhook: string, body: unknown, key: string | null = DESK_KEYS.key) {
+		return await runWorkflow(loadWorkflowFile(file('agent-desk-bridge.json')), {
+			credentials: { ...bed.credentials, agentDeskKeysApi: DESK_KEYS },
+			startNodeName: webhook,
+			triggerItems: [{ json: { headers: key === null ? {} : { 'x-agent-desk-key': key }, params: {}, query: {}, body: body as IDataObject } }],
+		});
+	}
+
+	it('agent-desk-bridge answers bad calls with 400, 403, 404 or 409 and a message, logs every call, and takes both keys during a rotation', async () => {
+		const waId = '31612000718';
+		const conversation = guest(waId, 'Noor');
+		const conversationId = conversationIdOf(conversation);
+		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.bad`, type: 'text', text: 'Hallo', sentAt: new Date() });
+		const cases: Array<[string, unknown, string | null, number, RegExp]> = [
+			['Agent Reply From Desk', { conversationId: 42 }, DESK_KEYS.key, 400, /"conversationId" must be/],
+			['Agent Reply From Desk', { conversationId, agent: 'Sofie' }, DESK_KEYS.key, 400, /"text" must be/],
+			['Agent Reply From Desk', { conversationId: 'whatsapp:1:404', text: 'hi' }, DESK_KEYS.key, 404, /no conversation "whatsapp:1:404"/],
+			['Agent Reply From Desk', { conversationId, text: 'hi' }, DESK_KEYS.key, 409, /not handed off/],
+			['Release Request From Desk', { conversationId }, DESK_KEYS.previousKey, 409, /no open handoff/],
+			['Agent Reply From Desk', { conversationId, text: 'hi' }, 'guess-0123456789', 403, /Missing or wrong key/],
+			['Release Request From Desk', { conversationId }, null, 403, /X-Agent-Desk-Key header/],
+		];
+		for (const [webhook, body, key, status, message] of cases) {
+			const result = await deskCall(webhook, body, key);
+			// A refusal is an answer, not a failed execution, and nothing is sent.
+			expect({ webhook, status: result.status }).toEqual({ webhook, status: 'success' });
+			const response = result.responses[0] as { body: unknown; statusCode: number };
+			const json = (typeof response.body === 'string' ? JSON.parse(response.body) : response.body) as { ok: boolean; error: string };
+			expect({ status: response.statusCode, ok: json.ok }).toEqual({ status, ok: false });
+			expect(json.error).toMatch(message);
+		}
+		expect(bed.sandbox.sentMessages()).toEqual([]);
+
+		// The previous key still works during a rotation.
+		await bed.store.openHandoff(conversationId, { reason: 'human_requested', summary: 'x', context: {} });
+		const released = await deskCall('Release Request From Desk', { conversationId, agent: 'Ravi' }, DESK_KEYS.previousKey);
+		expect((released.responses[0] as { statusCode: number }).statusCode).toBe(200);
+
+		const log = (await bed.store.access.listAccessLog({ limit: 50 })).filter((entry) => entry.role === 'desk' && (entry.target === conversationId || entry.target === 'whatsapp:1:404' || !entry.target));
+		expect(log.map((entry) => `${entry.action}:${entry.outcome}:${String(entry.detail?.key)}`).reverse()).toEqual([
+			'desk_reply:failed:current',
+			'desk_reply:failed:current',
+			'desk_reply:failed:current',
+			'desk_reply:failed:current',
+			'desk_release:failed:previous',
+			'desk_reply:denied:wrong',
+			'desk_release:denied:missing',
+			'desk_release:ok:previous',
+		]);
+		expect(log[0].actor).toBe('Ravi');
+		expect(JSON.stringify(log)).not.toContain(DESK_KEYS.previousKey);
+	});
+
 	it('agent-desk-bridge carries an agent reply to the customer and stores it as an agent message', async () => {
 		const waId = '31612000716';
 		const conversation = guest(waId, 'Pieter');
@@ -408,11 +463,7 @@ describe('shipped workflows (in-process runs)', () => {
 		await bed.store.openHandoff(conversationId, { reason: 'human_requested', summary: 'wants a person', context: {} });
 		const reply = 'Hoi Pieter, ik ben Sofie van de receptie. Je kamer is om 13:00 klaar.';
 
-		const result = await runWorkflow(loadWorkflowFile(file('agent-desk-bridge.json')), {
-			credentials: bed.credentials,
-			startNodeName: 'Agent Reply From Desk',
-			triggerItems: [{ json: { headers: {}, params: {}, query: {}, body: { conversationId, text: reply, agent: 'Sofie' } } }],
-		});
+		const result = await deskCall('Agent Reply From Desk', { conversationId, text: reply, agent: 'Sofie' });
 		expect(result.status).toBe('success');
 		const sent = bed.sandbox.sentMessages();
 		expect(sent.map((message) => ({ to: message.waId, text: (message.body.text as { body: string }).body }))).toEqual([{ to: waId, text: reply }]);
@@ -434,11 +485,7 @@ describe('shipped workflows (in-process runs)', () => {
 		await bed.store.openHandoff(conversationId, { reason: 'complaint', summary: 'complaint', context: {} });
 		expect(await bed.store.getOpenHandoff(conversationId)).toBeDefined();
 
-		const result = await runWorkflow(loadWorkflowFile(file('agent-desk-bridge.json')), {
-			credentials: bed.credentials,
-			startNodeName: 'Release Request From Desk',
-			triggerItems: [{ json: { headers: {}, params: {}, query: {}, body: { conversationId, agent: 'Sofie' } } }],
-		});
+		const result = await deskCall('Release Request From Desk', { conversationId, agent: 'Sofie' });
 		expect(result.status).toBe('success');
 		expect(await bed.store.getOpenHandoff(conversationId)).toBeUndefined();
 		const response = result.responses[0] as { body: unknown };
