@@ -7,7 +7,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 export class AgentDeskKeysApi implements ICredentialType {
 	name = 'agentDeskKeysApi';
 
-	displayName = 'Agent Desk Keys';
+	displayName = 'Agent Desk Keys API';
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-whatsapp-ai-support#agent-desk-bridge';
 

@@ -7,7 +7,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 export class ChatsDashboardAdminApi implements ICredentialType {
 	name = 'chatsDashboardAdminApi';
 
-	displayName = 'Chats Dashboard Admin';
+	displayName = 'Chats Dashboard Admin API';
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-whatsapp-ai-support#chats-dashboard';
 

@@ -212,14 +212,6 @@ export const costLoggerProperties: INodeProperties[] = [
 		displayOptions: show('metrics', 'export', 'dashboard'),
 		options: [
 			{
-				displayName: 'Chats per Page',
-				name: 'pageSize',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 50,
-				description: 'Max number of chats the dashboard lists per page',
-			},
-			{
 				displayName: 'Always Secure Cookie',
 				name: 'secureCookie',
 				type: 'boolean',
@@ -229,13 +221,12 @@ export const costLoggerProperties: INodeProperties[] = [
 				displayOptions: { show: { '/operation': ['dashboard'] } },
 			},
 			{
-				displayName: 'Strict Cookie',
-				name: 'strictCookie',
-				type: 'boolean',
-				default: false,
-				description:
-					"Whether the session cookie is SameSite=Strict instead of Lax. Only when n8n serves webhook HTML without its sandbox (N8N_INSECURE_DISABLE_WEBHOOK_IFRAME_SANDBOX=true): inside n8n's sandbox the page's own links count as cross-site and would never carry a Strict cookie.",
-				displayOptions: { show: { '/operation': ['dashboard'] } },
+				displayName: 'Chats per Page',
+				name: 'pageSize',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 50,
+				description: 'Max number of chats the dashboard lists per page',
 			},
 			{
 				displayName: 'Contact Gap (Hours)',
@@ -277,6 +268,15 @@ export const costLoggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0.25 },
 				default: 8,
 				description: 'How long a sign-in lasts',
+				displayOptions: { show: { '/operation': ['dashboard'] } },
+			},
+			{
+				displayName: 'Strict Cookie',
+				name: 'strictCookie',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether the session cookie is SameSite=Strict instead of Lax. Only when n8n serves webhook HTML without its sandbox (N8N_INSECURE_DISABLE_WEBHOOK_IFRAME_SANDBOX=true): inside n8n's sandbox the page's own links count as cross-site and would never carry a Strict cookie.",
 				displayOptions: { show: { '/operation': ['dashboard'] } },
 			},
 			{
