@@ -17,6 +17,8 @@ import { DEFAULT_CONSENT_POLICY, type ConsentPolicy, type ConsentScope } from '.
 import { evaluateConsentGate, type GateRoute } from '../domain/privacy/gate';
 import { maskPii, type MaskResult } from '../domain/privacy/pii';
 import { rememberRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
+import { checkDsarRequest } from '../domain/privacy/dsar-request';
+import { forwardedAddress } from '../domain/security/webhook-keys';
 import { consentGateOutputs, consentGateProperties } from './description';
 
 const CHECK_OUTPUT: Record<GateRoute, number> = { allowed: 0, opted_out: 1, needs_opt_in: 2, keyword: 3 };
@@ -39,6 +41,11 @@ export class ConsentGate implements INodeType {
 				required: true,
 				displayOptions: { show: { operation: ['check', 'keywords'], sendConfirmation: [true] } },
 				testedBy: 'whatsAppCloudApiTest',
+			},
+			{
+				name: 'webhookKeysApi',
+				required: true,
+				displayOptions: { show: { operation: ['checkDsarRequest'] } },
 			},
 			{
 				name: 'whatsAppSupportStorePostgresApi',
@@ -180,6 +187,27 @@ async function runOperation(
 				anonymise: context.getNodeParameter('purgeMode', itemIndex, 'delete') === 'anonymise',
 			});
 			return [0, { purge: { ...counts, ranAt: new Date().toISOString() } }];
+		}
+		case 'checkDsarRequest': {
+			const keys = await context.getCredentials<{ header?: string; key?: string; previousKey?: string }>('webhookKeysApi', itemIndex);
+			if (!keys.key || keys.key.length < 12) {
+				throw new NodeOperationError(context.getNode(), 'The Webhook Keys credential needs a key of at least 12 characters', {
+					itemIndex,
+					description: 'Open the credential and set Key (e.g. from `openssl rand -base64 32`).',
+				});
+			}
+			const headers = (json.headers ?? {}) as Record<string, unknown>;
+			const check = await checkDsarRequest(await openStore(), {
+				headers,
+				query: json.query,
+				body: json.body,
+				keys: { header: keys.header?.trim() || 'X-DSAR-Key', current: keys.key, previous: keys.previousKey || undefined },
+				sourceIp: forwardedAddress(headers),
+			});
+			// The request (with its key header) is not passed on.
+			if (!check.ok) return [1, { statusCode: check.statusCode, error: check.error }];
+			const { ok: _ok, ...request } = check;
+			return [0, { dsarRequest: request as unknown as IDataObject }];
 		}
 		case 'exportCustomer': {
 			const { customerKey } = customerKeyFor(context, json, itemIndex);

@@ -15,6 +15,7 @@ import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } fro
 import { sendTextToConversation, whatsAppCloudApiTest } from '../glue/whatsapp';
 import { readConversation, type ConversationRef } from '../domain/envelope';
 import { checkDeskRequest, type DeskAction } from '../domain/handoff/desk';
+import { forwardedAddress } from '../domain/security/webhook-keys';
 import { buildHandoffPackage, buildTranscript, extractiveSummary, handoffAlert, holdingMessage, maskHandoffPackage } from '../domain/handoff/context';
 import type { SupportStore } from '../domain/store';
 import { DEFAULT_REASON_EXPRESSION, humanHandoffOutputs, humanHandoffProperties } from './description';
@@ -40,7 +41,7 @@ export class HumanHandoff implements INodeType {
 				testedBy: 'whatsAppCloudApiTest',
 			},
 			{
-				name: 'agentDeskKeysApi',
+				name: 'webhookKeysApi',
 				required: true,
 				displayOptions: { show: { operation: ['checkDeskRequest'] } },
 			},
@@ -165,21 +166,20 @@ async function runOperation(
 			];
 		}
 		case 'checkDeskRequest': {
-			const keys = await context.getCredentials<{ header?: string; key?: string; previousKey?: string }>('agentDeskKeysApi', itemIndex);
-			if (!keys.key || keys.key.length < 16) {
-				throw new NodeOperationError(context.getNode(), 'The Agent Desk Keys credential needs a key of at least 16 characters', {
+			const keys = await context.getCredentials<{ header?: string; key?: string; previousKey?: string }>('webhookKeysApi', itemIndex);
+			if (!keys.key || keys.key.length < 12) {
+				throw new NodeOperationError(context.getNode(), 'The Webhook Keys credential needs a key of at least 12 characters', {
 					itemIndex,
 					description: 'Open the credential and set Key (e.g. from `openssl rand -base64 32`).',
 				});
 			}
 			const headers = (json.headers ?? {}) as Record<string, unknown>;
-			const forwarded = String(headers['x-forwarded-for'] ?? '').split(',')[0]?.trim();
 			const check = await checkDeskRequest(store, {
 				action: context.getNodeParameter('deskAction', itemIndex, 'reply') as DeskAction,
 				headers,
 				body: json.body,
 				keys: { header: keys.header?.trim() || 'X-Agent-Desk-Key', current: keys.key, previous: keys.previousKey || undefined },
-				sourceIp: forwarded || undefined,
+				sourceIp: forwardedAddress(headers),
 			});
 			// The request (with its key header) is not passed on: only what the next node needs.
 			if (!check.ok) return [1, { statusCode: check.statusCode, error: check.error }];

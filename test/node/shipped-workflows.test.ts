@@ -311,14 +311,53 @@ describe('shipped workflows (in-process runs)', () => {
 		expect(result.json('Log Template Costs')).toHaveLength(rows.length);
 	});
 
+	const DSAR_KEYS = { header: 'X-DSAR-Key', key: 'dsar-key-new-0123456789', previousKey: 'dsar-key-old-0123456789' };
+
+	it('privacy-retention refuses DSAR calls with a wrong key (403), no customer (400) or nothing to erase (404), and logs them', async () => {
+		const call = async (query: IDataObject, key: string | null) =>
+			await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
+				credentials: { ...bed.credentials, webhookKeysApi: DSAR_KEYS },
+				startNodeName: 'DSAR Request',
+				triggerItems: [{ json: { headers: key ? { 'x-dsar-key': key } : {}, params: {}, query, body: {} } }],
+			});
+		const cases: Array<[IDataObject, string | null, number, RegExp]> = [
+			[{ action: 'export', customer: '31612000999' }, 'guess-0123456789', 403, /Missing or wrong key/],
+			[{ action: 'export', customer: '31612000999' }, null, 403, /X-DSAR-Key header/],
+			[{ action: 'export' }, DSAR_KEYS.key, 400, /customer must be/],
+			[{ action: 'erase', customer: '31612000999' }, DSAR_KEYS.previousKey, 404, /Nothing is stored/],
+		];
+		for (const [query, key, status, message] of cases) {
+			const result = await call(query, key);
+			expect(result.status).toBe('success');
+			expect(result.runCount('Export Customer Data') + result.runCount('Erase Customer Data')).toBe(0);
+			const response = result.responses[0] as { body: unknown; statusCode: number };
+			const json = (typeof response.body === 'string' ? JSON.parse(response.body) : response.body) as { error: string };
+			expect({ status: response.statusCode, error: json.error }).toEqual({ status, error: expect.stringMatching(message) });
+		}
+		// The previous key works during a rotation.
+		const exported = await call({ action: 'export', customer: '31612000999' }, DSAR_KEYS.previousKey);
+		expect((exported.responses[0] as { statusCode: number }).statusCode).toBe(200);
+		const log = (await bed.store.access.listAccessLog({ limit: 100 })).filter((entry) => entry.role === 'dsar').slice(0, 5).reverse();
+		expect(log.map((entry) => `${entry.action}:${entry.outcome}:${String(entry.detail?.key)}`)).toEqual([
+			'dsar_export:denied:wrong',
+			'dsar_export:denied:missing',
+			'dsar_export:failed:current',
+			'dsar_erase:failed:previous',
+			'dsar_export:ok:previous',
+		]);
+		// The customer is named by the store's keyed hash, not the number.
+		expect(log[4].target).toBe(await bed.store.tombstoneKeyOf('31612000999'));
+		expect(JSON.stringify(log)).not.toContain('31612000999');
+	});
+
 	it('privacy-retention exports the seeded customer through the DSAR webhook branch', async () => {
 		const waId = '31612000615';
 		const conversation = guest(waId, 'Sanne');
 		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.dsar`, type: 'text', text: 'Mijn kamer is 112', sentAt: new Date() });
 		const result = await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
-			credentials: bed.credentials,
+			credentials: { ...bed.credentials, webhookKeysApi: DSAR_KEYS },
 			startNodeName: 'DSAR Request',
-			triggerItems: [{ json: { headers: {}, params: {}, query: { action: 'export', customer: waId }, body: {} } }],
+			triggerItems: [{ json: { headers: { 'x-dsar-key': DSAR_KEYS.key }, params: {}, query: { action: 'export', customer: waId }, body: {} } }],
 		});
 		expect(result.status).toBe('success');
 		expect(result.runCount('Erase Customer Data')).toBe(0);
@@ -347,9 +386,9 @@ describe('shipped workflows (in-process runs)', () => {
 		await bed.store.openHandoff(conversationId, { reason: 'complaint', summary: 'complaint', context: {} });
 
 		const result = await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
-			credentials: bed.credentials,
+			credentials: { ...bed.credentials, webhookKeysApi: DSAR_KEYS },
 			startNodeName: 'DSAR Request',
-			triggerItems: [{ json: { headers: {}, params: {}, query: { action: 'erase', customer: waId }, body: {} } }],
+			triggerItems: [{ json: { headers: { 'x-dsar-key': DSAR_KEYS.key }, params: {}, query: { action: 'erase', customer: waId }, body: {} } }],
 		});
 		expect(result.status).toBe('success');
 		expect(result.runCount('Export Customer Data')).toBe(0);
@@ -391,9 +430,9 @@ describe('shipped workflows (in-process runs)', () => {
 
 	it('privacy-retention rejects an unknown DSAR action with 400 and touches nothing', async () => {
 		const result = await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
-			credentials: bed.credentials,
+			credentials: { ...bed.credentials, webhookKeysApi: DSAR_KEYS },
 			startNodeName: 'DSAR Request',
-			triggerItems: [{ json: { headers: {}, params: {}, query: { action: 'delete-everything', customer: '31612000615' }, body: {} } }],
+			triggerItems: [{ json: { headers: { 'x-dsar-key': DSAR_KEYS.key }, params: {}, query: { action: 'delete-everything', customer: '31612000615' }, body: {} } }],
 		});
 		expect(result.status).toBe('success');
 		expect(result.runCount('Export Customer Data') + result.runCount('Erase Customer Data')).toBe(0);
@@ -404,7 +443,7 @@ describe('shipped workflows (in-process runs)', () => {
 
 	async function deskCall(webhook: string, body: unknown, key: string | null = DESK_KEYS.key) {
 		return await runWorkflow(loadWorkflowFile(file('agent-desk-bridge.json')), {
-			credentials: { ...bed.credentials, agentDeskKeysApi: DESK_KEYS },
+			credentials: { ...bed.credentials, webhookKeysApi: DESK_KEYS },
 			startNodeName: webhook,
 			triggerItems: [{ json: { headers: key === null ? {} : { 'x-agent-desk-key': key }, params: {}, query: {}, body: body as IDataObject } }],
 		});

@@ -5,53 +5,23 @@
  * execution; every call, accepted or not, goes to the access log with the key it used (by name and
  * fingerprint, never the key) and the agent it names.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-
+import { matchWebhookKey, type KeyMatch, type WebhookKeys } from '../security/webhook-keys';
 import type { SupportStore } from '../store/support-store';
 
 export type DeskAction = 'reply' | 'release';
 
-export interface DeskKeys {
-	/** The request header that carries the key (case-insensitive). */
-	header: string;
-	current: string;
-	/** The key being rotated out: accepted too until it is removed from the credential. */
-	previous?: string;
-}
-
 export type DeskCheck =
-	| { ok: true; action: DeskAction; conversationId: string; text?: string; agent: string | null; key: 'current' | 'previous' }
+	| { ok: true; action: DeskAction; conversationId: string; text?: string; agent: string | null; key: KeyMatch }
 	| { ok: false; statusCode: 400 | 403 | 404 | 409; error: string };
 
 const MAX_TEXT = 4096;
 
-function sameKey(given: string, expected: string | undefined): boolean {
-	if (!expected) return false;
-	// Hashing first makes the comparison constant-time whatever the lengths.
-	const left = createHash('sha256').update(given).digest();
-	const right = createHash('sha256').update(expected).digest();
-	return timingSafeEqual(left, right);
-}
-
-export function keyFingerprint(key: string): string {
-	return createHash('sha256').update(key).digest('hex').slice(0, 8);
-}
-
-function headerValue(headers: Record<string, unknown>, name: string): string {
-	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() === wanted) return (Array.isArray(value) ? String(value[0] ?? '') : String(value ?? '')).trim();
-	}
-	return '';
-}
-
 /** Checks one desk call and logs it. */
 export async function checkDeskRequest(
 	store: SupportStore,
-	input: { action: DeskAction; headers: Record<string, unknown>; body: unknown; keys: DeskKeys; sourceIp?: string },
+	input: { action: DeskAction; headers: Record<string, unknown>; body: unknown; keys: WebhookKeys; sourceIp?: string },
 ): Promise<DeskCheck> {
-	const given = headerValue(input.headers, input.keys.header);
-	const key = given && sameKey(given, input.keys.current) ? 'current' : given && sameKey(given, input.keys.previous) ? 'previous' : undefined;
+	const { match: key, log: keyLog } = matchWebhookKey(input.headers, input.keys);
 	const body = input.body && typeof input.body === 'object' && !Array.isArray(input.body) ? (input.body as Record<string, unknown>) : undefined;
 	const agent = typeof body?.agent === 'string' && body.agent.trim() ? body.agent.trim().slice(0, 100) : null;
 	const conversationId = typeof body?.conversationId === 'string' ? body.conversationId.trim() : '';
@@ -63,7 +33,7 @@ export async function checkDeskRequest(
 			target: conversationId || null,
 			outcome,
 			sourceIp: input.sourceIp ?? null,
-			detail: { key: key ?? (given ? 'wrong' : 'missing'), ...(given ? { keyFingerprint: keyFingerprint(given) } : {}), ...detail },
+			detail: { ...keyLog, ...detail },
 		});
 	const refuse = async (statusCode: 400 | 403 | 404 | 409, error: string): Promise<DeskCheck> => {
 		await log(statusCode === 403 ? 'denied' : 'failed', { status: statusCode });
