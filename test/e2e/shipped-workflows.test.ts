@@ -225,6 +225,20 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			expect(wrong.status).toBe(403);
 		});
 
+		it('answers a bad desk call with 400 or 404 and a message, not a failed execution', async () => {
+			const numeric = await callWebhook('agent-desk-reply', { key: DEMO_HEADER_KEYS.agentDesk, body: { conversationId: 42 } });
+			expect(numeric.status).toBe(400);
+			expect(numeric.json).toMatchObject({ ok: false, error: expect.stringMatching(/"conversationId" must be/) });
+			const unknown = await callWebhook('agent-desk-reply', { key: DEMO_HEADER_KEYS.agentDesk, body: { conversationId: 'whatsapp:1065000000001:0000', text: 'Hello' } });
+			expect(unknown.status).toBe(404);
+			expect(unknown.json).toMatchObject({ ok: false, error: 'There is no conversation "whatsapp:1065000000001:0000".' });
+			const failed = await server.rest.rest<{ results: Array<{ id: string }> }>(
+				'GET',
+				`/executions?filter=${encodeURIComponent(JSON.stringify({ status: ['error'], workflowId: 'agentDeskBridge1' }))}`,
+			);
+			expect(failed.results).toEqual([]);
+		});
+
 		it('honours STOP in Spanish: confirms once in Spanish, records the opt-out, then stays silent', async () => {
 			const sent = await guestWrites(hotel, GUEST, 'BAJA');
 			expect(sent.filter((message) => message.type === 'text').map(textOf)).toEqual([expect.stringMatching(/^Ya no recibirá mensajes nuestros/)]);
