@@ -93,9 +93,7 @@ export const DEMO_HEADER_KEYS = {
 
 export function demoCredentials(): CredentialJson[] {
 	const headerKeys: CredentialJson[] = Object.values(DEMO_HEADER_KEYS).map((key) =>
-		key === DEMO_HEADER_KEYS.agentDesk || key === DEMO_HEADER_KEYS.dsar
-			? { id: key.id, name: key.credentialName, type: 'webhookKeysApi', data: { header: key.name, key: key.value, previousKey: '' } }
-			: { id: key.id, name: key.credentialName, type: 'httpHeaderAuth', data: { name: key.name, value: key.value } },
+		({ id: key.id, name: key.credentialName, type: 'webhookKeysApi', data: { header: key.name, key: key.value, previousKey: '' } }),
 	);
 	return [
 		...headerKeys,

@@ -18,6 +18,7 @@ import { evaluateConsentGate, type GateRoute } from '../domain/privacy/gate';
 import { maskPii, type MaskResult } from '../domain/privacy/pii';
 import { rememberRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
 import { checkDsarRequest } from '../domain/privacy/dsar-request';
+import { checkPmsBooking } from '../domain/privacy/pms-request';
 import { forwardedAddress } from '../domain/security/webhook-keys';
 import { consentGateOutputs, consentGateProperties } from './description';
 
@@ -45,7 +46,7 @@ export class ConsentGate implements INodeType {
 			{
 				name: 'webhookKeysApi',
 				required: true,
-				displayOptions: { show: { operation: ['checkDsarRequest'] } },
+				displayOptions: { show: { operation: ['checkDsarRequest', 'checkPmsBooking'] } },
 			},
 			{
 				name: 'whatsAppSupportStorePostgresApi',
@@ -188,7 +189,8 @@ async function runOperation(
 			});
 			return [0, { purge: { ...counts, ranAt: new Date().toISOString() } }];
 		}
-		case 'checkDsarRequest': {
+		case 'checkDsarRequest':
+		case 'checkPmsBooking': {
 			const keys = await context.getCredentials<{ header?: string; key?: string; previousKey?: string }>('webhookKeysApi', itemIndex);
 			if (!keys.key || keys.key.length < 12) {
 				throw new NodeOperationError(context.getNode(), 'The Webhook Keys credential needs a key of at least 12 characters', {
@@ -197,17 +199,16 @@ async function runOperation(
 				});
 			}
 			const headers = (json.headers ?? {}) as Record<string, unknown>;
-			const check = await checkDsarRequest(await openStore(), {
-				headers,
-				query: json.query,
-				body: json.body,
-				keys: { header: keys.header?.trim() || 'X-DSAR-Key', current: keys.key, previous: keys.previousKey || undefined },
-				sourceIp: forwardedAddress(headers),
-			});
+			const dsar = operation === 'checkDsarRequest';
+			const webhookKeys = { header: keys.header?.trim() || (dsar ? 'X-DSAR-Key' : 'X-PMS-Key'), current: keys.key, previous: keys.previousKey || undefined };
+			const store = await openStore();
+			const check = dsar
+				? await checkDsarRequest(store, { headers, query: json.query, body: json.body, keys: webhookKeys, sourceIp: forwardedAddress(headers) })
+				: await checkPmsBooking(store, { headers, body: json.body, keys: webhookKeys, sourceIp: forwardedAddress(headers) });
 			// The request (with its key header) is not passed on.
 			if (!check.ok) return [1, { statusCode: check.statusCode, error: check.error }];
 			const { ok: _ok, ...request } = check;
-			return [0, { dsarRequest: request as unknown as IDataObject }];
+			return [0, { [dsar ? 'dsarRequest' : 'pmsRequest']: request as unknown as IDataObject }];
 		}
 		case 'exportCustomer': {
 			const { customerKey } = customerKeyFor(context, json, itemIndex);

@@ -20,7 +20,7 @@ export function consentGateOutputs(parameters: { operation?: string }) {
 			{ type: 'main', displayName: 'Other Messages' },
 		];
 	}
-	if (operation === 'checkDsarRequest') {
+	if (operation === 'checkDsarRequest' || operation === 'checkPmsBooking') {
 		return [
 			{ type: 'main', displayName: 'Accepted' },
 			{ type: 'main', displayName: 'Refused' },
@@ -50,6 +50,13 @@ export const consentGateProperties: INodeProperties[] = [
 				action: 'Check a data subject request',
 				description:
 					'Check the key (current or previous), action and customer of a DSAR webhook call: Accepted, or Refused with the HTTP status and a message. Logs every call.',
+			},
+			{
+				name: 'Check PMS Booking',
+				value: 'checkPmsBooking',
+				action: 'Check a booking from the PMS',
+				description:
+					"Check the key (current or previous), the fields and the guest's consent of a PMS booking webhook call: Accepted, or Refused with the HTTP status and a message. Logs every call.",
 			},
 			{
 				name: 'Erase Customer',

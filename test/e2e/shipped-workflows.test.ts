@@ -328,7 +328,8 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			const before = sandbox.sentMessages().length;
 			const booking = { guest: { phone: '31687654321', name: 'Daan', language: 'nl' }, arrival: '2026-12-04', reference: 'HTL-48213' };
 			const response = await callWebhook('pms-booking-reminder', { key: DEMO_HEADER_KEYS.pms, body: booking });
-			expect(response.status).toBe(200);
+			expect(response.status).toBe(202);
+			expect(response.json).toEqual({ ok: true, reference: 'HTL-48213' });
 			let sent: SentMessage[] = [];
 			for (let attempt = 0; attempt < 60 && sent.length === 0; attempt++) {
 				sent = sandbox.sentMessages().slice(before);

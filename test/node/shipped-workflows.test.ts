@@ -311,6 +311,40 @@ describe('shipped workflows (in-process runs)', () => {
 		expect(result.json('Log Template Costs')).toHaveLength(rows.length);
 	});
 
+	it('re-engagement-templates checks a PMS booking: 202 and the template, or 400 / 403 / 409 with a message and nothing sent', async () => {
+		bed.sandbox.registerTemplate({ name: 'booking_reminder', category: 'utility', languages: ['en', 'nl'] });
+		const keys = { header: 'X-PMS-Key', key: 'pms-key-new-0123456789', previousKey: 'pms-key-old-0123456789' };
+		const call = async (body: unknown, key: string | null) =>
+			await runWorkflow(loadWorkflowFile(file('re-engagement-templates.json')), {
+				credentials: { ...bed.credentials, webhookKeysApi: keys },
+				startNodeName: 'Booking From PMS',
+				triggerItems: [{ json: { headers: key ? { 'x-pms-key': key } : {}, params: {}, query: {}, body: body as IDataObject } }],
+			});
+		const optedOut = '31612000881';
+		await bed.store.appendConsentEvent({ customerKey: optedOut, scope: '*', action: 'opt_out', source: 'keyword' });
+		const booking = (phone: string) => ({ guest: { phone, name: 'Daan', language: 'nl' }, arrival: '2026-12-04', reference: 'HTL-48213' });
+		const cases: Array<[unknown, string | null, number, RegExp]> = [
+			[booking('31612000880'), 'guess-0123456789', 403, /Missing or wrong key/],
+			[{ guest: { phone: 'call me', name: 'Daan' }, arrival: '2026-12-04', reference: 'X' }, keys.key, 400, /"guest.phone" must be/],
+			[{ ...booking('31612000880'), arrival: '4 December' }, keys.key, 400, /"arrival" must be a date/],
+			[booking(optedOut), keys.key, 409, /opted out/],
+		];
+		for (const [body, key, status, message] of cases) {
+			const result = await call(body, key);
+			expect(result.status).toBe('success');
+			const response = result.responses[0] as { body: unknown; statusCode: number };
+			const json = (typeof response.body === 'string' ? JSON.parse(response.body) : response.body) as { error: string };
+			expect({ status: response.statusCode, error: json.error }).toEqual({ status, error: expect.stringMatching(message) });
+		}
+		expect(bed.sandbox.sentMessages()).toEqual([]);
+		const accepted = await call({ ...booking('+31 6 1200 0880') }, keys.previousKey);
+		expect(accepted.status).toBe('success');
+		expect((accepted.responses[0] as { statusCode: number }).statusCode).toBe(202);
+		expect(bed.sandbox.sentMessages().map((message) => ({ to: message.waId, template: message.templateName }))).toEqual([{ to: '31612000880', template: 'booking_reminder' }]);
+		const log = (await bed.store.access.listAccessLog({ limit: 100 })).filter((entry) => entry.role === 'pms').slice(0, 5).reverse();
+		expect(log.map((entry) => `${entry.outcome}:${String(entry.detail?.key)}`)).toEqual(['denied:wrong', 'failed:current', 'failed:current', 'failed:current', 'ok:previous']);
+	});
+
 	const DSAR_KEYS = { header: 'X-DSAR-Key', key: 'dsar-key-new-0123456789', previousKey: 'dsar-key-old-0123456789' };
 
 	it('privacy-retention refuses DSAR calls with a wrong key (403), no customer (400) or nothing to erase (404), and logs them', async () => {
