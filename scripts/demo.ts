@@ -88,7 +88,7 @@ export function demoWebhookUrl(n8nBaseUrl: string, bot: DemoBot = 'support'): st
 }
 
 /** Login for the Chats dashboard (workflows/chats-dashboard.json) in the demo. */
-export const DEMO_DASHBOARD_LOGIN = { user: 'ops', password: 'dashboard-demo' };
+export const DEMO_DASHBOARD_ADMIN = { username: 'ops', password: 'dashboard-demo' };
 
 /**
  * Header keys for the webhooks other systems call: the agent desk (agent-desk-bridge.json), a DSAR tool
@@ -96,18 +96,15 @@ export const DEMO_DASHBOARD_LOGIN = { user: 'ops', password: 'dashboard-demo' };
  * the credentials before exposing n8n.
  */
 export const DEMO_HEADER_KEYS = {
-	agentDesk: { id: 'agentDeskApiKey', credentialName: 'Agent desk key', name: 'X-Agent-Desk-Key', value: 'demo-agent-desk-key' },
+	agentDesk: { id: 'agentDeskKeys', credentialName: 'Agent desk keys', name: 'X-Agent-Desk-Key', value: 'demo-agent-desk-key' },
 	dsar: { id: 'dsarApiKey', credentialName: 'DSAR API key', name: 'X-DSAR-Key', value: 'demo-dsar-key' },
 	pms: { id: 'pmsWebhookKey', credentialName: 'PMS webhook key', name: 'X-PMS-Key', value: 'demo-pms-key' },
 } as const;
 
 export function demoCredentials(): CredentialJson[] {
-	const headerKeys: CredentialJson[] = Object.values(DEMO_HEADER_KEYS).map((key) => ({
-		id: key.id,
-		name: key.credentialName,
-		type: 'httpHeaderAuth',
-		data: { name: key.name, value: key.value },
-	}));
+	const headerKeys: CredentialJson[] = Object.values(DEMO_HEADER_KEYS).map((key) =>
+		({ id: key.id, name: key.credentialName, type: 'webhookKeysApi', data: { header: key.name, key: key.value, previousKey: '' } }),
+	);
 	return [
 		...headerKeys,
 		{
@@ -123,10 +120,10 @@ export function demoCredentials(): CredentialJson[] {
 			data: { apiKey: DEMO_LLM.apiKey, url: `http://127.0.0.1:${demoLlmSandboxPort()}/v1` },
 		},
 		{
-			id: 'chatsDashboardLogin',
-			name: 'Chats dashboard login',
-			type: 'httpBasicAuth',
-			data: { ...DEMO_DASHBOARD_LOGIN },
+			id: 'chatsDashboardAdmin',
+			name: 'Chats dashboard admin',
+			type: 'chatsDashboardAdminApi',
+			data: { ...DEMO_DASHBOARD_ADMIN },
 		},
 		{
 			id: 'waSandboxDemo001',

@@ -46,7 +46,7 @@ import { startGraphSandbox, type GraphSandbox } from '../sandbox/graph-sandbox';
 import {
 	DEMO_APP_SECRET,
 	DEMO_BOOKING_SYSTEM,
-	DEMO_DASHBOARD_LOGIN,
+	DEMO_DASHBOARD_ADMIN,
 	DEMO_HEADER_KEYS,
 	DEMO_TEMPLATES,
 	demoBookingSandboxPort,
@@ -357,7 +357,7 @@ async function main(): Promise<void> {
 	}
 	out.push(
 		'',
-		`Chats dashboard: ${webhookBase}chats   (login ${DEMO_DASHBOARD_LOGIN.user} / ${DEMO_DASHBOARD_LOGIN.password})`,
+		`Chats dashboard: ${webhookBase}chats   (sign in as ${DEMO_DASHBOARD_ADMIN.username} / ${DEMO_DASHBOARD_ADMIN.password}, the admin)`,
 		'',
 		'Chat with the hotel bot as a guest (another terminal), in English, Dutch, German, French or Spanish:',
 		'  npm run chat -- "Hoe laat is het ontbijt?"',

@@ -18,6 +18,9 @@ import { evaluateConsentGate, type GateRoute } from '../domain/privacy/gate';
 import { maskPii, type MaskResult } from '../domain/privacy/pii';
 import { rememberRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
 import type { GuestProfileField } from '../domain/store';
+import { checkDsarRequest } from '../domain/privacy/dsar-request';
+import { checkPmsBooking } from '../domain/privacy/pms-request';
+import { forwardedAddress } from '../domain/security/webhook-keys';
 import { consentGateOutputs, consentGateProperties } from './description';
 
 const CHECK_OUTPUT: Record<GateRoute, number> = { allowed: 0, opted_out: 1, needs_opt_in: 2, keyword: 3 };
@@ -40,6 +43,11 @@ export class ConsentGate implements INodeType {
 				required: true,
 				displayOptions: { show: { operation: ['check', 'keywords'], sendConfirmation: [true] } },
 				testedBy: 'whatsAppCloudApiTest',
+			},
+			{
+				name: 'webhookKeysApi',
+				required: true,
+				displayOptions: { show: { operation: ['checkDsarRequest', 'checkPmsBooking'] } },
 			},
 			{
 				name: 'whatsAppSupportStorePostgresApi',
@@ -181,6 +189,27 @@ async function runOperation(
 				anonymise: context.getNodeParameter('purgeMode', itemIndex, 'delete') === 'anonymise',
 			});
 			return [0, { purge: { ...counts, ranAt: new Date().toISOString() } }];
+		}
+		case 'checkDsarRequest':
+		case 'checkPmsBooking': {
+			const keys = await context.getCredentials<{ header?: string; key?: string; previousKey?: string }>('webhookKeysApi', itemIndex);
+			if (!keys.key || keys.key.length < 12) {
+				throw new NodeOperationError(context.getNode(), 'The Webhook Keys credential needs a key of at least 12 characters', {
+					itemIndex,
+					description: 'Open the credential and set Key (e.g. from `openssl rand -base64 32`).',
+				});
+			}
+			const headers = (json.headers ?? {}) as Record<string, unknown>;
+			const dsar = operation === 'checkDsarRequest';
+			const webhookKeys = { header: keys.header?.trim() || (dsar ? 'X-DSAR-Key' : 'X-PMS-Key'), current: keys.key, previous: keys.previousKey || undefined };
+			const store = await openStore();
+			const check = dsar
+				? await checkDsarRequest(store, { headers, query: json.query, body: json.body, keys: webhookKeys, sourceIp: forwardedAddress(headers) })
+				: await checkPmsBooking(store, { headers, body: json.body, keys: webhookKeys, sourceIp: forwardedAddress(headers) });
+			// The request (with its key header) is not passed on.
+			if (!check.ok) return [1, { statusCode: check.statusCode, error: check.error }];
+			const { ok: _ok, ...request } = check;
+			return [0, { [dsar ? 'dsarRequest' : 'pmsRequest']: request as unknown as IDataObject }];
 		}
 		case 'exportCustomer': {
 			const { customerKey } = customerKeyFor(context, json, itemIndex);

@@ -20,6 +20,12 @@ export function consentGateOutputs(parameters: { operation?: string }) {
 			{ type: 'main', displayName: 'Other Messages' },
 		];
 	}
+	if (operation === 'checkDsarRequest' || operation === 'checkPmsBooking') {
+		return [
+			{ type: 'main', displayName: 'Accepted' },
+			{ type: 'main', displayName: 'Refused' },
+		];
+	}
 	return [{ type: 'main' }];
 }
 
@@ -37,6 +43,20 @@ export const consentGateProperties: INodeProperties[] = [
 				value: 'check',
 				action: 'Check consent for a message',
 				description: 'Route each message to Allowed, Opted Out or Needs Opt-in; handles STOP/START and masks personal data',
+			},
+			{
+				name: 'Check DSAR Request',
+				value: 'checkDsarRequest',
+				action: 'Check a data subject request',
+				description:
+					'Check the key (current or previous), action and customer of a DSAR webhook call: Accepted, or Refused with the HTTP status and a message. Logs every call.',
+			},
+			{
+				name: 'Check PMS Booking',
+				value: 'checkPmsBooking',
+				action: 'Check a booking from the PMS',
+				description:
+					"Check the key (current or previous), the fields and the guest's consent of a PMS booking webhook call: Accepted, or Refused with the HTTP status and a message. Logs every call.",
 			},
 			{
 				name: 'Correct Guest Profile',

@@ -12,6 +12,7 @@ import { routeItems } from '../glue/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { buildDashboardResponse, logCosts, resolveModelPrices, resolveRateCard, type ModelPriceTable, type RateCard } from '../domain/costs';
 import { readConversation } from '../domain/envelope';
+import { handleDashboardRequest } from '../domain/security/dashboard-auth';
 import { costLoggerProperties } from './description';
 
 interface RangeOptions {
@@ -20,6 +21,11 @@ interface RangeOptions {
 	reopenDays?: number;
 	topIntents?: number;
 	pageSize?: number;
+	secureCookie?: boolean;
+	strictCookie?: boolean;
+	maxFailedLogins?: number;
+	lockoutMinutes?: number;
+	sessionHours?: number;
 }
 
 export class CostLogger implements INodeType {
@@ -35,6 +41,11 @@ export class CostLogger implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
+			{
+				name: 'chatsDashboardAdminApi',
+				required: true,
+				displayOptions: { show: { operation: ['dashboard'] } },
+			},
 			{
 				name: 'whatsAppSupportStorePostgresApi',
 				required: true,
@@ -134,23 +145,42 @@ async function runReport(context: IExecuteFunctions, operation: string, item: ID
 		}
 		case 'dashboard': {
 			const query = (item.query ?? {}) as IDataObject;
-			if (typeof query !== 'object' || Array.isArray(query)) {
-				throw new NodeOperationError(context.getNode(), 'The item has no request query', {
+			if (typeof query !== 'object' || Array.isArray(query) || typeof item.headers !== 'object') {
+				throw new NodeOperationError(context.getNode(), 'The item is not a Webhook request', {
 					itemIndex,
-					description: 'Put the Cost Logger (Dashboard) right after a Webhook node, whose output has `query`.',
+					description: 'Put the Cost Logger (Dashboard) right after a Webhook node, whose output has `query`, `body` and `headers`.',
 				});
 			}
-			const response = await buildDashboardResponse(store, query, {
-				title: parameter('title', 'Chats'),
-				currency: parameter('currency', 'USD'),
-				timeZone: timeZoneOf(context, options),
-				pageSize: options.pageSize,
-			});
+			const admin = await context.getCredentials<{ username?: string; password?: string }>('chatsDashboardAdminApi', itemIndex);
+			if (!admin.username?.trim() || !admin.password || admin.password.length < 10) {
+				throw new NodeOperationError(context.getNode(), 'The Chats Dashboard Admin credential needs a user name and a password of at least 10 characters', {
+					itemIndex,
+					description: 'Open the credential on this node and set the first admin’s user name and password.',
+				});
+			}
+			const response = await handleDashboardRequest(
+				store,
+				{ query, body: item.body, headers: item.headers as IDataObject },
+				{
+					title: parameter('title', 'Chats'),
+					currency: parameter('currency', 'USD'),
+					timeZone: timeZoneOf(context, options),
+					pageSize: options.pageSize,
+					admin: { username: admin.username, password: admin.password },
+					secureCookie: options.secureCookie,
+					sameSite: options.strictCookie ? 'Strict' : 'Lax',
+					sessionHours: options.sessionHours,
+					throttle: { maxFailures: options.maxFailedLogins ?? 5, windowMinutes: 15, lockMinutes: options.lockoutMinutes ?? 15 },
+				},
+			);
+			// Only the response leaves the node: the request (password, cookie) is not passed on.
 			return {
 				json: {
 					statusCode: response.statusCode,
 					contentType: response.contentType,
 					contentDisposition: response.contentDisposition,
+					setCookie: response.setCookie,
+					location: response.location,
 					format: response.format,
 					fileName: response.filename ?? null,
 					rows: response.rows ?? null,

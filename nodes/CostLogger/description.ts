@@ -190,7 +190,7 @@ export const costLoggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Put it after a Webhook node (GET, Respond: Using Respond to Webhook Node) and answer with a Respond to Webhook node: Respond With Text, Response Body {{ $json.body }}, header Content-Type {{ $json.contentType }}. The page reads its filters from the request query; see the shipped Chats dashboard workflow.',
+			'Put it after a Webhook node (GET and POST, no authentication: the page signs users in itself; Respond: Using Respond to Webhook Node) and answer with a Respond to Webhook node: Respond With Text, Response Body {{ $json.body }}, headers Content-Type {{ $json.contentType }}, Set-Cookie {{ $json.setCookie }} and Location {{ $json.location }}. See the shipped Chats dashboard workflow.',
 		name: 'dashboardNotice',
 		type: 'notice',
 		default: '',
@@ -212,6 +212,15 @@ export const costLoggerProperties: INodeProperties[] = [
 		displayOptions: show('metrics', 'export', 'dashboard'),
 		options: [
 			{
+				displayName: 'Always Secure Cookie',
+				name: 'secureCookie',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether the session cookie always gets the Secure attribute. Off: only when the request came over https (X-Forwarded-Proto from your reverse proxy).',
+				displayOptions: { show: { '/operation': ['dashboard'] } },
+			},
+			{
 				displayName: 'Chats per Page',
 				name: 'pageSize',
 				type: 'number',
@@ -228,12 +237,47 @@ export const costLoggerProperties: INodeProperties[] = [
 				description: 'A customer message after this much silence starts a new contact (first-contact resolution)',
 			},
 			{
+				displayName: 'Failed Sign-Ins Before Lockout',
+				name: 'maxFailedLogins',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 5,
+				description: 'Failed sign-ins within 15 minutes that lock the account and the source address',
+				displayOptions: { show: { '/operation': ['dashboard'] } },
+			},
+			{
+				displayName: 'Lockout (Minutes)',
+				name: 'lockoutMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 15,
+				displayOptions: { show: { '/operation': ['dashboard'] } },
+			},
+			{
 				displayName: 'Reopen Window (Days)',
 				name: 'reopenDays',
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 7,
 				description: 'A new contact within this many days means the previous one was not resolved',
+			},
+			{
+				displayName: 'Session Length (Hours)',
+				name: 'sessionHours',
+				type: 'number',
+				typeOptions: { minValue: 0.25 },
+				default: 8,
+				description: 'How long a sign-in lasts',
+				displayOptions: { show: { '/operation': ['dashboard'] } },
+			},
+			{
+				displayName: 'Strict Cookie',
+				name: 'strictCookie',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether the session cookie is SameSite=Strict instead of Lax. Only when n8n serves webhook HTML without its sandbox (N8N_INSECURE_DISABLE_WEBHOOK_IFRAME_SANDBOX=true): inside n8n's sandbox the page's own links count as cross-site and would never carry a Strict cookie.",
+				displayOptions: { show: { '/operation': ['dashboard'] } },
 			},
 			{
 				displayName: 'Time Zone',

@@ -14,7 +14,9 @@ import { field, itemParameter } from '../glue/parameters';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { sendTextToConversation, whatsAppCloudApiTest } from '../glue/whatsapp';
 import { readConversation, type ConversationRef } from '../domain/envelope';
-import { buildHandoffPackage, buildTranscript, extractiveSummary, holdingMessage } from '../domain/handoff/context';
+import { checkDeskRequest, type DeskAction } from '../domain/handoff/desk';
+import { forwardedAddress } from '../domain/security/webhook-keys';
+import { buildHandoffPackage, buildTranscript, extractiveSummary, handoffAlert, holdingMessage, maskHandoffPackage } from '../domain/handoff/context';
 import type { SupportStore } from '../domain/store';
 import { DEFAULT_REASON_EXPRESSION, humanHandoffOutputs, humanHandoffProperties } from './description';
 
@@ -37,6 +39,11 @@ export class HumanHandoff implements INodeType {
 				required: true,
 				displayOptions: { show: { operation: ['agentReply', 'handOff'] } },
 				testedBy: 'whatsAppCloudApiTest',
+			},
+			{
+				name: 'webhookKeysApi',
+				required: true,
+				displayOptions: { show: { operation: ['checkDeskRequest'] } },
 			},
 			{
 				name: 'whatsAppSupportStorePostgresApi',
@@ -124,7 +131,9 @@ async function runOperation(
 				openedAt: handoff.openedAt,
 				created,
 			});
-			const out: IDataObject = { ...json, conversation, handoff: { ...handoffPackage, status: handoff.status } };
+			const alert = handoffAlert(handoffPackage, context.getNodeParameter('maskAlert', itemIndex, true) as boolean);
+			const delivered = context.getNodeParameter('maskPackage', itemIndex, false) ? maskHandoffPackage(handoffPackage) : handoffPackage;
+			const out: IDataObject = { ...json, conversation, handoff: { ...delivered, alert, status: handoff.status } as unknown as IDataObject };
 			// The customer hears it once per handoff, not on every message while a person has the chat.
 			if (created && context.getNodeParameter('sendHoldingMessage', itemIndex, true)) {
 				const custom = String(context.getNodeParameter('holdingMessage', itemIndex, '') ?? '').trim();
@@ -155,6 +164,27 @@ async function runOperation(
 					handoff: { active: true, id: open.id, reason: open.reason, openedAt: open.openedAt, conversationId: conversation.id },
 				},
 			];
+		}
+		case 'checkDeskRequest': {
+			const keys = await context.getCredentials<{ header?: string; key?: string; previousKey?: string }>('webhookKeysApi', itemIndex);
+			if (!keys.key || keys.key.length < 12) {
+				throw new NodeOperationError(context.getNode(), 'The Webhook Keys credential needs a key of at least 12 characters', {
+					itemIndex,
+					description: 'Open the credential and set Key (e.g. from `openssl rand -base64 32`).',
+				});
+			}
+			const headers = (json.headers ?? {}) as Record<string, unknown>;
+			const check = await checkDeskRequest(store, {
+				action: context.getNodeParameter('deskAction', itemIndex, 'reply') as DeskAction,
+				headers,
+				body: json.body,
+				keys: { header: keys.header?.trim() || 'X-Agent-Desk-Key', current: keys.key, previous: keys.previousKey || undefined },
+				sourceIp: forwardedAddress(headers),
+			});
+			// The request (with its key header) is not passed on: only what the next node needs.
+			if (!check.ok) return [1, { statusCode: check.statusCode, error: check.error }];
+			const { ok: _ok, ...request } = check;
+			return [0, { deskRequest: request as unknown as IDataObject }];
 		}
 		case 'release': {
 			const conversation = await conversationFor(context, store, json, itemIndex);

@@ -11,6 +11,12 @@ export function humanHandoffOutputs(parameters: { operation?: string }) {
 			{ type: 'main', displayName: 'With Bot' },
 		];
 	}
+	if (parameters.operation === 'checkDeskRequest') {
+		return [
+			{ type: 'main', displayName: 'Accepted' },
+			{ type: 'main', displayName: 'Refused' },
+		];
+	}
 	return [{ type: 'main' }];
 }
 
@@ -36,6 +42,13 @@ export const humanHandoffProperties: INodeProperties[] = [
 				description: 'Route each message to With Human (bot stays silent) or With Bot',
 			},
 			{
+				name: 'Check Desk Request',
+				value: 'checkDeskRequest',
+				action: 'Check an agent desk call',
+				description:
+					'Check the key (current or previous), the body and the handoff state of an agent desk webhook call: Accepted, or Refused with the HTTP status and a message. Logs every call.',
+			},
+			{
 				name: 'Hand Off',
 				value: 'handOff',
 				action: 'Hand the chat to a person',
@@ -48,6 +61,18 @@ export const humanHandoffProperties: INodeProperties[] = [
 			},
 		],
 		default: 'handOff',
+	},
+	{
+		displayName: 'Desk Call',
+		name: 'deskAction',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Reply', value: 'reply', description: 'Body: { "conversationId", "text", "agent" }' },
+			{ name: 'Release', value: 'release', description: 'Body: { "conversationId", "agent" }' },
+		],
+		default: 'reply',
+		displayOptions: show('checkDeskRequest'),
 	},
 	{
 		displayName: 'Reason',
@@ -63,6 +88,24 @@ export const humanHandoffProperties: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: 200 },
 		default: 20,
 		description: 'How many of the latest messages go into the context package',
+		displayOptions: show('handOff'),
+	},
+	{
+		displayName: 'Mask Alert',
+		name: 'maskAlert',
+		type: 'boolean',
+		default: true,
+		description:
+			"Whether `handoff.alert` (the duty manager's alert template: customer, reason, summary) shows initials and a partial number instead of the name and number, with e-mails, numbers and IDs in the text masked",
+		displayOptions: show('handOff'),
+	},
+	{
+		displayName: 'Mask Context Package',
+		name: 'maskPackage',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether the whole package for agents (`handoff.text`, summary, transcript, customer) is masked the same way. Off: agents get the full text they need to help; the store keeps the original either way.',
 		displayOptions: show('handOff'),
 	},
 	{

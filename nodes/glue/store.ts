@@ -18,6 +18,8 @@ import {
 	DEFAULT_SCHEMA,
 	defaultPgliteDataDir,
 	openSupportStore,
+	resolveSslMode,
+	sslOptionFor,
 	StoreConfigurationError,
 	validateSchemaName,
 	type PostgresConnection,
@@ -53,15 +55,16 @@ export function postgresConnectionFrom(credentials: ICredentialDataDecryptedObje
 	connection: PostgresConnection;
 	schema: string;
 } {
-	const ssl = credentials.ssl as string | undefined;
+	const host = String(credentials.host ?? 'localhost');
+	const sslMode = resolveSslMode(credentials.ssl as string | undefined, host);
 	return {
 		connection: {
-			host: String(credentials.host ?? 'localhost'),
+			host,
 			port: Number(credentials.port ?? 5432),
 			database: String(credentials.database ?? 'postgres'),
 			user: String(credentials.user ?? 'postgres'),
 			password: credentials.password ? String(credentials.password) : undefined,
-			ssl: ssl === 'verify' ? { rejectUnauthorized: true } : ssl === 'allow-self-signed' ? { rejectUnauthorized: false } : false,
+			ssl: sslOptionFor(sslMode, host, credentials.sslCa ? String(credentials.sslCa) : undefined),
 			maxConnections: credentials.maxConnections ? Number(credentials.maxConnections) : undefined,
 		},
 		schema: String(credentials.schema || DEFAULT_SCHEMA),

@@ -1,6 +1,8 @@
 // The shipped Chats dashboard in a real n8n server, driven by real headless Chromium (Debian's
-// `chromium`, through playwright-core): load the page, filter, open a chat, export CSV. The store is
-// a PostgreSQL test database seeded with the week of chats whose metrics test/unit/costs works out.
+// `chromium`, through playwright-core): sign in, load the page, filter, open a chat, export CSV; and
+// over plain HTTP: the role matrix, lockout, CSRF refusal, TOTP enrolment and sign-in, the analyst's
+// masked export and the access log. The store is a PostgreSQL test database seeded with the week of
+// chats whose metrics test/unit/costs works out.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,13 +10,16 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 import { parseCsv } from '../../nodes/domain/costs';
+import { totpCode } from '../../nodes/domain/security/totp';
 import { closeAllSupportStores, openSupportStore } from '../../nodes/domain/store';
 import { IDS, SEED_RANGE, seedChats } from '../fixtures/costs/seed';
+import { DashboardClient } from '../helpers/dashboard-client';
 import { createTestDatabase } from '../helpers/store-backends';
 import { createTempUserFolder, importCredentials, importWorkflows, repoRoot, startN8n, type N8nServer, type WorkflowJson } from '../../scripts/lib/n8n-server';
 
 const CHROMIUM = '/usr/bin/chromium';
 const LOGIN = { username: 'ops', password: 'Dashboard-2026' };
+const USERS = { agent: { username: 'alex', password: 'agent-pass-2026' }, analyst: { username: 'nina', password: 'analyst-pass-2026' } };
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
 
 describe('Chats dashboard in a real n8n server and a real browser', () => {
@@ -36,11 +41,11 @@ describe('Chats dashboard in a real n8n server and a real browser', () => {
 		const build = workflow.nodes.find((node) => node.name === 'Build Page')!;
 		build.parameters = { ...build.parameters, supportStore: 'postgres', options: { timeZone: 'UTC' } };
 		build.credentials = { whatsAppSupportStorePostgresApi: { id: 'pgDashboardStore1', name: 'Store' } };
-		const webhook = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.webhook')!;
+		build.credentials = { ...build.credentials, chatsDashboardAdminApi: { id: 'dashAdmin1', name: 'Admin' } };
 		const userFolder = createTempUserFolder('n8n-e2e-dashboard-');
 		await importCredentials(userFolder, [
 			{ id: 'pgDashboardStore1', name: 'Store', type: 'whatsAppSupportStorePostgresApi', data: { ...database.connection, password: '', ssl: 'disable', schema: 'whatsapp_support' } },
-			{ id: webhook.credentials!.httpBasicAuth.id, name: webhook.credentials!.httpBasicAuth.name, type: 'httpBasicAuth', data: { user: LOGIN.username, password: LOGIN.password } },
+			{ id: 'dashAdmin1', name: 'Admin', type: 'chatsDashboardAdminApi', data: { username: LOGIN.username, password: LOGIN.password } },
 		]);
 		const [{ id }] = await importWorkflows(userFolder, [workflow]);
 		server = await startN8n({ userFolder, removeUserFolderOnStop: true });
@@ -53,7 +58,6 @@ describe('Chats dashboard in a real n8n server and a real browser', () => {
 			executablePath: CHROMIUM,
 			headless: true,
 			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-			httpCredentials: LOGIN,
 			acceptDownloads: true,
 			viewport: { width: 1400, height: 1000 },
 		});
@@ -74,10 +78,27 @@ describe('Chats dashboard in a real n8n server and a real browser', () => {
 	const tile = async (key: string) => (await page.locator(`[data-metric="${key}"] .value`).textContent())?.trim();
 	const rows = () => page.locator('tr.chat-row');
 
-	it('refuses the page without the login', async () => {
+	it('shows the sign-in form without a session, and signs in in the browser (screenshots)', async () => {
 		const response = await fetch(`${dashboardUrl}?from=${SEED_RANGE.from}`);
 		expect(response.status).toBe(401);
 		expect(await response.text()).not.toContain('Anna');
+		mkdirSync(ARTIFACTS, { recursive: true });
+
+		await page.goto(`${dashboardUrl}`);
+		await expect(page.locator('form.login').count()).resolves.toBe(1);
+		await page.screenshot({ path: path.join(ARTIFACTS, 'chats-dashboard-login.png') });
+		await page.fill('input[name="username"]', LOGIN.username);
+		await page.fill('input[name="password"]', 'not-the-password');
+		await Promise.all([page.waitForLoadState('load'), page.click('form.login button[type="submit"]')]);
+		await expect(page.locator('[role="alert"]').textContent()).resolves.toBe('Wrong user name, password or code.');
+		await page.fill('input[name="username"]', LOGIN.username);
+		await page.fill('input[name="password"]', LOGIN.password);
+		await Promise.all([page.waitForLoadState('load'), page.click('form.login button[type="submit"]')]);
+		await expect(page.locator('[data-user]').getAttribute('data-role')).resolves.toBe('admin');
+		const cookie = (await context.cookies()).find((each) => each.name === 'wa_chats_session')!;
+		expect([cookie.httpOnly, cookie.sameSite]).toEqual([true, 'Lax']);
+		await page.screenshot({ path: path.join(ARTIFACTS, 'chats-dashboard-signed-in.png'), fullPage: true });
+		expect(readFileSync(path.join(ARTIFACTS, 'chats-dashboard-signed-in.png')).subarray(1, 4).toString()).toBe('PNG');
 	});
 
 	it('loads the page with metrics, the daily chart and every chat, with user content escaped', async () => {
@@ -163,5 +184,129 @@ describe('Chats dashboard in a real n8n server and a real browser', () => {
 		const screenshot = path.join(ARTIFACTS, 'chats-dashboard.png');
 		await page.screenshot({ path: screenshot, fullPage: true });
 		expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
+	});
+
+	describe('over HTTP: users, roles, lockout, CSRF, TOTP and the access log', () => {
+		const admin = () => {
+			const client = new DashboardClient(dashboardUrl);
+			return client;
+		};
+		let adminClient: DashboardClient;
+
+		beforeAll(async () => {
+			adminClient = admin();
+			expect((await adminClient.login(LOGIN.username, LOGIN.password)).status).toBe(303);
+			const csrf = await adminClient.csrf();
+			for (const [role, user] of Object.entries(USERS)) {
+				const created = await adminClient.post({ action: 'user-create', csrf, username: user.username, role, password: user.password }, { query: { view: 'users' } });
+				expect(created.status).toBe(200);
+				expect(created.body).toContain(`User &#34;${user.username}&#34; (${role}) added.`);
+			}
+		}, 60_000);
+
+		it('applies the role matrix to pages, chats and exports', async () => {
+			const range = { from: SEED_RANGE.from, to: SEED_RANGE.to };
+			const clients = { admin: adminClient, agent: new DashboardClient(dashboardUrl), analyst: new DashboardClient(dashboardUrl) };
+			expect((await clients.agent.login(USERS.agent.username, USERS.agent.password)).status).toBe(303);
+			expect((await clients.analyst.login(USERS.analyst.username, USERS.analyst.password)).status).toBe(303);
+			const expected = {
+				admin: { page: 200, users: 200, log: 200, csv: 200, names: true, exportLinks: true },
+				agent: { page: 200, users: 403, log: 403, csv: 403, names: true, exportLinks: false },
+				analyst: { page: 200, users: 403, log: 403, csv: 200, names: false, exportLinks: true },
+			};
+			for (const [role, client] of Object.entries(clients) as Array<[keyof typeof expected, DashboardClient]>) {
+				const main = await client.get(range);
+				const users = await client.get({ view: 'users' });
+				const log = await client.get({ view: 'access-log' });
+				const csv = await client.get({ ...range, format: 'csv', dataset: 'messages' });
+				const actual = { page: main.status, users: users.status, log: log.status, csv: csv.status, names: main.body.includes('Carmen García'), exportLinks: main.body.includes('data-export="chats-csv"') };
+				expect({ role, ...actual }).toEqual({ role, ...expected[role] });
+				expect(main.body).toContain('data-metric="chats"');
+			}
+			// The agent sees the chat with its text; the analyst sees metrics and masked chats.
+			const agentChat = await clients.agent.get({ ...range, chat: IDS.carmen });
+			expect(agentChat.body).toContain('Can I book parking for Friday?');
+			const analystPage = await clients.analyst.get(range);
+			expect(analystPage.body).not.toMatch(/3461\d{5}|Carmen|Anna|wa_id/);
+			const pseudonym = /data-conversation="(chat-[0-9a-f]{16})"/.exec(analystPage.body)![1];
+			const analystChat = await clients.analyst.get({ ...range, chat: pseudonym });
+			expect(analystChat.status).toBe(200);
+			expect(analystChat.body).toContain('class="timeline"');
+			const raw = await clients.analyst.get({ ...range, chat: IDS.carmen });
+			expect(raw.status).toBe(404);
+		});
+
+		it('gives an analyst an export with no raw personal data', async () => {
+			const analyst = new DashboardClient(dashboardUrl);
+			await analyst.login(USERS.analyst.username, USERS.analyst.password);
+			const csv = await analyst.get({ from: SEED_RANGE.from, to: SEED_RANGE.to, format: 'csv', dataset: 'messages' });
+			expect(csv.status).toBe(200);
+			const table = parseCsv(csv.body.replace(/^\uFEFF/, ''));
+			const column = (name: string) => table[0].indexOf(name);
+			const adminCsv = parseCsv((await adminClient.get({ from: SEED_RANGE.from, to: SEED_RANGE.to, format: 'csv', dataset: 'messages' })).body.replace(/^\uFEFF/, ''));
+			expect(table.length).toBe(adminCsv.length);
+			const rawValues = new Set(
+				adminCsv.slice(1).flatMap((row) => [row[adminCsv[0].indexOf('customerKey')], row[adminCsv[0].indexOf('customerName')], row[adminCsv[0].indexOf('conversationId')]]).filter(Boolean),
+			);
+			expect(rawValues.size).toBeGreaterThan(4);
+			for (const value of rawValues) expect(csv.body).not.toContain(value);
+			for (const row of table.slice(1)) {
+				expect(row[column('customerKey')]).toMatch(/^customer-[0-9a-f]{12}$/);
+				expect(row[column('customerName')]).toBe('');
+			}
+			const json = await analyst.get({ from: SEED_RANGE.from, to: SEED_RANGE.to, format: 'json' });
+			for (const value of rawValues) expect(json.body).not.toContain(value);
+		});
+
+		it('refuses a form without the CSRF token or from another site', async () => {
+			const noToken = await adminClient.post({ action: 'user-create', username: 'mallory', role: 'admin', password: 'mallory-pass-2026' }, { query: { view: 'users' } });
+			expect(noToken.status).toBe(403);
+			const csrf = await adminClient.csrf();
+			const crossSite = await adminClient.post({ action: 'user-create', csrf, username: 'mallory', role: 'admin', password: 'mallory-pass-2026' }, { query: { view: 'users' }, headers: { origin: 'https://evil.example' } });
+			expect(crossSite.status).toBe(403);
+			const users = await adminClient.get({ view: 'users' });
+			expect(users.body).not.toContain('mallory');
+		});
+
+		it('locks the account after 5 failed sign-ins, even with the right password', async () => {
+			const attacker = new DashboardClient(dashboardUrl);
+			const statuses: number[] = [];
+			for (let attempt = 0; attempt < 5; attempt++) statuses.push((await attacker.login(USERS.agent.username, `wrong-${attempt}`)).status);
+			expect(statuses).toEqual([401, 401, 401, 401, 401]);
+			const locked = await attacker.login(USERS.agent.username, USERS.agent.password);
+			expect(locked.status).toBe(429);
+			expect(locked.body).toMatch(/Too many failed sign-ins/);
+			expect(attacker.cookie).toBe('');
+		});
+
+		it('enrols an authenticator app and then asks for its code at sign-in', async () => {
+			const client = new DashboardClient(dashboardUrl);
+			await client.login(LOGIN.username, LOGIN.password);
+			const started = await client.post({ action: 'totp-start', csrf: await client.csrf() }, { query: { view: 'security' } });
+			const secret = /class="totp-secret">([A-Z2-7]+)</.exec(started.body)![1];
+			const wrong = await client.post({ action: 'totp-confirm', csrf: await client.csrf(), code: '000000' }, { query: { view: 'security' } });
+			expect(wrong.status).toBe(400);
+			const confirmed = await client.post({ action: 'totp-confirm', csrf: await client.csrf(), code: await totpCode(secret) }, { query: { view: 'security' } });
+			expect(confirmed.status).toBe(200);
+			expect(confirmed.body).toContain('data-totp="enabled"');
+
+			const fresh = new DashboardClient(dashboardUrl);
+			expect((await fresh.login(LOGIN.username, LOGIN.password)).status).toBe(401);
+			// The code of the next time step: the enrolment code's own step cannot be used twice.
+			const next = await totpCode(secret, Math.floor(Date.now() / 1000) + 30);
+			expect((await fresh.login(LOGIN.username, LOGIN.password, next)).status).toBe(303);
+			expect((await fresh.get()).status).toBe(200);
+			// The same code a second time is refused (replay).
+			expect((await new DashboardClient(dashboardUrl).login(LOGIN.username, LOGIN.password, next)).status).toBe(401);
+		});
+
+		it('keeps an access log of sign-ins, chat views, exports and refusals for admins', async () => {
+			const log = await adminClient.get({ view: 'access-log' });
+			expect(log.status).toBe(200);
+			const rows = [...log.body.matchAll(/<tr class="log-row" data-action="([^"]+)" data-outcome="([^"]+)">/g)].map((match) => `${match[1]}:${match[2]}`);
+			for (const entry of ['login:ok', 'login:failed', 'login:locked', 'view_chat:ok', 'export:ok', 'export:denied', 'csrf:denied', 'user_created:ok', 'totp_enrolment:ok']) expect(rows).toContain(entry);
+			expect(log.body).toContain(IDS.carmen);
+			expect(log.body).not.toContain(USERS.agent.password);
+		});
 	});
 });

@@ -24,7 +24,8 @@ import {
 	startN8n,
 	type N8nServer,
 } from '../../scripts/lib/n8n-server';
-import { DEMO_APP_SECRET, DEMO_DASHBOARD_LOGIN, DEMO_HEADER_KEYS, demoCredentials } from '../../scripts/demo';
+import { DashboardClient } from '../helpers/dashboard-client';
+import { DEMO_APP_SECRET, DEMO_DASHBOARD_ADMIN, DEMO_HEADER_KEYS, demoCredentials } from '../../scripts/demo';
 
 const workflowsFolder = path.join(repoRoot, 'workflows');
 const SHIPPED = readdirSync(workflowsFolder)
@@ -181,7 +182,8 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			expect(alert.to).toBe(DUTY_PHONE);
 			const template = alert.body.template as { components: Array<{ type: string; parameters: Array<{ text: string }> }> };
 			const [customer, reason, summary] = template.components.find((component) => component.type === 'body')!.parameters.map((parameter) => parameter.text);
-			expect(customer).toBe(`${GUEST.name} +${GUEST.waId}`);
+			// The alert is masked by default: initials and the number's last four digits.
+			expect(customer).toBe(`${GUEST.name.split(' ').map((word) => `${word[0]}.`).join(' ')} (+${GUEST.waId.slice(0, 2)} •••• ${GUEST.waId.slice(-4)})`);
 			expect(reason).toMatch(/complaint|negative/i);
 			expect(summary).toMatch(/Rezeption|schmutzig/);
 
@@ -221,6 +223,20 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			expect(response.status).toBe(403);
 			const wrong = await callWebhook('agent-desk-release', { key: { name: DEMO_HEADER_KEYS.agentDesk.name, value: 'guess' }, body: { conversationId: CONVERSATION_ID } });
 			expect(wrong.status).toBe(403);
+		});
+
+		it('answers a bad desk call with 400 or 404 and a message, not a failed execution', async () => {
+			const numeric = await callWebhook('agent-desk-reply', { key: DEMO_HEADER_KEYS.agentDesk, body: { conversationId: 42 } });
+			expect(numeric.status).toBe(400);
+			expect(numeric.json).toMatchObject({ ok: false, error: expect.stringMatching(/"conversationId" must be/) });
+			const unknown = await callWebhook('agent-desk-reply', { key: DEMO_HEADER_KEYS.agentDesk, body: { conversationId: 'whatsapp:1065000000001:0000', text: 'Hello' } });
+			expect(unknown.status).toBe(404);
+			expect(unknown.json).toMatchObject({ ok: false, error: 'There is no conversation "whatsapp:1065000000001:0000".' });
+			const failed = await server.rest.rest<{ results: Array<{ id: string }> }>(
+				'GET',
+				`/executions?filter=${encodeURIComponent(JSON.stringify({ status: ['error'], workflowId: 'agentDeskBridge1' }))}`,
+			);
+			expect(failed.results).toEqual([]);
 		});
 
 		it('honours STOP in Spanish: confirms once in Spanish, records the opt-out, then stays silent', async () => {
@@ -344,7 +360,8 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			const before = sandbox.sentMessages().length;
 			const booking = { guest: { phone: '31687654321', name: 'Daan', language: 'nl' }, arrival: '2026-12-04', reference: 'HTL-48213' };
 			const response = await callWebhook('pms-booking-reminder', { key: DEMO_HEADER_KEYS.pms, body: booking });
-			expect(response.status).toBe(200);
+			expect(response.status).toBe(202);
+			expect(response.json).toEqual({ ok: true, reference: 'HTL-48213' });
 			let sent: SentMessage[] = [];
 			for (let attempt = 0; attempt < 60 && sent.length === 0; attempt++) {
 				sent = sandbox.sentMessages().slice(before);
@@ -369,16 +386,18 @@ describe('shipped workflows end to end in a real n8n server', () => {
 	});
 
 	describe('chats-dashboard', () => {
-		it('lists the conversations of this run behind Basic Auth', async () => {
-			const anonymous = await fetch(`${server.baseUrl}/webhook/chats`, { signal: AbortSignal.timeout(30_000) });
+		it('lists the conversations of this run after signing in as the credential admin', async () => {
+			const dashboard = new DashboardClient(`${server.baseUrl}/webhook/chats`);
+			const anonymous = await dashboard.get();
 			expect(anonymous.status).toBe(401);
-			const authorization = `Basic ${Buffer.from(`${DEMO_DASHBOARD_LOGIN.user}:${DEMO_DASHBOARD_LOGIN.password}`).toString('base64')}`;
-			const page = await fetch(`${server.baseUrl}/webhook/chats`, { headers: { authorization }, signal: AbortSignal.timeout(30_000) });
+			expect(anonymous.body).not.toContain('Jonas Weber');
+			const login = await dashboard.login(DEMO_DASHBOARD_ADMIN.username, DEMO_DASHBOARD_ADMIN.password);
+			expect(login.status).toBe(303);
+			const page = await dashboard.get();
 			expect(page.status).toBe(200);
 			expect(page.headers.get('content-type')).toMatch(/text\/html/);
-			const html = await page.text();
-			for (const name of ['Jonas Weber', 'Eva', 'Marta']) expect(html).toContain(name);
-			expect(html).not.toMatch(/<script/i);
+			for (const name of ['Jonas Weber', 'Eva', 'Marta']) expect(page.body).toContain(name);
+			expect(page.body).not.toMatch(/<script/i);
 		});
 	});
 

@@ -261,6 +261,10 @@ export function queueModeCredentials(workflows: WorkflowJson[], targets: QueueCr
 				return { ...reference, data: { name: 'X-Test-Key', value: randomBytes(12).toString('hex') } };
 			case 'httpBasicAuth':
 				return { ...reference, data: { user: 'test', password: randomBytes(12).toString('hex') } };
+			case 'webhookKeysApi':
+				return { ...reference, data: { header: 'X-Test-Key', key: randomBytes(12).toString('hex'), previousKey: '' } };
+			case 'chatsDashboardAdminApi':
+				return { ...reference, data: { username: 'test', password: randomBytes(12).toString('hex') } };
 			default:
 				throw new Error(`queueModeCredentials: no test credential for type ${reference.type} (${reference.name})`);
 		}

@@ -182,19 +182,41 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Cost Logger in n8n (%
 	});
 
 	describe('the shipped Chats dashboard workflow', () => {
-		async function dashboard(query: IDataObject) {
+		let cookie = '';
+
+		async function request(query: IDataObject, body: IDataObject = {}, headers: IDataObject = {}) {
 			const flow = loadWorkflowFile(path.join(PROJECT_ROOT, 'workflows', 'chats-dashboard.json'));
 			const build = flow.nodes.find((each) => each.name === 'Build Page')!;
 			build.parameters = { ...build.parameters, supportStore: backend === 'postgres' ? 'postgres' : 'embedded', options: { timeZone: 'UTC' } };
-			build.credentials = { whatsAppSupportStorePostgresApi: { id: 'pg', name: 'Store' } };
+			build.credentials = { ...build.credentials, whatsAppSupportStorePostgresApi: { id: 'pg', name: 'Store' } };
 			const result = await runWorkflow(flow, {
-				credentials: { ...bed.credentials, httpBasicAuth: { user: 'ops', password: 'secret' } },
-				triggerItems: [{ json: { headers: {}, params: {}, query, body: {} } }],
+				credentials: { ...bed.credentials, chatsDashboardAdminApi: { username: 'ops', password: 'ops-secret-2026' } },
+				triggerItems: [{ json: { headers: { 'x-forwarded-for': '198.51.100.7', ...headers }, params: {}, query, body } }],
 			});
 			expect(result.status).toBe('success');
 			expect(result.responses).toHaveLength(1);
 			return result.responses[0] as { body: string; headers: Record<string, string>; statusCode: number };
 		}
+
+		async function dashboard(query: IDataObject) {
+			if (!cookie) {
+				const login = await request({}, { action: 'login', username: 'ops', password: 'ops-secret-2026' });
+				expect(login.statusCode).toBe(303);
+				expect(login.headers['set-cookie']).toMatch(/^wa_chats_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=28800$/);
+				cookie = login.headers['set-cookie'].split(';')[0];
+			}
+			return await request(query, {}, { cookie });
+		}
+
+		it('asks for a sign-in without a session, and keeps no request data in the node output', async () => {
+			const anonymous = await request({ from: SEED_RANGE.from });
+			expect(anonymous.statusCode).toBe(401);
+			expect(anonymous.body).toContain('form class="card login"');
+			expect(anonymous.body).not.toContain('Anna');
+			const wrong = await request({}, { action: 'login', username: 'ops', password: 'nope' });
+			expect(wrong.statusCode).toBe(401);
+			expect(wrong.body).toContain('Wrong user name, password or code.');
+		});
 
 		it('answers with the HTML page: tiles, chart, chat list, the selected chat, escaped', async () => {
 			const response = await dashboard({ from: SEED_RANGE.from, to: SEED_RANGE.to, chat: IDS.bernd });

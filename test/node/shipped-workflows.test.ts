@@ -257,7 +257,7 @@ describe('shipped workflows (in-process runs)', () => {
 	it('alerts the duty manager through agent-desk-bridge when a chat is handed off, once per handoff', async () => {
 		bed.sandbox.registerTemplate({ name: 'agent_handoff_alert', category: 'utility', languages: ['en'] });
 		const waId = '44700900419';
-		const first = await guestWrites('restaurant-reservations.json', waId, 'Tom', 'I need to change my booking to a different day please');
+		const first = await guestWrites('restaurant-reservations.json', waId, 'Tom Baker', 'I need to change my booking to a different day please, mail tom.baker@example.com');
 		expect(first.result.subWorkflowRuns.map((run) => run.workflowId)).toEqual(['agentDeskBridge1']);
 		const [bridge] = first.result.subWorkflowRuns;
 		expect(bridge.result.status).toBe('success');
@@ -265,11 +265,17 @@ describe('shipped workflows (in-process runs)', () => {
 		expect(alerts.map((message) => message.to)).toEqual(['15550100001']);
 		const template = alerts[0].body.template as { components: Array<{ type: string; parameters: Array<{ text: string }> }> };
 		const [customer, reason, summary] = template.components.find((component) => component.type === 'body')!.parameters.map((parameter) => parameter.text);
-		expect(customer).toBe(`Tom +${waId}`);
+		// Masked by default: initials and a partial number, personal data in the text replaced.
+		expect(customer).toBe(`T. B. (+44 •••• ${waId.slice(-4)})`);
 		expect(reason).toEqual(expect.any(String));
 		expect(reason.length).toBeGreaterThan(0);
 		expect(summary).toContain('change my booking');
-		expect(summary).not.toMatch(/\n/);
+		expect(summary).toContain('[EMAIL_1]');
+		expect(summary).not.toMatch(/\n|tom\.baker@example\.com|Baker/);
+		// The agent's package keeps the full text (masking it is an option of the Hand Off node).
+		const handed = first.result.json('Hand Off to a Person')[0].handoff as { text: string; alert: { masked: boolean } };
+		expect(handed.text).toContain('tom.baker@example.com');
+		expect(handed.alert.masked).toBe(true);
 
 		// A second Hand Off on the same conversation (e.g. a second workflow) finds the open handoff: no new alert.
 		bed.sandbox.reset();
@@ -316,14 +322,87 @@ describe('shipped workflows (in-process runs)', () => {
 		expect(result.json('Log Template Costs')).toHaveLength(rows.length);
 	});
 
+	it('re-engagement-templates checks a PMS booking: 202 and the template, or 400 / 403 / 409 with a message and nothing sent', async () => {
+		bed.sandbox.registerTemplate({ name: 'booking_reminder', category: 'utility', languages: ['en', 'nl'] });
+		const keys = { header: 'X-PMS-Key', key: 'pms-key-new-0123456789', previousKey: 'pms-key-old-0123456789' };
+		const call = async (body: unknown, key: string | null) =>
+			await runWorkflow(loadWorkflowFile(file('re-engagement-templates.json')), {
+				credentials: { ...bed.credentials, webhookKeysApi: keys },
+				startNodeName: 'Booking From PMS',
+				triggerItems: [{ json: { headers: key ? { 'x-pms-key': key } : {}, params: {}, query: {}, body: body as IDataObject } }],
+			});
+		const optedOut = '31612000881';
+		await bed.store.appendConsentEvent({ customerKey: optedOut, scope: '*', action: 'opt_out', source: 'keyword' });
+		const booking = (phone: string) => ({ guest: { phone, name: 'Daan', language: 'nl' }, arrival: '2026-12-04', reference: 'HTL-48213' });
+		const cases: Array<[unknown, string | null, number, RegExp]> = [
+			[booking('31612000880'), 'guess-0123456789', 403, /Missing or wrong key/],
+			[{ guest: { phone: 'call me', name: 'Daan' }, arrival: '2026-12-04', reference: 'X' }, keys.key, 400, /"guest.phone" must be/],
+			[{ ...booking('31612000880'), arrival: '4 December' }, keys.key, 400, /"arrival" must be a date/],
+			[booking(optedOut), keys.key, 409, /opted out/],
+		];
+		for (const [body, key, status, message] of cases) {
+			const result = await call(body, key);
+			expect(result.status).toBe('success');
+			const response = result.responses[0] as { body: unknown; statusCode: number };
+			const json = (typeof response.body === 'string' ? JSON.parse(response.body) : response.body) as { error: string };
+			expect({ status: response.statusCode, error: json.error }).toEqual({ status, error: expect.stringMatching(message) });
+		}
+		expect(bed.sandbox.sentMessages()).toEqual([]);
+		const accepted = await call({ ...booking('+31 6 1200 0880') }, keys.previousKey);
+		expect(accepted.status).toBe('success');
+		expect((accepted.responses[0] as { statusCode: number }).statusCode).toBe(202);
+		expect(bed.sandbox.sentMessages().map((message) => ({ to: message.waId, template: message.templateName }))).toEqual([{ to: '31612000880', template: 'booking_reminder' }]);
+		const log = (await bed.store.access.listAccessLog({ limit: 100 })).filter((entry) => entry.role === 'pms').slice(0, 5).reverse();
+		expect(log.map((entry) => `${entry.outcome}:${String(entry.detail?.key)}`)).toEqual(['denied:wrong', 'failed:current', 'failed:current', 'failed:current', 'ok:previous']);
+	});
+
+	const DSAR_KEYS = { header: 'X-DSAR-Key', key: 'dsar-key-new-0123456789', previousKey: 'dsar-key-old-0123456789' };
+
+	it('privacy-retention refuses DSAR calls with a wrong key (403), no customer (400) or nothing to erase (404), and logs them', async () => {
+		const call = async (query: IDataObject, key: string | null) =>
+			await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
+				credentials: { ...bed.credentials, webhookKeysApi: DSAR_KEYS },
+				startNodeName: 'DSAR Request',
+				triggerItems: [{ json: { headers: key ? { 'x-dsar-key': key } : {}, params: {}, query, body: {} } }],
+			});
+		const cases: Array<[IDataObject, string | null, number, RegExp]> = [
+			[{ action: 'export', customer: '31612000999' }, 'guess-0123456789', 403, /Missing or wrong key/],
+			[{ action: 'export', customer: '31612000999' }, null, 403, /X-DSAR-Key header/],
+			[{ action: 'export' }, DSAR_KEYS.key, 400, /customer must be/],
+			[{ action: 'erase', customer: '31612000999' }, DSAR_KEYS.previousKey, 404, /Nothing is stored/],
+		];
+		for (const [query, key, status, message] of cases) {
+			const result = await call(query, key);
+			expect(result.status).toBe('success');
+			expect(result.runCount('Export Customer Data') + result.runCount('Erase Customer Data')).toBe(0);
+			const response = result.responses[0] as { body: unknown; statusCode: number };
+			const json = (typeof response.body === 'string' ? JSON.parse(response.body) : response.body) as { error: string };
+			expect({ status: response.statusCode, error: json.error }).toEqual({ status, error: expect.stringMatching(message) });
+		}
+		// The previous key works during a rotation.
+		const exported = await call({ action: 'export', customer: '31612000999' }, DSAR_KEYS.previousKey);
+		expect((exported.responses[0] as { statusCode: number }).statusCode).toBe(200);
+		const log = (await bed.store.access.listAccessLog({ limit: 100 })).filter((entry) => entry.role === 'dsar').slice(0, 5).reverse();
+		expect(log.map((entry) => `${entry.action}:${entry.outcome}:${String(entry.detail?.key)}`)).toEqual([
+			'dsar_export:denied:wrong',
+			'dsar_export:denied:missing',
+			'dsar_export:failed:current',
+			'dsar_erase:failed:previous',
+			'dsar_export:ok:previous',
+		]);
+		// The customer is named by the store's keyed hash, not the number.
+		expect(log[4].target).toBe(await bed.store.tombstoneKeyOf('31612000999'));
+		expect(JSON.stringify(log)).not.toContain('31612000999');
+	});
+
 	it('privacy-retention exports the seeded customer through the DSAR webhook branch', async () => {
 		const waId = '31612000615';
 		const conversation = guest(waId, 'Sanne');
 		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.dsar`, type: 'text', text: 'Mijn kamer is 112', sentAt: new Date() });
 		const result = await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
-			credentials: bed.credentials,
+			credentials: { ...bed.credentials, webhookKeysApi: DSAR_KEYS },
 			startNodeName: 'DSAR Request',
-			triggerItems: [{ json: { headers: {}, params: {}, query: { action: 'export', customer: waId }, body: {} } }],
+			triggerItems: [{ json: { headers: { 'x-dsar-key': DSAR_KEYS.key }, params: {}, query: { action: 'export', customer: waId }, body: {} } }],
 		});
 		expect(result.status).toBe('success');
 		expect(result.runCount('Erase Customer Data')).toBe(0);
@@ -352,9 +431,9 @@ describe('shipped workflows (in-process runs)', () => {
 		await bed.store.openHandoff(conversationId, { reason: 'complaint', summary: 'complaint', context: {} });
 
 		const result = await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
-			credentials: bed.credentials,
+			credentials: { ...bed.credentials, webhookKeysApi: DSAR_KEYS },
 			startNodeName: 'DSAR Request',
-			triggerItems: [{ json: { headers: {}, params: {}, query: { action: 'erase', customer: waId }, body: {} } }],
+			triggerItems: [{ json: { headers: { 'x-dsar-key': DSAR_KEYS.key }, params: {}, query: { action: 'erase', customer: waId }, body: {} } }],
 		});
 		expect(result.status).toBe('success');
 		expect(result.runCount('Export Customer Data')).toBe(0);
@@ -396,13 +475,68 @@ describe('shipped workflows (in-process runs)', () => {
 
 	it('privacy-retention rejects an unknown DSAR action with 400 and touches nothing', async () => {
 		const result = await runWorkflow(loadWorkflowFile(file('privacy-retention.json')), {
-			credentials: bed.credentials,
+			credentials: { ...bed.credentials, webhookKeysApi: DSAR_KEYS },
 			startNodeName: 'DSAR Request',
-			triggerItems: [{ json: { headers: {}, params: {}, query: { action: 'delete-everything', customer: '31612000615' }, body: {} } }],
+			triggerItems: [{ json: { headers: { 'x-dsar-key': DSAR_KEYS.key }, params: {}, query: { action: 'delete-everything', customer: '31612000615' }, body: {} } }],
 		});
 		expect(result.status).toBe('success');
 		expect(result.runCount('Export Customer Data') + result.runCount('Erase Customer Data')).toBe(0);
 		expect((result.responses[0] as { statusCode: number }).statusCode).toBe(400);
+	});
+
+	const DESK_KEYS = { header: 'X-Agent-Desk-Key', key: 'desk-key-new-0123456789', previousKey: 'desk-key-old-0123456789' };
+
+	async function deskCall(webhook: string, body: unknown, key: string | null = DESK_KEYS.key) {
+		return await runWorkflow(loadWorkflowFile(file('agent-desk-bridge.json')), {
+			credentials: { ...bed.credentials, webhookKeysApi: DESK_KEYS },
+			startNodeName: webhook,
+			triggerItems: [{ json: { headers: key === null ? {} : { 'x-agent-desk-key': key }, params: {}, query: {}, body: body as IDataObject } }],
+		});
+	}
+
+	it('agent-desk-bridge answers bad calls with 400, 403, 404 or 409 and a message, logs every call, and takes both keys during a rotation', async () => {
+		const waId = '31612000718';
+		const conversation = guest(waId, 'Noor');
+		const conversationId = conversationIdOf(conversation);
+		await bed.store.recordInboundMessage({ conversation, waMessageId: `wamid.${waId}.bad`, type: 'text', text: 'Hallo', sentAt: new Date() });
+		const cases: Array<[string, unknown, string | null, number, RegExp]> = [
+			['Agent Reply From Desk', { conversationId: 42 }, DESK_KEYS.key, 400, /"conversationId" must be/],
+			['Agent Reply From Desk', { conversationId, agent: 'Sofie' }, DESK_KEYS.key, 400, /"text" must be/],
+			['Agent Reply From Desk', { conversationId: 'whatsapp:1:404', text: 'hi' }, DESK_KEYS.key, 404, /no conversation "whatsapp:1:404"/],
+			['Agent Reply From Desk', { conversationId, text: 'hi' }, DESK_KEYS.key, 409, /not handed off/],
+			['Release Request From Desk', { conversationId }, DESK_KEYS.previousKey, 409, /no open handoff/],
+			['Agent Reply From Desk', { conversationId, text: 'hi' }, 'guess-0123456789', 403, /Missing or wrong key/],
+			['Release Request From Desk', { conversationId }, null, 403, /X-Agent-Desk-Key header/],
+		];
+		for (const [webhook, body, key, status, message] of cases) {
+			const result = await deskCall(webhook, body, key);
+			// A refusal is an answer, not a failed execution, and nothing is sent.
+			expect({ webhook, status: result.status }).toEqual({ webhook, status: 'success' });
+			const response = result.responses[0] as { body: unknown; statusCode: number };
+			const json = (typeof response.body === 'string' ? JSON.parse(response.body) : response.body) as { ok: boolean; error: string };
+			expect({ status: response.statusCode, ok: json.ok }).toEqual({ status, ok: false });
+			expect(json.error).toMatch(message);
+		}
+		expect(bed.sandbox.sentMessages()).toEqual([]);
+
+		// The previous key still works during a rotation.
+		await bed.store.openHandoff(conversationId, { reason: 'human_requested', summary: 'x', context: {} });
+		const released = await deskCall('Release Request From Desk', { conversationId, agent: 'Ravi' }, DESK_KEYS.previousKey);
+		expect((released.responses[0] as { statusCode: number }).statusCode).toBe(200);
+
+		const log = (await bed.store.access.listAccessLog({ limit: 50 })).filter((entry) => entry.role === 'desk' && (entry.target === conversationId || entry.target === 'whatsapp:1:404' || !entry.target));
+		expect(log.map((entry) => `${entry.action}:${entry.outcome}:${String(entry.detail?.key)}`).reverse()).toEqual([
+			'desk_reply:failed:current',
+			'desk_reply:failed:current',
+			'desk_reply:failed:current',
+			'desk_reply:failed:current',
+			'desk_release:failed:previous',
+			'desk_reply:denied:wrong',
+			'desk_release:denied:missing',
+			'desk_release:ok:previous',
+		]);
+		expect(log[0].actor).toBe('Ravi');
+		expect(JSON.stringify(log)).not.toContain(DESK_KEYS.previousKey);
 	});
 
 	it('agent-desk-bridge carries an agent reply to the customer and stores it as an agent message', async () => {
@@ -413,11 +547,7 @@ describe('shipped workflows (in-process runs)', () => {
 		await bed.store.openHandoff(conversationId, { reason: 'human_requested', summary: 'wants a person', context: {} });
 		const reply = 'Hoi Pieter, ik ben Sofie van de receptie. Je kamer is om 13:00 klaar.';
 
-		const result = await runWorkflow(loadWorkflowFile(file('agent-desk-bridge.json')), {
-			credentials: bed.credentials,
-			startNodeName: 'Agent Reply From Desk',
-			triggerItems: [{ json: { headers: {}, params: {}, query: {}, body: { conversationId, text: reply, agent: 'Sofie' } } }],
-		});
+		const result = await deskCall('Agent Reply From Desk', { conversationId, text: reply, agent: 'Sofie' });
 		expect(result.status).toBe('success');
 		const sent = bed.sandbox.sentMessages();
 		expect(sent.map((message) => ({ to: message.waId, text: (message.body.text as { body: string }).body }))).toEqual([{ to: waId, text: reply }]);
@@ -439,11 +569,7 @@ describe('shipped workflows (in-process runs)', () => {
 		await bed.store.openHandoff(conversationId, { reason: 'complaint', summary: 'complaint', context: {} });
 		expect(await bed.store.getOpenHandoff(conversationId)).toBeDefined();
 
-		const result = await runWorkflow(loadWorkflowFile(file('agent-desk-bridge.json')), {
-			credentials: bed.credentials,
-			startNodeName: 'Release Request From Desk',
-			triggerItems: [{ json: { headers: {}, params: {}, query: {}, body: { conversationId, agent: 'Sofie' } } }],
-		});
+		const result = await deskCall('Release Request From Desk', { conversationId, agent: 'Sofie' });
 		expect(result.status).toBe('success');
 		expect(await bed.store.getOpenHandoff(conversationId)).toBeUndefined();
 		const response = result.responses[0] as { body: unknown };

@@ -15,6 +15,7 @@ import {
 	type ResolvedRange,
 	type TurnRecord,
 } from '../store/analytics';
+import type { PersonalDataMask } from '../security/masking';
 import type { SupportStore } from '../store/support-store';
 import { toCsv } from './csv';
 
@@ -36,6 +37,12 @@ export interface DashboardOptions {
 	timeZone?: string;
 	pageSize?: number;
 	now?: Date;
+	/** False leaves the export links out (a viewer who may not export). */
+	exports?: boolean;
+	/** Masks personal data in the page and the exports (the analyst role); `chat` is then a pseudonym. */
+	mask?: PersonalDataMask;
+	/** Extra header content (signed-in user, navigation, sign-out form), already HTML. */
+	headerHtml?: string;
 }
 
 export interface DashboardResponse {
@@ -176,6 +183,8 @@ export interface DashboardPage {
 	detail?: ConversationDetail;
 	notice?: string;
 	generatedAt: Date;
+	exports?: boolean;
+	headerHtml?: string;
 }
 
 const STYLE = `
@@ -267,6 +276,7 @@ function renderIntents(metrics: ChatMetrics): string {
 }
 
 function renderExports(page: DashboardPage): string {
+	if (page.exports === false) return '';
 	const base = filterValues(page.query, page.range);
 	const link = (label: string, values: Record<string, string | undefined>, key: string) =>
 		`<a href="${escapeHtml(queryString({ ...base, ...values }))}" data-export="${key}">${label}</a>`;
@@ -377,7 +387,7 @@ function renderConversation(page: DashboardPage): string {
 <h2>${channelBadge(conversation.channel)} ${escapeHtml(conversation.customerName ?? conversation.customerKey)}</h2>
 <p class="muted">${escapeHtml(conversation.customerKey)} · ${escapeHtml(conversation.id)} · now with ${conversation.state === 'human' ? 'a person' : 'the bot'}</p>
 <p class="chat-cost"><strong>Cost:</strong> ${escapeHtml(costLines)}</p><div class="chips">${categories}</div>
-<p class="exports"><a href="${exportHref}" data-export="chat-csv">This chat's messages (CSV)</a></p>
+${page.exports === false ? '' : `<p class="exports"><a href="${exportHref}" data-export="chat-csv">This chat's messages (CSV)</a></p>`}
 ${detail.truncated ? '<p class="muted">Older messages are not shown.</p>' : ''}
 <ol class="timeline">${events.map((event) => event.html).join('\n')}</ol>
 </section>`;
@@ -390,7 +400,7 @@ export function renderDashboardPage(page: DashboardPage): string {
 <meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body>
 <header><h1>${escapeHtml(title)}</h1><span class="range">${escapeHtml(page.range.fromDay)} – ${escapeHtml(page.range.toDay)} (${escapeHtml(page.range.timeZone)})</span>
-<span class="muted" style="color:#cfe">generated ${escapeHtml(formatTime(page.generatedAt.toISOString(), page.range.timeZone))}</span></header>
+<span class="muted" style="color:#cfe">generated ${escapeHtml(formatTime(page.generatedAt.toISOString(), page.range.timeZone))}</span>${page.headerHtml ?? ''}</header>
 <main>
 ${page.notice ? `<div class="notice" role="alert">${escapeHtml(page.notice)}</div>` : ''}
 ${renderFilters(page)}
@@ -425,22 +435,35 @@ async function rangeFor(store: SupportStore, query: DashboardQuery, options: Das
  */
 export async function buildDashboardResponse(store: SupportStore, rawQuery: unknown, options: DashboardOptions): Promise<DashboardResponse> {
 	const query = normalizeQuery(rawQuery);
+	const mask = options.mask;
+	// A masked viewer cannot search by name or number: that would tell whether a customer wrote.
+	if (mask) delete query.customer;
 	const currency = options.currency.toUpperCase();
 	const { range, notice } = await rangeFor(store, query, options);
 	const filters: ChatFilters = { from: range.from, to: range.to, channels: channelsOf(query), assistant: query.assistant, customer: query.customer };
+	const listChats = async (listOptions: { currency: string; limit?: number; offset?: number }) => {
+		const result = await store.analytics.listChats(filters, listOptions);
+		return mask ? { ...result, chats: result.chats.map((chat) => mask.chat(chat)) } : result;
+	};
+	const exportMessages = async (conversationId?: string) => {
+		const rows = await store.analytics.exportMessages(filters, { conversationId });
+		return mask ? rows.map((row) => mask.message(row)) : rows;
+	};
+	// The pseudonym of a chat leads back to it only among the chats of the same filters.
+	const chatId = mask && query.chat ? (await store.analytics.listChats(filters, { currency, limit: 100_000 })).chats.find((chat) => mask.conversationId(chat.conversationId) === query.chat)?.conversationId : query.chat;
 	const format = (query.format ?? 'html').toLowerCase();
 
 	if (format === 'csv' || format === 'json') {
 		const dataset = (query.dataset ?? (query.chat ? 'messages' : 'chats')).toLowerCase();
 		if (format === 'json') {
-			const chats = (await store.analytics.listChats(filters, { currency, limit: 100_000 })).chats.filter((chat) => !query.chat || chat.conversationId === query.chat);
-			const messages = await store.analytics.exportMessages(filters, { conversationId: query.chat });
+			const chats = (await listChats({ currency, limit: 100_000 })).chats.filter((chat) => !query.chat || chat.conversationId === query.chat);
+			const messages = query.chat && !chatId ? [] : await exportMessages(chatId);
 			const body = JSON.stringify({ range: { from: range.fromDay, to: range.toDay, timeZone: range.timeZone }, currency, chats, messages }, null, 1);
 			const filename = fileName('chats', range, 'json');
 			return { statusCode: 200, format: 'json', contentType: 'application/json; charset=utf-8', contentDisposition: `attachment; filename="${filename}"`, body, filename, rows: chats.length + messages.length };
 		}
 		if (dataset === 'messages') {
-			const rows = await store.analytics.exportMessages(filters, { conversationId: query.chat });
+			const rows = query.chat && !chatId ? [] : await exportMessages(chatId);
 			const filename = fileName(query.chat ? 'chat-messages' : 'messages', range, 'csv');
 			return {
 				statusCode: 200,
@@ -452,7 +475,7 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 				rows: rows.length,
 			};
 		}
-		const rows = (await store.analytics.listChats(filters, { currency, limit: 100_000 })).chats;
+		const rows = (await listChats({ currency, limit: 100_000 })).chats;
 		const filename = fileName('chats', range, 'csv');
 		return {
 			statusCode: 200,
@@ -470,10 +493,11 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 	const [metrics, daily, chats, assistants] = [
 		await store.analytics.computeMetrics(filters, { currency, timeZone: range.timeZone }),
 		await store.analytics.dailySeries(filters, { currency, timeZone: range.timeZone }),
-		await store.analytics.listChats(filters, { currency, limit: pageSize, offset: (pageNumber - 1) * pageSize }),
+		await listChats({ currency, limit: pageSize, offset: (pageNumber - 1) * pageSize }),
 		await store.analytics.listAssistants(),
 	];
-	const detail = query.chat ? await store.analytics.conversationDetail(query.chat) : undefined;
+	const found = chatId ? await store.analytics.conversationDetail(chatId) : undefined;
+	const detail = found && mask ? mask.detail(found) : found;
 	const missing = query.chat && !detail ? `Chat "${query.chat}" was not found.` : undefined;
 	const body = renderDashboardPage({
 		title: options.title ?? 'Chats',
@@ -489,6 +513,8 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 		detail,
 		notice: [notice, missing].filter(Boolean).join(' ') || undefined,
 		generatedAt: options.now ?? new Date(),
+		exports: options.exports,
+		headerHtml: options.headerHtml,
 	});
 	return { statusCode: missing ? 404 : notice ? 400 : 200, format: 'html', contentType: 'text/html; charset=utf-8', contentDisposition: 'inline', body };
 }

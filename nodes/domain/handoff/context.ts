@@ -2,6 +2,7 @@
  * The context package a human agent gets on handoff, so the guest repeats nothing: who, why, what the
  * bot understood, a short summary and the recent transcript.
  */
+import { maskPii } from '../privacy/pii';
 import type { MessageRecord } from '../store';
 
 export interface TranscriptLine {
@@ -71,6 +72,16 @@ export interface HandoffPackageInput {
 export interface HandoffPackage extends HandoffPackageInput {
 	/** A ready-to-post plain-text message for Slack, Teams, e-mail or a helpdesk note. */
 	text: string;
+	/** True when names, numbers and personal data in the texts are masked (see `maskHandoffPackage`). */
+	masked?: boolean;
+}
+
+/** The three parameters of the agent_handoff_alert template. */
+export interface HandoffAlert {
+	customer: string;
+	reason: string;
+	summary: string;
+	masked: boolean;
 }
 
 export function buildHandoffPackage(input: HandoffPackageInput): HandoffPackage {
@@ -90,6 +101,49 @@ export function buildHandoffPackage(input: HandoffPackageInput): HandoffPackage 
 		...input.transcript.map((line) => `[${line.at.slice(11, 16)}] ${line.from}: ${line.text}`),
 	];
 	return { ...input, text: lines.join('\n') };
+}
+
+/** "A. de V. (+31 •••• 5678)": enough for the duty manager to recognise a chat, not to identify a person. */
+export function maskedCustomerLabel(customer: HandoffPackageInput['customer']): string {
+	const initials = (customer.name ?? '')
+		.split(/\s+/)
+		.filter(Boolean)
+		.map((word) => `${[...word][0]}.`)
+		.join(' ');
+	const digits = (customer.waId ?? '').replace(/\D/g, '');
+	const number = digits.length > 6 ? `+${digits.slice(0, 2)} •••• ${digits.slice(-4)}` : customer.userId ? 'user …' + customer.userId.slice(-4) : '';
+	return [initials, number ? `(${number})` : ''].filter(Boolean).join(' ') || 'a customer';
+}
+
+/** Free text with e-mails, phone numbers, cards, IBANs and ids masked, and the customer's name replaced. */
+export function maskPersonalText(text: string, customerName?: string): string {
+	let masked = maskPii(text).masked;
+	for (const part of (customerName ?? '').split(/\s+/).filter((word) => word.length >= 3)) {
+		masked = masked.replace(new RegExp(part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu'), '[NAME]');
+	}
+	return masked;
+}
+
+/** The same package with the customer's name, number and the personal data in every text masked. */
+export function maskHandoffPackage(input: HandoffPackage): HandoffPackage {
+	const name = input.customer.name;
+	const rebuilt = buildHandoffPackage({
+		...input,
+		customer: { name: maskedCustomerLabel(input.customer) },
+		summary: maskPersonalText(input.summary, name),
+		transcript: input.transcript.map((line) => ({ ...line, text: maskPersonalText(line.text, name) })),
+	});
+	return { ...rebuilt, masked: true };
+}
+
+/** The alert template's parameters; masked unless `mask` is false. */
+export function handoffAlert(input: HandoffPackage, mask: boolean): HandoffAlert {
+	const summary = (input.summary || '(no text yet)').replace(/\s+/g, ' ').slice(0, 500);
+	if (!mask) {
+		const customer = [input.customer.name, input.customer.waId ? `+${input.customer.waId}` : input.customer.userId].filter(Boolean).join(' ') || 'a customer';
+		return { customer, reason: input.reason, summary, masked: false };
+	}
+	return { customer: maskedCustomerLabel(input.customer), reason: maskPersonalText(input.reason, input.customer.name), summary: maskPersonalText(summary, input.customer.name), masked: true };
 }
 
 const HOLDING_MESSAGES: Record<string, string> = {

@@ -11,7 +11,8 @@ export {
 	validateSchemaName,
 	type StoreConfig,
 } from './open-store';
-export { checkPostgresConnection, type PostgresConnection } from './postgres-driver';
+export { checkPostgresConnection, resolveSslMode, sslOptionFor, type PostgresConnection, type PostgresSslMode } from './postgres-driver';
+export * from './access';
 export * from './analytics';
 export * from './support-store';
 export { MAX_PROFILE_ENTRIES, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';

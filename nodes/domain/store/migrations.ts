@@ -229,6 +229,68 @@ CREATE TABLE guest_profiles (
 CREATE INDEX guest_profiles_updated_at ON guest_profiles (updated_at);
 `,
 	},
+	{
+		// 5, 6 and 7 belong to other changes; the runner applies every missing version, in order.
+		version: 8,
+		name: 'dashboard users, sessions, login throttle, access log, store secrets',
+		sql: `
+CREATE TABLE dashboard_users (
+	username text PRIMARY KEY CHECK (username = lower(username) AND length(username) BETWEEN 1 AND 64),
+	role text NOT NULL CHECK (role IN ('admin', 'agent', 'analyst')),
+	password_hash text NOT NULL,
+	source text NOT NULL DEFAULT 'dashboard' CHECK (source IN ('dashboard', 'credential')),
+	disabled boolean NOT NULL DEFAULT false,
+	totp_secret text,
+	totp_pending_secret text,
+	totp_last_step bigint,
+	created_by text,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Only SHA-256 hashes of a session's token (the cookie) and of its form token (CSRF) are kept.
+CREATE TABLE dashboard_sessions (
+	token_hash text PRIMARY KEY,
+	form_token_hash text NOT NULL UNIQUE,
+	username text NOT NULL REFERENCES dashboard_users (username) ON DELETE CASCADE,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	expires_at timestamptz NOT NULL,
+	source_ip text
+);
+CREATE INDEX dashboard_sessions_user ON dashboard_sessions (username);
+
+-- Failed logins per account ('user') and per source address ('ip') in a sliding window.
+CREATE TABLE dashboard_login_throttle (
+	kind text NOT NULL CHECK (kind IN ('user', 'ip')),
+	subject text NOT NULL,
+	failures integer NOT NULL DEFAULT 0,
+	window_started_at timestamptz NOT NULL,
+	locked_until timestamptz,
+	PRIMARY KEY (kind, subject)
+);
+
+CREATE TABLE access_log (
+	id bigserial PRIMARY KEY,
+	at timestamptz NOT NULL DEFAULT now(),
+	actor text,
+	role text,
+	action text NOT NULL,
+	target text,
+	outcome text NOT NULL DEFAULT 'ok',
+	source_ip text,
+	detail jsonb
+);
+CREATE INDEX access_log_at ON access_log (at);
+CREATE INDEX access_log_actor ON access_log (actor, at);
+
+-- Secrets the store makes for itself when none is configured (the erasure tombstone's HMAC key).
+CREATE TABLE store_secrets (
+	name text PRIMARY KEY,
+	secret text NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+	},
 ];
 
 const MIGRATION_LOCK_NAME = 'n8n-nodes-whatsapp-ai-support:migrations';

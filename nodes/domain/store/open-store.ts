@@ -75,7 +75,7 @@ const STORES_KEY = Symbol.for('n8n-nodes-whatsapp-ai-support.openStores');
 const openStores: Map<string, Promise<SupportStore>> = ((globalThis as Record<symbol, unknown>)[STORES_KEY] ??=
 	new Map<string, Promise<SupportStore>>()) as Map<string, Promise<SupportStore>>;
 
-async function createStore(config: StoreConfig, schema: string): Promise<SupportStore> {
+async function createStore(config: StoreConfig, schema: string, env: NodeJS.ProcessEnv): Promise<SupportStore> {
 	const driver =
 		config.backend === 'pglite'
 			? await createPgliteDriver(config.dataDir)
@@ -87,7 +87,7 @@ async function createStore(config: StoreConfig, schema: string): Promise<Support
 		await driver.close().catch(() => undefined);
 		throw error;
 	}
-	return new SupportStore(driver, schema);
+	return new SupportStore(driver, schema, { hmacKey: env.WHATSAPP_SUPPORT_HMAC_KEY?.trim() || undefined });
 }
 
 /**
@@ -104,7 +104,7 @@ export async function openSupportStore(
 	const key = cacheKey(config, schema);
 	let opening = openStores.get(key);
 	if (!opening) {
-		opening = createStore(config, schema);
+		opening = createStore(config, schema, env);
 		openStores.set(key, opening);
 		// A failed open (server down, bad password) must not be cached: the next execution retries.
 		opening.catch(() => openStores.delete(key));

@@ -17,8 +17,33 @@ export interface PostgresConnection {
 	database: string;
 	user: string;
 	password?: string;
-	ssl?: boolean | { rejectUnauthorized: boolean };
+	ssl?: boolean | { rejectUnauthorized: boolean; ca?: string; servername?: string };
 	maxConnections?: number;
+}
+
+/** TLS to the server: `disable`, `require` (encrypted, certificate not checked) or `verify-full`. */
+export type PostgresSslMode = 'disable' | 'require' | 'verify-full';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/**
+ * The credential's SSL setting → the mode in force. Automatic (empty) means `require` for any host
+ * other than localhost; the older values `verify` and `allow-self-signed` map to `verify-full` and
+ * `require`.
+ */
+export function resolveSslMode(setting: string | undefined, host: string): PostgresSslMode {
+	const value = (setting ?? '').trim().toLowerCase();
+	if (value === 'disable') return 'disable';
+	if (value === 'require' || value === 'allow-self-signed') return 'require';
+	if (value === 'verify-full' || value === 'verify') return 'verify-full';
+	return LOCAL_HOSTS.has(host.trim().toLowerCase()) ? 'disable' : 'require';
+}
+
+/** The `pg` ssl option of a mode; `verify-full` checks the chain (against `ca` if given) and the host name. */
+export function sslOptionFor(mode: PostgresSslMode, host: string, ca?: string): PostgresConnection['ssl'] {
+	if (mode === 'disable') return false;
+	if (mode === 'require') return { rejectUnauthorized: false };
+	return { rejectUnauthorized: true, servername: host, ...(ca?.trim() ? { ca: ca.trim() } : {}) };
 }
 
 function executorOf(client: Pick<PoolClient, 'query'>): SqlExecutor {

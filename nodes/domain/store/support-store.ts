@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 import { conversationIdOf, customerKeyOf, type ConversationRef } from '../envelope';
+import { DashboardAccess } from './access';
 import { ChatAnalytics } from './analytics';
 import { insertTurn, type TurnInput } from './analytics/turns';
 import { correctGuestProfile, mergeGuestProfile, selectGuestProfile, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
@@ -44,9 +45,22 @@ function json(value: unknown): string | null {
 	return value === undefined ? null : JSON.stringify(value);
 }
 
-/** Erasure leaves consent rows under this key: a hash, so the customer's number is not kept. */
-export function erasureTombstoneKey(customerKey: string): string {
+/**
+ * Erasure leaves consent rows under this key: a keyed HMAC of the customer key, so the number cannot
+ * be recovered from it by hashing every possible number (which an unkeyed hash allowed).
+ */
+export function erasureTombstoneKey(customerKey: string, secret: string): string {
+	return `erased:h1:${createHmac('sha256', secret).update(customerKey).digest('hex')}`;
+}
+
+/** The unkeyed tombstone of erasures made before migration 8; still read, never written. */
+export function legacyErasureTombstoneKey(customerKey: string): string {
 	return `erased:${createHash('sha256').update(customerKey).digest('hex')}`;
+}
+
+export interface SupportStoreOptions {
+	/** The erasure tombstone's HMAC key (WHATSAPP_SUPPORT_HMAC_KEY); without one the store makes its own. */
+	hmacKey?: string;
 }
 
 export interface PurgeCounts {
@@ -59,6 +73,8 @@ export interface PurgeCounts {
 	forms: number;
 	conversations: number;
 	guestProfiles: number;
+	/** Access log rows older than 90 days (the log's own retention, whatever `analyticsDays` says). */
+	accessLog: number;
 	anonymised: boolean;
 }
 
@@ -145,11 +161,39 @@ export class SupportStore {
 	/** Metrics, exports and the chat timeline over this store. */
 	readonly analytics: ChatAnalytics;
 
+	/** Dashboard users, sessions, login throttle and the access log. */
+	readonly access: DashboardAccess;
+
+	private hmacKey?: Promise<string>;
+
 	constructor(
 		private readonly driver: SqlDriver,
 		readonly schema: string,
+		private readonly options: SupportStoreOptions = {},
 	) {
 		this.analytics = new ChatAnalytics(driver);
+		this.access = new DashboardAccess(driver);
+	}
+
+	/**
+	 * The key of the store's keyed hashes (erasure tombstones): the configured one, else a random key
+	 * the store made once and keeps in `store_secrets` (then a copy of the database holds it too, which
+	 * the README warns about).
+	 */
+	async keyedHashSecret(): Promise<string> {
+		if (this.options.hmacKey) return this.options.hmacKey;
+		this.hmacKey ??= (async () => {
+			await this.driver.query(`INSERT INTO store_secrets (name, secret) VALUES ('keyed-hash', $1) ON CONFLICT (name) DO NOTHING`, [randomBytes(32).toString('base64')]);
+			const rows = await this.driver.query<{ secret: string }>(`SELECT secret FROM store_secrets WHERE name = 'keyed-hash'`);
+			return rows[0].secret;
+		})();
+		this.hmacKey.catch(() => (this.hmacKey = undefined));
+		return await this.hmacKey;
+	}
+
+	/** The erasure tombstone of a customer key under this store's key. */
+	async tombstoneKeyOf(customerKey: string): Promise<string> {
+		return erasureTombstoneKey(customerKey, await this.keyedHashSecret());
 	}
 
 	get backend(): SqlDriver['kind'] {
@@ -373,7 +417,7 @@ export class SupportStore {
 	async listConsentEvents(customerKey: string): Promise<ConsentEventRecord[]> {
 		const rows = await this.driver.query<Record<string, unknown>>(
 			'SELECT * FROM consent_events WHERE customer_key = ANY($1::text[]) ORDER BY occurred_at ASC, id ASC',
-			[[customerKey, erasureTombstoneKey(customerKey)]],
+			[[customerKey, await this.tombstoneKeyOf(customerKey), legacyErasureTombstoneKey(customerKey)]],
 		);
 		return toRecords<ConsentEventRecord>(rows);
 	}
@@ -558,6 +602,7 @@ export class SupportStore {
 		const messagesBefore = new Date(now.getTime() - options.messagesDays * 86_400_000);
 		const analyticsBefore = new Date(now.getTime() - options.analyticsDays * 86_400_000);
 		const dedupeBefore = new Date(now.getTime() - Math.min(options.messagesDays, 7) * 86_400_000);
+		const { accessLog } = await this.access.purge({ now });
 		return await this.driver.transaction(async (tx) => {
 			const count = async (sql: string, params: unknown[]) => (await tx.query(sql, params)).length;
 			const messages = options.anonymise
@@ -585,7 +630,7 @@ export class SupportStore {
 			);
 			// A profile nobody added to within the message retention goes with the messages it came from.
 			const guestProfiles = await count('DELETE FROM guest_profiles WHERE updated_at < $1 RETURNING customer_key', [messagesBefore]);
-			return { messages, handoffs, costs, turns, processedEvents, forms, conversations, guestProfiles, anonymised: Boolean(options.anonymise) };
+			return { messages, handoffs, costs, turns, processedEvents, forms, conversations, guestProfiles, accessLog, anonymised: Boolean(options.anonymise) };
 		});
 	}
 
@@ -613,10 +658,11 @@ export class SupportStore {
 
 	/**
 	 * Erases a customer (right to erasure): conversations, messages, handoffs, costs and consent rows go;
-	 * a tombstone keyed on a hash of the customer key stays, recording that they were erased and which
+	 * a tombstone keyed on an HMAC of the customer key stays, recording that they were erased and which
 	 * scopes were revoked, so an opt-out is still honoured if they write again.
 	 */
 	async eraseCustomer(customerKey: string, source = 'dsar'): Promise<ErasureCounts> {
+		const tombstone = await this.tombstoneKeyOf(customerKey);
 		return await this.driver.transaction(async (tx) => {
 			const ids = (await tx.query<{ id: string }>('SELECT id FROM conversations WHERE customer_key = $1', [customerKey])).map((row) => row.id);
 			const count = async (sql: string) => (await tx.query(sql, [ids])).length;
@@ -639,12 +685,12 @@ export class SupportStore {
 			await tx.query(`SELECT set_config('whatsapp_support.consent_erasure', 'off', true)`);
 			await tx.query(
 				`INSERT INTO consent_events (customer_key, scope, action, source, evidence) VALUES ($1, '*', 'erased', $2, $3::jsonb)`,
-				[erasureTombstoneKey(customerKey), source, JSON.stringify({ revokedScopes: revoked })],
+				[tombstone, source, JSON.stringify({ revokedScopes: revoked })],
 			);
 			for (const scope of revoked) {
 				await tx.query(
 					`INSERT INTO consent_events (customer_key, scope, action, source, evidence) VALUES ($1, $2, 'opt_out', 'erasure_tombstone', NULL)`,
-					[erasureTombstoneKey(customerKey), scope],
+					[tombstone, scope],
 				);
 			}
 			return { conversations, messages, handoffs, costs, turns, consentEvents, guestProfiles };

@@ -3,6 +3,7 @@ import { deriveConsent } from '../../../nodes/domain/privacy/consent';
 import {
 	closeAllSupportStores,
 	erasureTombstoneKey,
+	legacyErasureTombstoneKey,
 	openSupportStore,
 	type SupportStore,
 } from '../../../nodes/domain/store';
@@ -87,8 +88,13 @@ describe.each(storeBackendFixtures())('retention, DSAR and consent on $name', (b
 		const after = await store.exportCustomer('31700000009');
 		expect(after.conversations).toEqual([]);
 		expect(after.messages).toEqual([]);
-		// Only the tombstone remains, under a hash: the number itself is gone from the store.
-		expect(after.consentEvents.every((event) => event.customerKey === erasureTombstoneKey('31700000009'))).toBe(true);
+		// Only the tombstone remains, under a keyed HMAC: the number itself is gone from the store, and
+		// hashing candidate numbers without the store's key does not find it.
+		const tombstone = erasureTombstoneKey('31700000009', await store.keyedHashSecret());
+		expect(tombstone).toMatch(/^erased:h1:[0-9a-f]{64}$/);
+		expect(after.consentEvents.every((event) => event.customerKey === tombstone)).toBe(true);
+		expect(tombstone).not.toBe(legacyErasureTombstoneKey('31700000009'));
+		expect(tombstone).not.toBe(erasureTombstoneKey('31700000009', 'another key'));
 		expect(after.consentEvents.map((event) => [event.scope, event.action])).toEqual(
 			expect.arrayContaining([
 				['*', 'erased'],
