@@ -192,6 +192,15 @@ export class SupportStore {
 		return await this.upsertConversationWith(this.driver, ref);
 	}
 
+	/** Marks a staff conversation (duty manager, agent) so customer metrics and surveys leave it out. */
+	async markConversationInternal(conversationId: string, role: string): Promise<boolean> {
+		const rows = await this.driver.query('UPDATE conversations SET internal_role = $2 WHERE id = $1 AND internal_role IS DISTINCT FROM $2 RETURNING id', [
+			conversationId,
+			role,
+		]);
+		return rows.length > 0;
+	}
+
 	async getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
 		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM conversations WHERE id = $1', [
 			conversationId,

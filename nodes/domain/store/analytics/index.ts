@@ -13,7 +13,7 @@ import { listAssistants } from './turns';
 export type { ConversationCosts } from './costs';
 export { CHAT_EXPORT_COLUMNS, MESSAGE_EXPORT_COLUMNS, type ChatRow, type MessageExportRow } from './exports';
 export type { ChatMetrics, DailyPoint, DateRangeInput, MetricsOptions, ResolvedRange } from './metrics';
-export { isMetricsError, MetricsError, roundMoney, type ChatFilters } from './sql';
+export { isMetricsError, MetricsError, roundMoney, type Audience, type ChatFilters } from './sql';
 export type { ConversationDetail, TimelineHandoff, TimelineMessage } from './timeline';
 export type { ToolCallRecord, TurnInput, TurnRecord } from './turns';
 
