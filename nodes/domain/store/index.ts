@@ -15,3 +15,4 @@ export { checkPostgresConnection, type PostgresConnection } from './postgres-dri
 export * from './analytics';
 export * from './support-store';
 export * from './types';
+export * from './surveys';

@@ -4,6 +4,7 @@ import { conversationIdOf, customerKeyOf, type ConversationRef } from '../envelo
 import { ChatAnalytics } from './analytics';
 import { insertTurn, type TurnInput } from './analytics/turns';
 import type { SqlDriver, SqlExecutor } from './driver';
+import { SurveyStore } from './surveys';
 import type {
 	ConsentAction,
 	ConsentEventRecord,
@@ -140,12 +141,15 @@ export interface HandoffInput {
 export class SupportStore {
 	/** Metrics, exports and the chat timeline over this store. */
 	readonly analytics: ChatAnalytics;
+	/** Satisfaction surveys: due conversations, claims, scores and comments. */
+	readonly surveys: SurveyStore;
 
 	constructor(
 		private readonly driver: SqlDriver,
 		readonly schema: string,
 	) {
 		this.analytics = new ChatAnalytics(driver);
+		this.surveys = new SurveyStore(driver);
 	}
 
 	get backend(): SqlDriver['kind'] {
