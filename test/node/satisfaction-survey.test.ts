@@ -95,6 +95,11 @@ describe('satisfaction survey (shipped workflows, in-process)', () => {
 		// Shows up in the value figures.
 		const value = await bed.store.analytics.surveyFigures({ from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + MINUTE) });
 		expect(value.csat).toMatchObject({ sent: 1, answered: 1, average: 2, distribution: { 1: 0, 2: 1, 3: 0, 4: 0, 5: 0 } });
+
+		// The guest's data request exports the survey; erasure removes it with the conversation.
+		expect((await bed.store.exportCustomer(waId)).surveys).toEqual([expect.objectContaining({ score: 2, comment: 'Het ontbijt was koud' })]);
+		await bed.store.eraseCustomer(waId);
+		expect(await bed.store.surveys.listForConversation(id)).toEqual([]);
 	});
 
 	it('respects consent, the service window, the quiet time and once per N days', async () => {

@@ -80,6 +80,8 @@ export interface CustomerExport {
 	turns: Array<Record<string, unknown>>;
 	/** The active Conversation Form, with the values the guest gave so far. */
 	forms: ConversationFormRecord[];
+	/** Satisfaction surveys sent to them, with their scores and comments. */
+	surveys: Array<Record<string, unknown>>;
 	consentEvents: ConsentEventRecord[];
 }
 
@@ -613,6 +615,7 @@ export class SupportStore {
 			costs: await byConversation<Record<string, unknown>>('costs', 'occurred_at, id'),
 			turns: await byConversation<Record<string, unknown>>('turns', 'asked_at, id'),
 			forms: (await this.driver.query<Record<string, unknown>>('SELECT * FROM conversation_forms WHERE conversation_id = ANY($1::text[]) ORDER BY started_at', [ids])).map(formRecord),
+			surveys: await byConversation<Record<string, unknown>>('surveys', 'sent_at, id'),
 			consentEvents: await this.listConsentEvents(customerKey),
 		};
 	}
