@@ -197,7 +197,7 @@ export class SatisfactionSurvey implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: 24,
-						description: 'A number typed alone this long after the survey counts as the score (taps on the list always count)',
+						description: 'A number typed alone this long after the survey, with nothing sent since, counts as the score (taps on the list always count)',
 					},
 				],
 			},
@@ -244,7 +244,13 @@ async function catchAnswer(
 	const at = message?.timestamp && !Number.isNaN(Date.parse(message.timestamp)) ? new Date(message.timestamp) : new Date();
 	const recipient = { waId: conversation.customer.waId, userId: conversation.customer.userId };
 	const awaiting = await store.surveys.awaiting(conversation.id);
-	const typedAllowed = awaiting?.status === 'sent' && at.getTime() - Date.parse(awaiting.sentAt) <= (options.answerHours ?? 24) * 3_600_000;
+	// A number typed alone answers the survey only while the survey is the last thing we sent (not, say, a
+	// form's "for how many people?").
+	const typedAllowed =
+		awaiting?.status === 'sent' &&
+		at.getTime() - Date.parse(awaiting.sentAt) <= (options.answerHours ?? 24) * 3_600_000 &&
+		message?.type === 'text' &&
+		(await store.surveys.isLastSent(awaiting.id));
 	const answer = readSurveyAnswer(message, awaiting?.kind ?? 'csat', typedAllowed);
 	if (answer) {
 		const survey = answer.surveyId === undefined ? awaiting : answer.surveyId === awaiting?.id ? awaiting : await store.surveys.get(answer.surveyId);

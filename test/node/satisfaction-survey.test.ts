@@ -126,5 +126,17 @@ describe('satisfaction survey (shipped workflows, in-process)', () => {
 		);
 		expect(skipped).toHaveLength(2);
 		expect((await bed.store.surveys.listForConversation(allowed.id)).map((survey) => survey.status)).toEqual(['sent']);
+
+		// A number typed alone answers the survey while it is the last message we sent …
+		const typed = await guestSends('31612000915', { type: 'text', text: '4' });
+		expect(typed.runCount('Classify Intent')).toBe(0);
+		expect((await bed.store.surveys.listForConversation(allowed.id)).map((survey) => survey.score)).toEqual([4]);
+		// … but not once something else was sent after it (here: the bot asked a form question).
+		const other = await answeredConversation('31612000916', 45);
+		await runSurveys();
+		await bed.store.recordOutboundMessage({ conversationId: other.id, author: 'bot', type: 'text', text: 'For how many people?', sentAt: new Date() });
+		const partySize = await guestSends('31612000916', { type: 'text', text: '2' });
+		expect(partySize.runCount('Classify Intent')).toBe(1);
+		expect((await bed.store.surveys.listForConversation(other.id)).map((survey) => [survey.status, survey.score])).toEqual([['sent', null]]);
 	});
 });

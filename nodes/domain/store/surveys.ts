@@ -202,6 +202,18 @@ export class SurveyStore {
 		return rows[0] ? surveyRecord(rows[0]) : undefined;
 	}
 
+	/** Whether the survey is still the last message we sent in its conversation (a typed number then answers it). */
+	async isLastSent(surveyId: number): Promise<boolean> {
+		const rows = await this.driver.query<{ last: boolean | null }>(
+			`SELECT s.wa_message_id IS NOT NULL AND s.wa_message_id = (
+				SELECT m.wa_message_id FROM messages m WHERE m.conversation_id = s.conversation_id AND m.direction = 'outbound'
+				ORDER BY m.sent_at DESC, m.id DESC LIMIT 1) AS last
+			FROM surveys s WHERE s.id = $1`,
+			[surveyId],
+		);
+		return rows[0]?.last === true;
+	}
+
 	async listForConversation(conversationId: string): Promise<SurveyRecord[]> {
 		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM surveys WHERE conversation_id = $1 ORDER BY sent_at, id', [conversationId]);
 		return rows.map(surveyRecord);
