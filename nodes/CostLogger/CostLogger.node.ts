@@ -11,6 +11,7 @@ import {
 import { routeItems } from '../glue/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { buildDashboardResponse, logCosts, resolveModelPrices, resolveRateCard, type ModelPriceTable, type RateCard } from '../domain/costs';
+import type { ValueDashboardSettings } from '../domain/costs/dashboard-value';
 import { readConversation } from '../domain/envelope';
 import { handleDashboardRequest } from '../domain/security/dashboard-auth';
 import { costLoggerProperties } from './description';
@@ -170,6 +171,7 @@ async function runReport(context: IExecuteFunctions, operation: string, item: ID
 					secureCookie: options.secureCookie,
 					sameSite: options.strictCookie ? 'Strict' : 'Lax',
 					sessionHours: options.sessionHours,
+					...readValueSettings(context.getNodeParameter('valueSettings', itemIndex, {}) as IDataObject),
 					throttle: { maxFailures: options.maxFailedLogins ?? 5, windowMinutes: 15, lockMinutes: options.lockoutMinutes ?? 15 },
 				},
 			);
@@ -191,4 +193,31 @@ async function runReport(context: IExecuteFunctions, operation: string, item: ID
 		default:
 			throw new NodeOperationError(context.getNode(), `Unknown operation "${operation}"`, { itemIndex });
 	}
+}
+
+/** The Value Settings collection → the dashboard's value settings and internal numbers (0 means "not entered"). */
+function readValueSettings(settings: IDataObject): { value: Partial<ValueDashboardSettings>; internalNumbers: string[] } {
+	const number = (name: string) => (typeof settings[name] === 'number' && Number.isFinite(settings[name]) ? (settings[name] as number) : undefined);
+	const entered = (name: string) => (number(name) ? number(name) : undefined);
+	const firstResponseMinutes = entered('baselineFirstResponseMinutes');
+	const manualBaseline = {
+		...(firstResponseMinutes !== undefined ? { firstResponseSeconds: firstResponseMinutes * 60 } : {}),
+		...(entered('baselineAgentHoursPerMonth') !== undefined ? { agentHoursPerMonth: entered('baselineAgentHoursPerMonth') } : {}),
+		...(entered('baselineCsat') !== undefined ? { csat: entered('baselineCsat') } : {}),
+	};
+	const value: Partial<ValueDashboardSettings> = {
+		goLive: typeof settings.goLive === 'string' ? settings.goLive.trim() : undefined,
+		agentHourlyCost: number('agentHourlyCost'),
+		handlingMinutes: number('handlingMinutes'),
+		monthlyRunningCost: number('monthlyRunningCost'),
+		initialInvestment: number('initialInvestment'),
+		baselineDays: number('baselineDays'),
+		...(Object.keys(manualBaseline).length ? { manualBaseline } : {}),
+	};
+	for (const key of Object.keys(value) as Array<keyof typeof value>) if (value[key] === undefined) delete value[key];
+	const internalNumbers = String(settings.internalNumbers ?? '')
+		.split(/[,;\s]+/)
+		.map((each) => each.replace(/[^\d\w-]/g, ''))
+		.filter(Boolean);
+	return { value, internalNumbers };
 }

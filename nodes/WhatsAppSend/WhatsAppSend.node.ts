@@ -40,6 +40,7 @@ interface SendOptions {
 	maxRetries?: number;
 	quoteMessage?: boolean;
 	author?: 'bot' | 'agent' | 'system';
+	internalRole?: string;
 }
 
 function collection<T>(value: unknown, key: string): T[] {
@@ -125,6 +126,7 @@ export class WhatsAppSend implements INodeType {
 				fallbackTemplate,
 				author: options.author ?? 'bot',
 			});
+			if (options.internalRole) await store.markConversationInternal(result.conversationId, options.internalRole);
 			return [
 				0,
 				{

@@ -394,6 +394,19 @@ export const sendProperties: INodeProperties[] = [
 				description: 'Body parameters of the fallback template, separated by | (vertical bar)',
 			},
 			{
+				displayName: 'Internal Recipient',
+				name: 'internalRole',
+				type: 'options',
+				options: [
+					{ name: 'No (a Guest)', value: '' },
+					{ name: 'Duty Manager', value: 'duty_manager' },
+					{ name: 'Agent', value: 'agent' },
+					{ name: 'Other Staff', value: 'staff' },
+				],
+				default: '',
+				description: 'Marks the recipient\'s conversation as internal (staff): it is left out of every customer metric, shown under the dashboard\'s Internal filter, and never surveyed',
+			},
+			{
 				displayName: 'Max Retries',
 				name: 'maxRetries',
 				type: 'number',

@@ -46,6 +46,7 @@ const SHIPPED = [
 	'privacy-retention.json',
 	're-engagement-templates.json',
 	'restaurant-reservations.json',
+	'satisfaction-survey.json',
 	'travel-agency.json',
 	'whatsapp-ai-support.json',
 ];

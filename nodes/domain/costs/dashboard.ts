@@ -18,6 +18,7 @@ import {
 import type { PersonalDataMask } from '../security/masking';
 import type { SupportStore } from '../store/support-store';
 import { toCsv } from './csv';
+import { DEFAULT_VALUE_SETTINGS, loadValueData, renderValueSections, VALUE_STYLE, valueCsv, type ValueDashboardSettings } from './dashboard-value';
 
 export interface DashboardQuery {
 	from?: string;
@@ -29,6 +30,12 @@ export interface DashboardQuery {
 	page?: string;
 	format?: string;
 	dataset?: string;
+	/** `value`: the Value view (CSAT, ROI, baseline); otherwise the chats view. */
+	view?: string;
+	/** `internal`: staff conversations only; `all`; otherwise customers. */
+	audience?: string;
+	/** The Value view's table to export as CSV. */
+	table?: string;
 }
 
 export interface DashboardOptions {
@@ -43,6 +50,10 @@ export interface DashboardOptions {
 	mask?: PersonalDataMask;
 	/** Extra header content (signed-in user, navigation, sign-out form), already HTML. */
 	headerHtml?: string;
+	/** The Value view's settings (go-live, costs, investment). */
+	value?: Partial<ValueDashboardSettings>;
+	/** Staff numbers whose conversations count as internal. */
+	internalNumbers?: string[];
 }
 
 export interface DashboardResponse {
@@ -59,7 +70,7 @@ export interface DashboardResponse {
 
 export const CHANNEL_LABELS: Record<string, string> = { whatsapp: 'WhatsApp', web: 'Web widget', test: 'Test' };
 
-const QUERY_KEYS: Array<keyof DashboardQuery> = ['from', 'to', 'channel', 'assistant', 'customer', 'chat', 'page', 'format', 'dataset'];
+const QUERY_KEYS: Array<keyof DashboardQuery> = ['from', 'to', 'channel', 'assistant', 'customer', 'chat', 'page', 'format', 'dataset', 'view', 'audience', 'table'];
 
 /** A request's query (values may be arrays, as Express gives them) → plain strings. */
 export function normalizeQuery(query: unknown): DashboardQuery {
@@ -185,6 +196,8 @@ export interface DashboardPage {
 	generatedAt: Date;
 	exports?: boolean;
 	headerHtml?: string;
+	/** The Value view's sections, shown instead of the chats view. */
+	valueHtml?: string;
 }
 
 const STYLE = `
@@ -227,7 +240,7 @@ function tile(label: string, value: string, key: string, hint?: string): string 
 }
 
 function filterValues(query: DashboardQuery, range: ResolvedRange): Record<string, string | undefined> {
-	return { from: range.fromDay, to: range.toDay, channel: query.channel, assistant: query.assistant, customer: query.customer };
+	return { from: range.fromDay, to: range.toDay, channel: query.channel, assistant: query.assistant, customer: query.customer, audience: query.audience, view: query.view };
 }
 
 function renderFilters(page: DashboardPage): string {
@@ -246,6 +259,8 @@ function renderFilters(page: DashboardPage): string {
 <label>Type<select name="channel">${channelOptions}</select></label>
 <label>Assistant<select name="assistant">${assistantOptions}</select></label>
 <label>Customer<input type="search" name="customer" placeholder="name or number" value="${escapeHtml(query.customer ?? '')}"></label>
+<label>Who<select name="audience">${[['', 'Guests'], ['internal', 'Internal (staff)'], ['all', 'Everyone']].map(([value, label]) => `<option value="${value}"${value === (query.audience ?? '') ? ' selected' : ''}>${label}</option>`).join('')}</select></label>
+${query.view ? `<input type="hidden" name="view" value="${escapeHtml(query.view)}">` : ''}
 <button type="submit">Apply</button> <a href="?">Reset</a>
 </form>`;
 }
@@ -397,17 +412,18 @@ export function renderDashboardPage(page: DashboardPage): string {
 	const title = page.title || 'Chats';
 	return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}${VALUE_STYLE}</style></head>
 <body>
 <header><h1>${escapeHtml(title)}</h1><span class="range">${escapeHtml(page.range.fromDay)} – ${escapeHtml(page.range.toDay)} (${escapeHtml(page.range.timeZone)})</span>
-<span class="muted" style="color:#cfe">generated ${escapeHtml(formatTime(page.generatedAt.toISOString(), page.range.timeZone))}</span>${page.headerHtml ?? ''}</header>
+<span class="muted" style="color:#cfe">generated ${escapeHtml(formatTime(page.generatedAt.toISOString(), page.range.timeZone))}</span>
+<nav class="views"><a href="${escapeHtml(queryString({ ...filterValues(page.query, page.range), view: undefined }))}"${page.valueHtml ? '' : ' class="active"'}>Chats</a><a href="${escapeHtml(queryString({ ...filterValues(page.query, page.range), view: 'value' }))}" data-view="value"${page.valueHtml ? ' class="active"' : ''}>Value</a></nav>${page.headerHtml ?? ''}</header>
 <main>
 ${page.notice ? `<div class="notice" role="alert">${escapeHtml(page.notice)}</div>` : ''}
 ${renderFilters(page)}
-${renderTiles(page.metrics)}
+${page.valueHtml ?? `${renderTiles(page.metrics)}
 <section class="card" aria-label="Daily chart"><div class="legend">Per day:<span class="sw" style="background:#25d366"></span>chats<span class="sw" style="background:#b85c00"></span>cost (${escapeHtml(page.currency)})</div>${renderDailyChart(page.daily, page.currency)}</section>
 <section class="card">${renderIntents(page.metrics)}${renderExports(page)}</section>
-<div class="layout${page.detail ? ' with-chat' : ''}">${renderChatList(page)}${renderConversation(page)}</div>
+<div class="layout${page.detail ? ' with-chat' : ''}">${renderChatList(page)}${renderConversation(page)}</div>`}
 </main></body></html>
 `;
 }
@@ -440,7 +456,8 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 	if (mask) delete query.customer;
 	const currency = options.currency.toUpperCase();
 	const { range, notice } = await rangeFor(store, query, options);
-	const filters: ChatFilters = { from: range.from, to: range.to, channels: channelsOf(query), assistant: query.assistant, customer: query.customer };
+	const audience = query.audience === 'internal' || query.audience === 'all' ? query.audience : 'customers';
+	const filters: ChatFilters = { from: range.from, to: range.to, channels: channelsOf(query), assistant: query.assistant, customer: query.customer, audience, internalNumbers: options.internalNumbers };
 	const listChats = async (listOptions: { currency: string; limit?: number; offset?: number }) => {
 		const result = await store.analytics.listChats(filters, listOptions);
 		return mask ? { ...result, chats: result.chats.map((chat) => mask.chat(chat)) } : result;
@@ -452,6 +469,11 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 	// The pseudonym of a chat leads back to it only among the chats of the same filters.
 	const chatId = mask && query.chat ? (await store.analytics.listChats(filters, { currency, limit: 100_000 })).chats.find((chat) => mask.conversationId(chat.conversationId) === query.chat)?.conversationId : query.chat;
 	const format = (query.format ?? 'html').toLowerCase();
+	const value = query.view === 'value' ? await loadValueData(store, filters, range, { ...DEFAULT_VALUE_SETTINGS, ...options.value, currency }) : undefined;
+	if (value && format === 'csv') {
+		const csv = valueCsv(value, query.table ?? 'roi', `${range.fromDay}_${range.toDay}`);
+		if (csv) return csv;
+	}
 
 	if (format === 'csv' || format === 'json') {
 		const dataset = (query.dataset ?? (query.chat ? 'messages' : 'chats')).toLowerCase();
@@ -515,6 +537,7 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 		generatedAt: options.now ?? new Date(),
 		exports: options.exports,
 		headerHtml: options.headerHtml,
+		valueHtml: value ? renderValueSections(value, (table) => queryString({ ...filterValues(query, range), view: 'value', format: 'csv', table })) : undefined,
 	});
 	return { statusCode: missing ? 404 : notice ? 400 : 200, format: 'html', contentType: 'text/html; charset=utf-8', contentDisposition: 'inline', body };
 }

@@ -256,6 +256,18 @@ export function extractToolCalls(item: Record<string, unknown>): ToolCallRecord[
 	return calls.slice(0, 50);
 }
 
+/** What the value figures need besides the columns: the handoff, why the model gave no answer, the room type. */
+function turnDetails(handoff: Record<string, unknown> | undefined, reply: Record<string, unknown> | undefined, form: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+	const values = record(form?.values);
+	const roomType = stringOf(values?.room_type) ?? stringOf(values?.roomType);
+	const details: Record<string, unknown> = {
+		...(handoff ? { handoffId: handoff.id ?? null, handoffReason: handoff.reason ?? null } : {}),
+		...(stringOf(reply?.reason) ? { replyReason: stringOf(reply?.reason) } : {}),
+		...(roomType ? { roomType } : {}),
+	};
+	return Object.keys(details).length ? details : undefined;
+}
+
 async function logTurn(input: LogCostsInput, conversationId: string, messageId: string, askedAt: Date): Promise<void> {
 	const item = input.item;
 	const nlu = record(item.nlu);
@@ -282,7 +294,7 @@ async function logTurn(input: LogCostsInput, conversationId: string, messageId: 
 		language: stringOf(nlu?.language) ?? stringOf(reply?.language),
 		sentiment: stringOf(record(nlu?.sentiment)?.label),
 		toolCalls: extractToolCalls(item),
-		details: handoff ? { handoffId: handoff.id ?? null, handoffReason: handoff.reason ?? null } : undefined,
+		details: turnDetails(handoff, reply, record(item.form)),
 	});
 }
 

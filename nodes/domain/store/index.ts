@@ -17,3 +17,4 @@ export * from './analytics';
 export * from './support-store';
 export { MAX_PROFILE_ENTRIES, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
 export * from './types';
+export * from './surveys';

@@ -291,6 +291,40 @@ CREATE TABLE store_secrets (
 );
 `,
 	},
+	{
+		version: 9,
+		name: 'internal recipients and satisfaction surveys',
+		// Conversations with staff (the duty manager who gets handoff alerts, agents) are marked `internal_role`
+		// and kept out of customer metrics. A survey is sent at most once per conversation end (the unique key);
+		// the once-per-N-days rule per guest is checked under a per-guest advisory lock when one is claimed.
+		sql: `
+ALTER TABLE conversations ADD COLUMN internal_role text;
+
+CREATE TABLE surveys (
+	id bigserial PRIMARY KEY,
+	conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+	customer_key text NOT NULL,
+	kind text NOT NULL CHECK (kind IN ('csat', 'nps')),
+	reason text NOT NULL CHECK (reason IN ('bot_idle', 'handoff_released')),
+	route text NOT NULL CHECK (route IN ('bot', 'person')),
+	intent text,
+	language text NOT NULL,
+	conversation_started_at timestamptz,
+	conversation_ended_at timestamptz NOT NULL,
+	sent_at timestamptz NOT NULL,
+	wa_message_id text,
+	status text NOT NULL DEFAULT 'sent' CHECK (status IN ('sent', 'answered', 'follow_up', 'commented')),
+	score integer CHECK (score BETWEEN 0 AND 10),
+	answered_at timestamptz,
+	follow_up_asked_at timestamptz,
+	comment text,
+	commented_at timestamptz,
+	UNIQUE (conversation_id, conversation_ended_at)
+);
+CREATE INDEX surveys_customer_sent_at ON surveys (customer_key, sent_at);
+CREATE INDEX surveys_sent_at ON surveys (sent_at);
+`,
+	},
 ];
 
 const MIGRATION_LOCK_NAME = 'n8n-nodes-whatsapp-ai-support:migrations';

@@ -6,6 +6,7 @@ import { ChatAnalytics } from './analytics';
 import { insertTurn, type TurnInput } from './analytics/turns';
 import { correctGuestProfile, mergeGuestProfile, selectGuestProfile, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
 import type { SqlDriver, SqlExecutor } from './driver';
+import { SurveyStore } from './surveys';
 import type {
 	ConsentAction,
 	ConsentEventRecord,
@@ -98,6 +99,8 @@ export interface CustomerExport {
 	turns: Array<Record<string, unknown>>;
 	/** The active Conversation Form, with the values the guest gave so far. */
 	forms: ConversationFormRecord[];
+	/** Satisfaction surveys sent to them, with their scores and comments. */
+	surveys: Array<Record<string, unknown>>;
 	consentEvents: ConsentEventRecord[];
 	guestProfile: GuestProfile | null;
 }
@@ -160,6 +163,8 @@ export interface HandoffInput {
 export class SupportStore {
 	/** Metrics, exports and the chat timeline over this store. */
 	readonly analytics: ChatAnalytics;
+	/** Satisfaction surveys: due conversations, claims, scores and comments. */
+	readonly surveys: SurveyStore;
 
 	/** Dashboard users, sessions, login throttle and the access log. */
 	readonly access: DashboardAccess;
@@ -172,6 +177,7 @@ export class SupportStore {
 		private readonly options: SupportStoreOptions = {},
 	) {
 		this.analytics = new ChatAnalytics(driver);
+		this.surveys = new SurveyStore(driver);
 		this.access = new DashboardAccess(driver);
 	}
 
@@ -238,6 +244,15 @@ export class SupportStore {
 	/** Creates the conversation or refreshes the customer's details; returns the stored row. */
 	async upsertConversation(ref: ConversationRef): Promise<ConversationRecord> {
 		return await this.upsertConversationWith(this.driver, ref);
+	}
+
+	/** Marks a staff conversation (duty manager, agent) so customer metrics and surveys leave it out. */
+	async markConversationInternal(conversationId: string, role: string): Promise<boolean> {
+		const rows = await this.driver.query('UPDATE conversations SET internal_role = $2 WHERE id = $1 AND internal_role IS DISTINCT FROM $2 RETURNING id', [
+			conversationId,
+			role,
+		]);
+		return rows.length > 0;
 	}
 
 	async getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
@@ -651,6 +666,7 @@ export class SupportStore {
 			costs: await byConversation<Record<string, unknown>>('costs', 'occurred_at, id'),
 			turns: await byConversation<Record<string, unknown>>('turns', 'asked_at, id'),
 			forms: (await this.driver.query<Record<string, unknown>>('SELECT * FROM conversation_forms WHERE conversation_id = ANY($1::text[]) ORDER BY started_at', [ids])).map(formRecord),
+			surveys: await byConversation<Record<string, unknown>>('surveys', 'sent_at, id'),
 			consentEvents: await this.listConsentEvents(customerKey),
 			guestProfile: (await this.getGuestProfile(customerKey)) ?? null,
 		};

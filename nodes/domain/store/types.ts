@@ -21,6 +21,8 @@ export interface ConversationRecord {
 	language: string | null;
 	/** Voice notes, photos and documents without a caption in a row. */
 	mediaWithoutTextStreak: number;
+	/** Set for staff (duty manager, agents): kept out of customer metrics and never surveyed. */
+	internalRole?: string | null;
 	createdAt: string;
 	updatedAt: string;
 }

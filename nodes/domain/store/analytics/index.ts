@@ -9,13 +9,27 @@ import { computeMetrics, dailySeries, resolveDateRange, type DateRangeInput, typ
 import type { ChatFilters } from './sql';
 import { conversationDetail } from './timeline';
 import { listAssistants } from './turns';
+import { baselineComparison, categories, firstMeaningfulResponse, health, savings, surveyFigures, type ValueSettings } from './value';
 
 export type { ConversationCosts } from './costs';
 export { CHAT_EXPORT_COLUMNS, MESSAGE_EXPORT_COLUMNS, type ChatRow, type MessageExportRow } from './exports';
 export type { ChatMetrics, DailyPoint, DateRangeInput, MetricsOptions, ResolvedRange } from './metrics';
-export { isMetricsError, MetricsError, roundMoney, type ChatFilters } from './sql';
+export { isMetricsError, MetricsError, roundMoney, type Audience, type ChatFilters } from './sql';
 export type { ConversationDetail, TimelineHandoff, TimelineMessage } from './timeline';
 export type { ToolCallRecord, TurnInput, TurnRecord } from './turns';
+export {
+	goLiveDate,
+	type BaselineComparison,
+	type CategoryRow,
+	type FirstResponseFigures,
+	type HealthFigures,
+	type PeriodFigures,
+	type SavingsFigures,
+	type ScoreGroup,
+	type SurveyFigures,
+	type SurveyKindFigures,
+	type ValueSettings,
+} from './value';
 
 export class ChatAnalytics {
 	constructor(private readonly db: SqlExecutor) {}
@@ -55,5 +69,35 @@ export class ChatAnalytics {
 	/** Assistant names (and workflow names) seen on turns, for filter lists. */
 	async listAssistants() {
 		return await listAssistants(this.db);
+	}
+
+	/** CSAT and NPS of the surveys sent in the range: averages, distribution, response rate, by route and intent, trend. */
+	async surveyFigures(filters: ChatFilters, options: { timeZone?: string } = {}) {
+		return await surveyFigures(this.db, filters, options);
+	}
+
+	/** Time to the first meaningful reply per contact started in the range: average, median, p90. */
+	async firstMeaningfulResponse(filters: ChatFilters) {
+		return await firstMeaningfulResponse(this.db, filters);
+	}
+
+	/** Agent hours saved by bot-resolved chats, and ROI against the running costs and the investment. */
+	async savings(filters: ChatFilters, settings: ValueSettings) {
+		return await savings(this.db, filters, settings);
+	}
+
+	/** The baseline (a period before go-live, or figures entered by hand) next to days 1–30, 31–60 and 61–90. */
+	async baselineComparison(filters: Omit<ChatFilters, 'from' | 'to'>, settings: ValueSettings) {
+		return await baselineComparison(this.db, filters, settings);
+	}
+
+	/** Chats, bot-resolved share and CSAT per intent or per room type. */
+	async categories(filters: ChatFilters, by: 'intent' | 'roomType') {
+		return await categories(this.db, filters, by);
+	}
+
+	/** Failed deliveries, LLM timeouts and errors, and the weekly negative-sentiment share. */
+	async health(filters: ChatFilters, options: { timeZone?: string } = {}) {
+		return await health(this.db, filters, options);
 	}
 }

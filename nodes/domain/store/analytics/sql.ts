@@ -10,6 +10,24 @@ export interface ChatFilters {
 	assistant?: string;
 	/** Part of the customer's name, number, WhatsApp id or user id (case-insensitive). */
 	customer?: string;
+	/**
+	 * Whose conversations: `customers` (default) leaves out internal ones, `internal` shows only those, `all`
+	 * both. Internal: marked by an Internal Recipient send (the duty manager, agents), or a number in
+	 * `internalNumbers`.
+	 */
+	audience?: Audience;
+	/** Staff numbers (digits, with country code) or user ids whose conversations are internal. */
+	internalNumbers?: string[];
+}
+
+export type Audience = 'customers' | 'internal' | 'all';
+
+/** The SQL condition (on conversations `c`) that a conversation is internal. */
+export function internalCondition(filters: Pick<ChatFilters, 'internalNumbers'>, params: Params): string {
+	const numbers = (filters.internalNumbers ?? []).map((value) => value.replace(/^\+/, '').trim()).filter(Boolean);
+	if (!numbers.length) return '(c.internal_role IS NOT NULL)';
+	const list = params.add(numbers);
+	return `(c.internal_role IS NOT NULL OR c.customer_key = ANY(${list}::text[]) OR coalesce(c.wa_id, '') = ANY(${list}::text[]))`;
 }
 
 export class MetricsError extends Error {
@@ -76,6 +94,8 @@ export function scopeCte(filters: ChatFilters, params: Params): { sql: string; f
 	const from = params.add(filters.from);
 	const to = params.add(filters.to);
 	const conditions: string[] = [];
+	const audience = filters.audience ?? 'customers';
+	if (audience !== 'all') conditions.push(`${audience === 'internal' ? '' : 'NOT '}${internalCondition(filters, params)}`);
 	const channels = (filters.channels ?? []).map((channel) => channel.trim()).filter(Boolean);
 	if (channels.length) conditions.push(`c.channel = ANY(${params.add(channels)}::text[])`);
 	const customer = filters.customer?.trim();
@@ -106,7 +126,7 @@ export function scopeCte(filters: ChatFilters, params: Params): { sql: string; f
 
 /** Whether the filters narrow the conversations (costs without a conversation then no longer count). */
 export function narrowed(filters: ChatFilters): boolean {
-	return Boolean((filters.channels ?? []).filter(Boolean).length || filters.customer?.trim() || filters.assistant?.trim());
+	return Boolean((filters.audience ?? 'customers') === 'internal' || (filters.channels ?? []).filter(Boolean).length || filters.customer?.trim() || filters.assistant?.trim());
 }
 
 /** Every customer turn of the scoped conversations (all time), with its first reply. */
