@@ -105,10 +105,15 @@ async function runOperation(
 			);
 			const nlu = json.nlu as IDataObject | undefined;
 			const route = json.route as { reasons?: string[] } | undefined;
+			const formJson = json.form as { name?: string; status?: string; values?: Record<string, unknown> } | undefined;
+			const form =
+				formJson?.values && typeof formJson.values === 'object'
+					? { name: formJson.name, status: formJson.status, values: formJson.values }
+					: undefined;
 			const { handoff, created } = await store.openHandoff(conversation.id, {
 				reason,
 				summary,
-				context: { nlu, routeReasons: route?.reasons },
+				context: { nlu, routeReasons: route?.reasons, ...(form ? { form } : {}) },
 			});
 			const handoffPackage = buildHandoffPackage({
 				handoffId: handoff.id,
@@ -121,6 +126,7 @@ async function runOperation(
 				summarySource: 'extractive',
 				nlu: nlu as never,
 				routeReasons: route?.reasons,
+				...(form ? { form } : {}),
 				openedAt: handoff.openedAt,
 				created,
 			});
