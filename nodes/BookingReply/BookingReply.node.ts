@@ -104,8 +104,11 @@ export class BookingReply implements INodeType {
 				overrides: overridesFrom(this.getNodeParameter('texts', itemIndex, {}) as IDataObject),
 			});
 			if (result.outcome === 'failed') {
+				const nlu = json.nlu as IDataObject | undefined;
 				const out: IDataObject = {
 					...json,
+					// The holding message of Hand Off follows nlu.language: a tapped "Confirmer" alone cannot tell it.
+					...(result.language ? { nlu: { ...(nlu ?? {}), language: result.language } } : {}),
 					bookingReply: { kind, outcome: 'failed', failure: result.failure },
 					route: { decision: 'human', reasons: [`booking system: ${result.reason}`], rules: ['booking_failed'] },
 				};

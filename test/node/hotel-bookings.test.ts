@@ -123,7 +123,7 @@ describe('hotel-concierge: reservations that finish in the chat (in-process)', (
 		const before = bed.sandbox.sentMessages().length;
 		let result: WorkflowRunResult | undefined;
 		// The trigger drops a message id it has seen (a redelivered webhook): the workflow does not run.
-		if (stored.created !== false) {
+		if (stored.inserted) {
 			result = await runWorkflow(workflow, {
 				credentials,
 				triggerItems: [{ json: { conversation: { ...conversation, id: conversationIdOf(conversation) }, message: { id, timestamp: at.toISOString(), ...message } } }],
@@ -155,5 +155,157 @@ describe('hotel-concierge: reservations that finish in the chat (in-process)', (
 		expect(done.toGuest[0].text).toMatch(CONFIRMED[language]);
 		expect(done.toGuest[0].text).toContain(mine[0].reference);
 		expect(done.result!.runCount('Hand Off to a Person')).toBe(0);
+	});
+
+	function reservation(reference: string) {
+		return booking.reservations().find((each) => each.reference === reference)!;
+	}
+
+	it.each(LANGUAGES)('changes booking BK-48213 in %s: the reservation, the new dates, Confirm, moved in the booking system', async (language) => {
+		const waId = nextWaId();
+		const newCheckIn = addDays(booking.today(), 50);
+		const newCheckOut = addDays(newCheckIn, 3);
+		const asked = await text(waId, CHANGE[language]('BK-48213'));
+		expect(asked.toGuest).toHaveLength(1);
+		expect(asked.result!.json('Change a Booking')[0].form).toMatchObject({ status: 'asking', values: { booking_ref: 'BK-48213' } });
+		const found = await text(waId, NEW_DATES[language](stayText(newCheckIn, newCheckOut, language)));
+		expect(found.toGuest).toHaveLength(1);
+		expect(found.toGuest[0].text).toContain('BK-48213');
+		expect(found.toGuest[0].buttonIds).toEqual(['form:confirm', 'form:change']);
+		expect(reservation('BK-48213').checkIn).not.toBe(newCheckIn);
+		const changed = await tap(waId, 'form:confirm', CONFIRM[language]);
+		expect(reservation('BK-48213')).toMatchObject({ checkIn: newCheckIn, checkOut: newCheckOut, status: 'confirmed' });
+		expect(changed.toGuest).toHaveLength(1);
+		expect(changed.toGuest[0].text).toContain('BK-48213');
+		expect(changed.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ kind: 'changed', state: 'changed' });
+	});
+
+	it.each(LANGUAGES)('cancels booking BK-51762 in %s with the cancellation policy and a confirmation step', async (language) => {
+		const waId = nextWaId();
+		const found = await text(waId, CANCEL[language]('BK-51762'));
+		expect(found.toGuest).toHaveLength(1);
+		expect(found.toGuest[0].text).toContain('BK-51762');
+		expect(found.toGuest[0].text).toMatch(POLICY[language]);
+		expect(reservation('BK-51762').status).toBe('confirmed');
+		const cancelled = await tap(waId, 'form:confirm', CONFIRM[language]);
+		expect(reservation('BK-51762').status).toBe('cancelled');
+		expect(cancelled.toGuest).toHaveLength(1);
+		expect(cancelled.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ kind: 'cancelled', state: 'cancelled' });
+	});
+
+	it('an unknown reference: "not found", the form waits for the right one', async () => {
+		const waId = nextWaId();
+		const notFound = await text(waId, CANCEL.en('BK-99999'));
+		expect(notFound.toGuest[0].text).toContain('cannot find a booking with reference *BK-99999*');
+		const found = await text(waId, 'sorry, it is BK-30958');
+		expect(found.toGuest[0].text).toContain('BK-30958');
+		expect(found.toGuest[0].text).toMatch(POLICY.en);
+	});
+
+	it.each(LANGUAGES)('a full house in %s: the nearest free dates, and the guest books one of them', async (language) => {
+		const waId = nextWaId();
+		let friday = '';
+		for (let offset = 0; offset < 60 && !friday; offset++) if (booking.roomsLeft('double', addDays(booking.today(), offset)) === 0) friday = addDays(booking.today(), offset);
+		const full = await text(waId, BOOK[language](stayText(friday, addDays(friday, 2), language)));
+		expect(full.toGuest).toHaveLength(1);
+		expect(full.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ kind: 'offer', state: 'unavailable' });
+		expect(full.toGuest[0].buttonIds).toEqual(['form:change', 'form:cancel']);
+		expect(full.toGuest[0].text).toMatch(new RegExp(`\\b${Number(addDays(friday, -2).slice(8, 10))}\\b`));
+		expect(booking.reservations().filter((each) => each.phone === `+${waId}`)).toHaveLength(0);
+
+		// The form stays confirming: new dates re-check.
+		const other = addDays(friday, 7);
+		const offer = await text(waId, stayText(other, addDays(other, 2), language));
+		expect(offer.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ state: 'offer' });
+		await tap(waId, 'form:confirm', CONFIRM[language]);
+		expect(booking.reservations().filter((each) => each.phone === `+${waId}`)).toMatchObject([{ checkIn: other, roomType: 'double' }]);
+	});
+
+	const FAILURES: Record<Language, 'timeout' | 'error' | 'garbage'> = { en: 'timeout', nl: 'error', de: 'garbage', fr: 'error', es: 'garbage' };
+	it.each(LANGUAGES)('the booking system down on Confirm in %s: a holding message, a handoff with the values, no confirmation', async (language) => {
+		const waId = nextWaId();
+		const checkIn = addDays(booking.today(), 45);
+		await text(waId, BOOK[language](stayText(checkIn, addDays(checkIn, 2), language)));
+		booking.failNext({ mode: FAILURES[language], route: 'POST /reservations' });
+		const down = await tap(waId, 'form:confirm', CONFIRM[language]);
+		expect(down.result!.runCount('Hand Off to a Person')).toBe(1);
+		expect(down.result!.runCount('Send Booking Reply')).toBe(0);
+		expect(down.toGuest).toHaveLength(1);
+		expect(down.toGuest[0].text).toMatch(HOLDING[language]);
+		expect(down.toGuest[0].text).not.toMatch(CONFIRMED[language]);
+		const conversationId = conversationIdOf(guest(waId));
+		const handoff = await bed.store.getOpenHandoff(conversationId);
+		expect(handoff?.reason).toMatch(/booking system/);
+		expect(handoff?.context).toMatchObject({ form: { name: 'book_a_room', values: { stay: { start: checkIn }, guests: 2, room_type: 'double' } } });
+		expect(down.result!.json('Hand Off to a Person')[0].handoff).toMatchObject({ text: expect.stringContaining('Form "book_a_room": stay') });
+		// A timeout may still have booked (the system did the work but answered late); never a confirmation to the guest.
+		if (FAILURES[language] !== 'timeout') expect(booking.reservations().filter((each) => each.phone === `+${waId}`)).toHaveLength(0);
+	});
+
+	it('the booking system down on the availability check: a handoff, not an offer', async () => {
+		const waId = nextWaId();
+		const checkIn = addDays(booking.today(), 45);
+		booking.failNext({ mode: 'error', route: 'GET /availability' });
+		const down = await text(waId, BOOK.nl(stayText(checkIn, addDays(checkIn, 2), 'nl')));
+		expect(down.result!.runCount('Hand Off to a Person')).toBe(1);
+		expect(down.toGuest.map((each) => each.text)).toEqual([expect.stringMatching(HOLDING.nl)]);
+	});
+
+	it('a redelivered webhook during a form changes nothing; a repeated Confirm books once', async () => {
+		const waId = nextWaId();
+		const checkIn = addDays(booking.today(), 60);
+		const first = await text(waId, BOOK.de(stayText(checkIn, addDays(checkIn, 2), 'de')));
+		const formBefore = await bed.store.loadConversationForm(conversationIdOf(guest(waId)));
+		// Meta delivers the same message again: the store knows its id, the trigger drops it.
+		const again = await guestSends(waId, { type: 'text', text: BOOK.de(stayText(checkIn, addDays(checkIn, 2), 'de')) }, first.id);
+		expect(again.result).toBeUndefined();
+		expect(again.toGuest).toHaveLength(0);
+		expect(await bed.store.loadConversationForm(conversationIdOf(guest(waId)))).toEqual(formBefore);
+
+		// Even if a repeated Confirm got past the trigger (a retry after a crash), the booking system sees the
+		// same Idempotency-Key (the WhatsApp message id) and the form is already complete: one reservation.
+		const confirmId = `wamid.${waId}.confirm`;
+		const conversation = guest(waId, 'Alex Example');
+		const item = { conversation: { ...conversation, id: conversationIdOf(conversation) }, message: { id: confirmId, type: 'interactive', text: 'Bestätigen', interactive: { type: 'button_reply', id: 'form:confirm', title: 'Bestätigen' }, timestamp: new Date().toISOString() } };
+		await bed.store.recordInboundMessage({ conversation, waMessageId: confirmId, type: 'interactive', text: 'Bestätigen', sentAt: new Date() });
+		const before = bed.sandbox.sentMessages().length;
+		for (let run = 0; run < 2; run++) {
+			const result = await runWorkflow(workflow, { credentials, triggerItems: [{ json: item }] });
+			expect(result.status).toBe('success');
+		}
+		expect(booking.reservations().filter((each) => each.phone === `+${waId}`)).toHaveLength(1);
+		const confirmations = bed.sandbox.sentMessages().slice(before).filter((each) => each.waId === waId && each.type !== 'read' && each.type !== 'typing');
+		expect(confirmations.map(readOutgoing).filter((each) => CONFIRMED.de.test(each.text))).toHaveLength(1);
+	});
+
+	const RATES: Record<Language, string> = {
+		en: 'how much is a double room per night?',
+		nl: 'wat kost een tweepersoonskamer per nacht?',
+		de: 'Was kostet ein Doppelzimmer pro Nacht?',
+		fr: 'combien coûte une chambre double par nuit ?',
+		es: '¿cuánto cuesta una habitación doble por noche?',
+	};
+	const FREE_NEXT_WEEKEND: Record<Language, string> = {
+		en: 'is a room free next weekend for 2 people?',
+		nl: 'is er volgend weekend een kamer vrij voor 2 personen?',
+		de: 'Haben Sie nächstes Wochenende ein Zimmer für 2 Personen frei?',
+		fr: 'avez-vous une chambre libre le week-end prochain pour 2 personnes ?',
+		es: '¿tienen una habitación libre el próximo fin de semana para 2 personas?',
+	};
+	it.each(LANGUAGES)('answers "how much is a double?" and "a room free next weekend for 2?" in %s from live rates and availability', async (language) => {
+		const waId = nextWaId();
+		const rates = await text(waId, RATES[language]);
+		expect(rates.toGuest).toHaveLength(1);
+		expect(rates.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ kind: 'rates', state: 'rates' });
+		const roomTypes = (await (await fetch(`${booking.baseUrl}/room-types`, { headers: { [DEMO_BOOKING_SYSTEM.header]: DEMO_BOOKING_SYSTEM.key } })).json()) as { roomTypes: Array<{ name: string; rate: number }> };
+		for (const room of roomTypes.roomTypes) expect(rates.toGuest[0].text).toContain(`${room.name}: `);
+		expect(rates.toGuest[0].text).toContain(String(roomTypes.roomTypes[0].rate));
+
+		const other = nextWaId();
+		const free = await text(other, FREE_NEXT_WEEKEND[language]);
+		expect(free.toGuest).toHaveLength(1);
+		expect(free.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ kind: 'offer', state: 'offer' });
+		expect(free.toGuest[0].text).toContain('Double room');
+		expect(free.toGuest[0].buttonIds).toEqual(['form:confirm', 'form:change']);
 	});
 });

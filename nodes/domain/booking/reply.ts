@@ -88,7 +88,7 @@ export type BookingFailure = 'timeout' | 'server_error' | 'unreadable' | 'reject
 
 export type BookingReplyResult =
 	| { outcome: 'reply'; state: BookingReplyState; reply: BookingGuestReply }
-	| { outcome: 'failed'; failure: BookingFailure; reason: string };
+	| { outcome: 'failed'; failure: BookingFailure; reason: string; language?: BookingLanguage };
 
 export interface BookingError {
 	failure: BookingFailure;
@@ -206,8 +206,8 @@ function alternativeLines(alternatives: BookingAlternative[], currency: string |
 		.join('\n');
 }
 
-function failed(failure: BookingFailure, reason: string): BookingReplyResult {
-	return { outcome: 'failed', failure, reason };
+function failedIn(language: BookingLanguage | undefined) {
+	return (failure: BookingFailure, reason: string): BookingReplyResult => ({ outcome: 'failed', failure, reason, ...(language ? { language } : {}) });
 }
 
 /** Builds the guest's message for one booking-system answer, or Failed when a person must take over. */
@@ -219,6 +219,8 @@ export function buildBookingReply(input: BookingReplyInput): BookingReplyResult 
 			: 'en';
 	const overrides = input.overrides ?? {};
 	const { answer, kind } = input;
+	// Only a language the guest is known to speak goes to the handoff; not the fallback.
+	const failed = failedIn(isBookingLanguage(input.language) ? input.language : undefined);
 	const values = input.form?.values ?? {};
 	const words = COUNT_WORDS[language];
 	const text = (textKind: BookingTextKind, extra: Record<string, string> = {}, facts: BookingAnswer = answer) => {
