@@ -50,6 +50,8 @@ export const bookingReplyProperties: INodeProperties[] = [
 	answerField('Rooms', 'rooms', '$json.booking.roomTypes', 'The room types: a list of { id, name, available, total } (offer) or { id, name, rate, weekendRate } (rates)', ['offer', 'rates'], 'json'),
 	answerField('Alternatives', 'alternatives', '$json.booking.alternatives', 'Other dates when nothing fits: a list of { checkIn, checkOut, roomTypes: [{ name, total }] }', ['offer'], 'json'),
 	answerField('Reference', 'reference', '$json.booking.reference', 'The booking reference', RESERVATION_KINDS),
+	answerField('Booked Phone', 'phone', '$json.booking.phone', "The phone number the reservation was made with; when it is not the guest's, a person checks who is asking (Failed)", ['changeFound', 'cancelFound']),
+	answerField('Guest Phone', 'guestPhone', "$json.conversation.customer.waId", "The guest's WhatsApp number, compared with Booked Phone", ['changeFound', 'cancelFound']),
 	answerField('Status', 'status', '$json.booking.status', 'The reservation status; "cancelled" for a cancelled one', RESERVATION_KINDS),
 	answerField('Room Name', 'roomName', '$json.booking.roomTypeName', 'The room type, as the guest should read it', RESERVATION_KINDS),
 	answerField('Check-In', 'checkIn', '$json.booking.checkIn', 'Arrival, YYYY-MM-DD', ['offer', ...RESERVATION_KINDS]),

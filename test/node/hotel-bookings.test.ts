@@ -69,6 +69,14 @@ const CANCEL: Record<Language, (reference: string) => string> = {
 	es: (reference) => `Quiero cancelar mi reserva, referencia ${reference}`,
 };
 const CONFIRM: Record<Language, string> = { en: 'Confirm', nl: 'Bevestigen', de: 'Bestätigen', fr: 'Confirmer', es: 'Confirmar' };
+const THEN: Record<Language, (stay: string) => string> = {
+	en: (stay) => `then ${stay} please`,
+	nl: (stay) => `dan graag ${stay}`,
+	de: (stay) => `dann bitte ${stay}`,
+	fr: (stay) => `alors ${stay}, s'il vous plaît`,
+	es: (stay) => `entonces ${stay}, por favor`,
+};
+const YES: Record<Language, string> = { en: 'yes please', nl: 'ja graag', de: 'ja, bitte', fr: 'oui', es: 'sí' };
 const CONFIRMED: Record<Language, RegExp> = { en: /confirmed/, nl: /bevestigd/, de: /bestätigt/, fr: /confirmée/, es: /confirmada/ };
 const POLICY: Record<Language, RegExp> = { en: /48 hours/, nl: /48 uur/, de: /48 Stunden/, fr: /48 heures/, es: /48 horas/ };
 const HOLDING: Record<Language, RegExp> = { en: /colleague/, nl: /collega/, de: /Kolleg/, fr: /collègue/, es: /compañer/ };
@@ -161,8 +169,13 @@ describe('hotel-concierge: reservations that finish in the chat (in-process)', (
 		return booking.reservations().find((each) => each.reference === reference)!;
 	}
 
+	// The demo reservations' guests (the sandbox's seed): only they may change or cancel them.
+	const JONAS = '4915112345678';
+	const ANNEKE = '31612345678';
+	const CLAIRE = '33612345678';
+
 	it.each(LANGUAGES)('changes booking BK-48213 in %s: the reservation, the new dates, Confirm, moved in the booking system', async (language) => {
-		const waId = nextWaId();
+		const waId = JONAS;
 		const newCheckIn = addDays(booking.today(), 50);
 		const newCheckOut = addDays(newCheckIn, 3);
 		const asked = await text(waId, CHANGE[language]('BK-48213'));
@@ -181,7 +194,7 @@ describe('hotel-concierge: reservations that finish in the chat (in-process)', (
 	});
 
 	it.each(LANGUAGES)('cancels booking BK-51762 in %s with the cancellation policy and a confirmation step', async (language) => {
-		const waId = nextWaId();
+		const waId = ANNEKE;
 		const found = await text(waId, CANCEL[language]('BK-51762'));
 		expect(found.toGuest).toHaveLength(1);
 		expect(found.toGuest[0].text).toContain('BK-51762');
@@ -193,8 +206,16 @@ describe('hotel-concierge: reservations that finish in the chat (in-process)', (
 		expect(cancelled.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ kind: 'cancelled', state: 'cancelled' });
 	});
 
-	it('an unknown reference: "not found", the form waits for the right one', async () => {
+	it('someone else\'s reference: a person checks who is asking, nothing is cancelled', async () => {
 		const waId = nextWaId();
+		const asked = await text(waId, CANCEL.de('BK-48213'));
+		expect(asked.result!.runCount('Hand Off to a Person')).toBe(1);
+		expect(asked.toGuest.map((each) => each.text)).toEqual([expect.stringMatching(HOLDING.de)]);
+		expect(reservation('BK-48213').status).toBe('confirmed');
+	});
+
+	it('an unknown reference: "not found", the form waits for the right one', async () => {
+		const waId = CLAIRE;
 		const notFound = await text(waId, CANCEL.en('BK-99999'));
 		expect(notFound.toGuest[0].text).toContain('cannot find a booking with reference *BK-99999*');
 		const found = await text(waId, 'sorry, it is BK-30958');
@@ -215,10 +236,13 @@ describe('hotel-concierge: reservations that finish in the chat (in-process)', (
 
 		// The form stays confirming: new dates re-check.
 		const other = addDays(friday, 7);
-		const offer = await text(waId, stayText(other, addDays(other, 2), language));
+		const offer = await text(waId, THEN[language](stayText(other, addDays(other, 2), language)));
+		expect(offer.result!.json('Send Booking Reply')[0].reply).toMatchObject({ language });
 		expect(offer.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ state: 'offer' });
-		await tap(waId, 'form:confirm', CONFIRM[language]);
+		// Typed instead of tapped (`npm run chat` cannot tap).
+		const done = await text(waId, YES[language]);
 		expect(booking.reservations().filter((each) => each.phone === `+${waId}`)).toMatchObject([{ checkIn: other, roomType: 'double' }]);
+		expect(done.toGuest[0].text).toMatch(CONFIRMED[language]);
 	});
 
 	const FAILURES: Record<Language, 'timeout' | 'error' | 'garbage'> = { en: 'timeout', nl: 'error', de: 'garbage', fr: 'error', es: 'garbage' };
@@ -307,5 +331,26 @@ describe('hotel-concierge: reservations that finish in the chat (in-process)', (
 		expect(free.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ kind: 'offer', state: 'offer' });
 		expect(free.toGuest[0].text).toContain('Double room');
 		expect(free.toGuest[0].buttonIds).toEqual(['form:confirm', 'form:change']);
+	});
+
+	it('the README\'s `npm run chat` lines: a Dutch and a German booking, typed, and a German cancellation', async () => {
+		const anneke = nextWaId();
+		const offer = await text(anneke, 'Ik wil volgend weekend een tweepersoonskamer boeken voor 2 personen');
+		expect(offer.toGuest[0].text).toMatch(/^Goed nieuws: er is een Double room vrij van za \d+ \w+ tot zo \d+ \w+ \(1 nacht, 2 gasten\), \*€\s\d+\* in totaal\. Zal ik hem voor je boeken\?$/);
+		const booked = await text(anneke, 'ja');
+		expect(booked.toGuest[0].text).toMatch(/^Je boeking is bevestigd ✅\nReferentie: \*BK-\d{5}\*/);
+
+		const lena = nextWaId();
+		const angebot = await text(lena, 'Ich möchte nächstes Wochenende ein Doppelzimmer für 2 Personen buchen');
+		expect(angebot.toGuest[0].text).toMatch(/^Gute Nachricht: Ein Double room ist vom Sa\., \d+\. \S+ bis So\., \d+\. \S+ frei \(1 Nacht, 2 Gäste\), insgesamt \*\d+\s€\*\. Soll ich es für Sie buchen\?$/);
+		const gebucht = await text(lena, 'Ja, bitte');
+		expect(gebucht.toGuest[0].text).toMatch(/^Ihre Buchung ist bestätigt ✅\nBuchungsnummer: \*BK-\d{5}\*/);
+		expect(booking.reservations().filter((each) => [`+${anneke}`, `+${lena}`].includes(each.phone ?? ''))).toHaveLength(2);
+
+		const jonas = JONAS;
+		const gefunden = await text(jonas, 'Ich möchte meine Buchung stornieren, Buchungsnummer BK-48213');
+		expect(gefunden.toGuest[0].text).toMatch(/^Ich habe die Buchung \*BK-48213\* gefunden: Double room, .*\nKostenlose Stornierung bis 48 Stunden vor Anreise\./);
+		await text(jonas, 'Ja');
+		expect(reservation('BK-48213').status).toBe('cancelled');
 	});
 });

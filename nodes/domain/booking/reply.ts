@@ -39,6 +39,8 @@ export interface BookingAnswer {
 	error?: unknown;
 	reference?: string;
 	status?: string;
+	/** The phone number the reservation was made with, to check it is the guest's own. */
+	phone?: string;
 	roomName?: string;
 	checkIn?: string;
 	checkOut?: string;
@@ -59,6 +61,8 @@ export interface BookingReplyInput {
 	/** The form's values: the reference and new dates the guest gave, the room type asked. */
 	form?: { values?: Record<string, unknown> };
 	overrides?: BookingOverrides;
+	/** The guest's phone number (WhatsApp id): a reservation made with another number goes to a person. */
+	guestPhone?: string;
 	/** How many alternatives to list (default 3). */
 	maxAlternatives?: number;
 }
@@ -84,7 +88,7 @@ export type BookingReplyState =
 	| 'not_found'
 	| 'rates';
 
-export type BookingFailure = 'timeout' | 'server_error' | 'unreadable' | 'rejected' | 'unreachable';
+export type BookingFailure = 'timeout' | 'server_error' | 'unreadable' | 'rejected' | 'unreachable' | 'not_owner';
 
 export type BookingReplyResult =
 	| { outcome: 'reply'; state: BookingReplyState; reply: BookingGuestReply }
@@ -206,6 +210,12 @@ function alternativeLines(alternatives: BookingAlternative[], currency: string |
 		.join('\n');
 }
 
+/** Unknown on either side counts as the same: only a clear mismatch stops a change or cancellation. */
+function samePhone(booked: string | undefined, guest: string | undefined): boolean {
+	const digits = (value: string | undefined) => (value ?? '').replace(/\D/g, '');
+	return !digits(booked) || !digits(guest) || digits(booked) === digits(guest);
+}
+
 function failedIn(language: BookingLanguage | undefined) {
 	return (failure: BookingFailure, reason: string): BookingReplyResult => ({ outcome: 'failed', failure, reason, ...(language ? { language } : {}) });
 }
@@ -296,6 +306,9 @@ export function buildBookingReply(input: BookingReplyInput): BookingReplyResult 
 		case 'changeFound':
 		case 'cancelFound': {
 			if (!answer.reference || !answer.checkIn) return failed('unreadable', 'the reservation answer has no reference or dates');
+			if (!samePhone(answer.phone, input.guestPhone)) {
+				return failed('not_owner', `booking ${answer.reference} was made with another phone number: check who is asking`);
+			}
 			if (answer.status === 'cancelled') return reply('already_cancelled', text('alreadyCancelled'));
 			const next = range(values.new_stay ?? values.stay);
 			return reply(
