@@ -112,10 +112,15 @@ async function runOperation(
 			);
 			const nlu = json.nlu as IDataObject | undefined;
 			const route = json.route as { reasons?: string[] } | undefined;
+			const formJson = json.form as { name?: string; status?: string; values?: Record<string, unknown> } | undefined;
+			const form =
+				formJson?.values && typeof formJson.values === 'object'
+					? { name: formJson.name, status: formJson.status, values: formJson.values }
+					: undefined;
 			const { handoff, created } = await store.openHandoff(conversation.id, {
 				reason,
 				summary,
-				context: { nlu, routeReasons: route?.reasons },
+				context: { nlu, routeReasons: route?.reasons, ...(form ? { form } : {}) },
 			});
 			const handoffPackage = buildHandoffPackage({
 				handoffId: handoff.id,
@@ -128,6 +133,7 @@ async function runOperation(
 				summarySource: 'extractive',
 				nlu: nlu as never,
 				routeReasons: route?.reasons,
+				...(form ? { form } : {}),
 				openedAt: handoff.openedAt,
 				created,
 			});
@@ -137,7 +143,9 @@ async function runOperation(
 			// The customer hears it once per handoff, not on every message while a person has the chat.
 			if (created && context.getNodeParameter('sendHoldingMessage', itemIndex, true)) {
 				const custom = String(context.getNodeParameter('holdingMessage', itemIndex, '') ?? '').trim();
-				const language = (nlu?.language as string | undefined) ?? undefined;
+				// A form knows the guest's language better than one short message ("Bevestigen", "2").
+				const formLanguage = (json.form as { language?: unknown } | undefined)?.language;
+				const language = typeof formLanguage === 'string' ? formLanguage : ((nlu?.language as string | undefined) ?? undefined);
 				const message = custom ? { text: custom, language: language ?? 'custom' } : holdingMessage(language);
 				const messageIds = await sendTextToConversation(context, store, conversation, message.text, 'system', itemIndex);
 				(out.handoff as IDataObject).holdingMessage = { ...message, messageIds };

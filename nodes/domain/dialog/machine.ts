@@ -285,6 +285,7 @@ function output(definition: FormDefinition, state: FormState, status: FormOutput
 		values: { ...state.values },
 		missing: missingFields(definition, state.values).map((field) => field.name),
 		source: { ...state.sources },
+		language: state.language,
 		...extra,
 	};
 }

@@ -134,6 +134,8 @@ export interface FormOutput {
 	values: Record<string, FieldValue>;
 	missing: string[];
 	source: Record<string, ValueSource>;
+	/** The language the form speaks with this guest. */
+	language?: SupportedLanguage;
 	ask?: { field: string; text: string; problem?: FieldProblem };
 	summary?: string;
 	/** Not in Form with a form active: the message was a side question; the form asks again next turn. */

@@ -65,8 +65,27 @@ export interface HandoffPackageInput {
 	summarySource: 'llm' | 'extractive';
 	nlu?: { intent?: string; confidence?: number; language?: string; sentiment?: { label?: string; score?: number } };
 	routeReasons?: string[];
+	/** What a Conversation Form had collected, so the person does not ask again. */
+	form?: HandoffForm;
 	openedAt: string;
 	created: boolean;
+}
+
+export interface HandoffForm {
+	name?: string;
+	status?: string;
+	values: Record<string, unknown>;
+}
+
+/** A form's values as one line: "stay 2027-03-12 → 2027-03-14, guests 2". */
+export function formValuesLine(values: Record<string, unknown>): string {
+	return Object.entries(values)
+		.map(([key, value]) => {
+			const range = value && typeof value === 'object' ? (value as { start?: unknown; end?: unknown }) : undefined;
+			const shown = range && 'start' in range ? `${String(range.start)} → ${String(range.end)}` : typeof value === 'object' ? JSON.stringify(value) : String(value);
+			return `${key.replace(/_/g, ' ')} ${shown}`;
+		})
+		.join(', ');
 }
 
 export interface HandoffPackage extends HandoffPackageInput {
@@ -95,6 +114,7 @@ export function buildHandoffPackage(input: HandoffPackageInput): HandoffPackage 
 		`Handoff #${input.handoffId}: ${who || 'unknown customer'} (${input.channel})`,
 		`Reason: ${input.reason}${input.routeReasons?.length ? ` — ${input.routeReasons.join('; ')}` : ''}`,
 		...(understood.length ? [`Bot understood: ${understood.join(', ')}`] : []),
+		...(input.form && Object.keys(input.form.values).length ? [`Form${input.form.name ? ` "${input.form.name}"` : ''}: ${formValuesLine(input.form.values)}`] : []),
 		`Summary: ${input.summary || '(no text yet)'}`,
 		'',
 		'Recent messages:',
