@@ -46,15 +46,15 @@ main{max-width:760px;margin:0 auto;padding:24px}
 `;
 }
 
-/** Serves the page on 127.0.0.1:`port` (0: a free port). */
-export async function startHotelPage(options: { widgetUrl: string; port?: number; host?: string }): Promise<HotelPage> {
-	const html = hotelPageHtml(options.widgetUrl);
+/** Serves the page on 127.0.0.1:`port` (0: a free port). `widgetUrl` may be a function when n8n starts after the page. */
+export async function startHotelPage(options: { widgetUrl: string | (() => string); port?: number; host?: string }): Promise<HotelPage> {
 	const server: Server = createServer((request, response) => {
 		if (request.method !== 'GET' || !['/', '/index.html'].includes((request.url ?? '/').split('?')[0])) {
 			response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
 			return;
 		}
-		response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
+		const widgetUrl = typeof options.widgetUrl === 'function' ? options.widgetUrl() : options.widgetUrl;
+		response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(hotelPageHtml(widgetUrl));
 	});
 	const host = options.host ?? '127.0.0.1';
 	await new Promise<void>((resolve, reject) => {

@@ -93,7 +93,7 @@ const WIDGET_SOURCE = String.raw`(function () {
 	if (data.lang && STRINGS[data.lang]) lang = data.lang;
 	var t = STRINGS[lang];
 	var storageKey = 'webchat:' + base;
-	var state = { session: null, cursor: 0, seen: {}, source: null, polling: false, typingTimer: null, pendingSince: 0, sseFailures: 0 };
+	var state = { ready: null, session: null, cursor: 0, seen: {}, source: null, polling: false, typingTimer: null, pendingSince: 0, sseFailures: 0 };
 
 	function el(tag, cls, text) {
 		var node = document.createElement(tag);
@@ -295,12 +295,16 @@ const WIDGET_SOURCE = String.raw`(function () {
 		log.appendChild(local);
 		state.pendingSince = state.cursor;
 		setTyping(true);
-		var body = { session: state.session, id: id, text: text, language: navigator.language };
-		if (button) body.button = button;
-		return request('POST', '/message', body).then(function (answer) {
+		return (state.ready || Promise.resolve()).then(function () {
+			var body = { session: state.session, id: id, text: text, language: navigator.language };
+			if (button) body.button = button;
+			return request('POST', '/message', body);
+		}).then(function (answer) {
 			if (answer.status === 401 && !retried) {
+				// The session expired (or the secret changed): a new session, a new chat.
 				local.parentNode.removeChild(local);
-				return startSession().then(function () { state.cursor = 0; state.seen = {}; log.textContent = ''; connect(); return send(text, button, true); });
+				state.ready = startSession().then(function () { state.cursor = 0; state.seen = {}; log.textContent = ''; return resume(); });
+				return send(text, button, true);
 			}
 			if (answer.status === 202 || answer.status === 200) {
 				if (answer.json.id && answer.json.id > state.pendingSince) state.pendingSince = answer.json.id;
@@ -329,7 +333,7 @@ const WIDGET_SOURCE = String.raw`(function () {
 		if (started) return;
 		started = true;
 		try { state.session = localStorage.getItem(storageKey); } catch (e) { state.session = null; }
-		(state.session ? resume() : startSession().then(resume)).catch(function () { showNotice(t.error); started = false; });
+		state.ready = (state.session ? resume() : startSession().then(resume)).catch(function () { showNotice(t.error); started = false; });
 	}
 	launch.addEventListener('click', open);
 	close.addEventListener('click', function () {
