@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { WebChatTrigger } from '../../nodes/WebChatTrigger/WebChatTrigger.node';
-import { acceptMessage, issueSession, RateLimiter, readFeed, type WebInboundEnvelope } from '../../nodes/domain/channels/web';
-import { closeAllSupportStores } from '../../nodes/domain/store';
+import { acceptMessage, deliverWebMessages, issueSession, RateLimiter, readFeed, type WebInboundEnvelope } from '../../nodes/domain/channels/web';
+import { closeAllSupportStores, openSupportStore } from '../../nodes/domain/store';
 import { startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
 import { loadWorkflowFile, runWorkflow } from '../helpers/workflow-runner';
 
@@ -86,8 +86,10 @@ describe('Web Chat Trigger webhook()', () => {
 		rmSync(folder, { recursive: true, force: true });
 	});
 
-	async function call(endpoint: string, options: { body?: string; origin?: string; method?: string; limits?: IDataObject } = {}) {
-		const answer: { status?: number; body?: unknown; headers: Record<string, string> } = { headers: {} };
+	async function call(endpoint: string, options: { body?: string; origin?: string; method?: string; limits?: IDataObject; query?: IDataObject; onWrite?: (chunk: string) => void; onClose?: (close: () => void) => void } = {}) {
+		const answer: { status?: number; body?: unknown; headers: Record<string, string>; written: string[]; ended: boolean } = { headers: {}, written: [], ended: false };
+		const closeListeners: Array<() => void> = [];
+		options.onClose?.(() => closeListeners.forEach((listener) => listener()));
 		const request: Record<string, unknown> = {
 			path: `/webhook/abc/${endpoint}`,
 			method: options.method ?? 'POST',
@@ -96,7 +98,9 @@ describe('Web Chat Trigger webhook()', () => {
 			readRawBody: async () => {
 				request.rawBody = options.body === undefined ? undefined : Buffer.from(options.body);
 			},
-			on: () => undefined,
+			on: (event: string, listener: () => void) => {
+				if (event === 'close') closeListeners.push(listener);
+			},
 		};
 		const response = {
 			status(code: number) {
@@ -117,6 +121,15 @@ describe('Web Chat Trigger webhook()', () => {
 				answer.body = body;
 				return response;
 			},
+			flushHeaders: () => undefined,
+			write(chunk: string) {
+				answer.written.push(chunk);
+				options.onWrite?.(chunk);
+				return true;
+			},
+			end() {
+				answer.ended = true;
+			},
 		};
 		const parameters: Record<string, unknown> = { allowedOrigins: 'https://hotel.example', siteId: 'hotel', title: 'Hotel', supportStore: 'embedded', limits: options.limits ?? {} };
 		const context = {
@@ -124,7 +137,7 @@ describe('Web Chat Trigger webhook()', () => {
 			getCredentials: async () => ({ sessionSecret: SECRET }),
 			getRequestObject: () => request,
 			getResponseObject: () => response,
-			getQueryData: () => ({}),
+			getQueryData: () => options.query ?? {},
 			getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 			getNode: () => ({ id: 'web-node', name: 'Web Chat Trigger', type: 'n8n-nodes-whatsapp-ai-support.webChatTrigger', typeVersion: 1, position: [0, 0], parameters: {} }),
 			getWorkflow: () => ({ id: `wf-${JSON.stringify(options.limits ?? {})}` }),
@@ -133,6 +146,10 @@ describe('Web Chat Trigger webhook()', () => {
 		const result: IWebhookResponseData = await trigger.webhook.call(context);
 		return { answer, result };
 	}
+
+	const callStream = async (session: string, after: number, onWrite: (chunk: string) => void, onClose: (close: () => void) => void) =>
+		await call('events', { method: 'GET', query: { session, after: String(after) }, onWrite, onClose });
+	const openStoreOfTrigger = async () => await openSupportStore({ backend: 'pglite', dataDir: process.env.WHATSAPP_SUPPORT_STORE_DIR! });
 
 	it('starts an execution for a good message only', async () => {
 		const session = await call('session', { body: '{}', origin: 'https://hotel.example' });
@@ -161,6 +178,39 @@ describe('Web Chat Trigger webhook()', () => {
 		expect(third.answer.status).toBe(429);
 		expect(Number(third.answer.headers['Retry-After'])).toBeGreaterThan(0);
 		expect(third.result.workflowData).toBeUndefined();
+	});
+
+	it('serves the feed: history at once, then new messages by long poll and by server-sent events', async () => {
+		const session = await call('session', { body: '{}' });
+		const token = (session.answer.body as { session: string }).session;
+		const accepted = await call('message', { body: JSON.stringify({ session: token, id: 'feed-test-0001', text: 'Hallo' }) });
+		const conversation = (accepted.result.workflowData![0][0].json as unknown as WebInboundEnvelope).conversation;
+
+		const history = await call('poll', { method: 'GET', query: { session: token, after: '0', wait: '0' } });
+		expect(history.answer.status).toBe(200);
+		const { messages, cursor } = history.answer.body as { messages: Array<{ text: string }>; cursor: number };
+		expect(messages.map((message) => message.text)).toEqual(['Hallo']);
+
+		const longPoll = call('poll', { method: 'GET', query: { session: token, after: String(cursor) } });
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const store = await openStoreOfTrigger();
+		await deliverWebMessages(store, conversation, [{ text: 'Goedemiddag!' }], 'agent');
+		const polled = (await longPoll).answer.body as { messages: Array<{ text: string; author: string }>; cursor: number };
+		expect(polled.messages).toEqual([expect.objectContaining({ text: 'Goedemiddag!', author: 'agent' })]);
+
+		// SSE: the stream opens, the next message is written as an event; the guest closing the tab ends it.
+		let closeRequest: (() => void) | undefined;
+		let resolveEvent: (chunk: string) => void = () => undefined;
+		const event = new Promise<string>((resolve) => (resolveEvent = resolve));
+		const stream = callStream(token, polled.cursor, (chunk) => chunk.startsWith('id:') && resolveEvent(chunk), (close) => (closeRequest = close));
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		await deliverWebMessages(store, conversation, [{ text: 'Kan ik nog iets doen?', buttons: [{ id: 'no', title: 'Nee, dank je' }] }], 'bot');
+		const written = await event;
+		expect(JSON.parse(written.split('data: ')[1])).toEqual([expect.objectContaining({ text: 'Kan ik nog iets doen?', buttons: [{ id: 'no', title: 'Nee, dank je' }] })]);
+		closeRequest!();
+		const { answer } = await stream;
+		expect(answer.headers['Content-Type']).toMatch(/^text\/event-stream/);
+		expect(answer.ended).toBe(true);
 	});
 
 	it('serves the widget script as JavaScript', async () => {
