@@ -37,6 +37,8 @@ describe('web chat widget in a real n8n server and a real browser', () => {
 	let support: ImportedWorkflow;
 	let chatBase: string;
 	const dialogs: string[] = [];
+	/** Content types of the widget's live-feed responses. */
+	const streams: string[] = [];
 
 	beforeAll(async () => {
 		mkdirSync(ARTIFACTS, { recursive: true });
@@ -63,6 +65,9 @@ describe('web chat widget in a real n8n server and a real browser', () => {
 
 		browser = await launchHeadlessChromium({ locale: 'nl-NL', viewport: { width: 390, height: 844 } });
 		page = browser.page;
+		page.on('response', (response) => {
+			if (new URL(response.url()).pathname.endsWith('/events')) streams.push(response.headers()['content-type'] ?? '');
+		});
 		page.on('dialog', async (dialog) => {
 			dialogs.push(dialog.message());
 			await dialog.dismiss();
@@ -126,6 +131,8 @@ describe('web chat widget in a real n8n server and a real browser', () => {
 		});
 		expect(reply.status).toBe(200);
 		// No reload: the SSE stream the widget holds delivers it.
+		expect(streams.length).toBeGreaterThan(0);
+		expect(streams.every((type) => type.startsWith('text/event-stream'))).toBe(true);
 		const agent = bubbles('.wc-agent').filter({ hasText: 'Sanne van de receptie' });
 		await agent.waitFor({ timeout: 10_000 });
 		// A figure for the README (desk POST → on screen, including the bridge's execution), not an assertion.
