@@ -196,7 +196,13 @@ export class WebChatTrigger implements INodeType {
 			const query = this.getQueryData() as IDataObject;
 			const auth = authenticate(config, query.session);
 			if ('answer' in auth) return answer(auth.answer);
-			const store = await getSupportStore(this);
+			let store;
+			try {
+				store = await getSupportStore(this);
+			} catch (error) {
+				this.logger.error(`Web Chat Trigger could not open the support store: ${error.message}`);
+				return answer({ statusCode: 503, body: { error: { code: 'unavailable', message: 'Temporarily unavailable; try again' } }, headers: { 'Retry-After': '2' } });
+			}
 			const conversationId = conversationIdForSession(auth.session, config.siteId);
 			const cursor = feedCursor(query.after);
 			if (name === 'poll') {
@@ -291,6 +297,8 @@ async function streamFeed(
 			}
 			flush();
 		}
+	} catch {
+		// The store went away mid-stream: end it; the widget reconnects (and falls back to long polling).
 	} finally {
 		response.end();
 	}

@@ -184,7 +184,6 @@ const WIDGET_SOURCE = String.raw`(function () {
 		if (state.seen[message.id]) return;
 		state.seen[message.id] = true;
 		if (message.id > state.cursor) state.cursor = message.id;
-		var pending = log.querySelector('[data-pending="' + message.clientId + '"]');
 		var bubble = el('div', 'wc-msg ' + (message.direction === 'inbound' ? 'wc-in' : 'wc-out'));
 		bubble.setAttribute('data-id', String(message.id));
 		bubble.setAttribute('data-author', message.author);
