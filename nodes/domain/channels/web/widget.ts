@@ -180,6 +180,20 @@ const WIDGET_SOURCE = String.raw`(function () {
 		for (var i = 0; i < old.length; i++) old[i].parentNode.removeChild(old[i]);
 	}
 
+	// WhatsApp's *bold* (the knowledge base is written for both channels), as an element with textContent:
+	// formatting without HTML.
+	function appendFormatted(parent, text) {
+		var pattern = /\*([^*\n]+)\*/g;
+		var last = 0;
+		var match;
+		while ((match = pattern.exec(text))) {
+			if (match.index > last) parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+			parent.appendChild(el('strong', '', match[1]));
+			last = pattern.lastIndex;
+		}
+		if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+	}
+
 	function render(message) {
 		if (state.seen[message.id]) return;
 		state.seen[message.id] = true;
@@ -191,7 +205,7 @@ const WIDGET_SOURCE = String.raw`(function () {
 			bubble.className += ' wc-agent';
 			bubble.appendChild(el('span', 'wc-who', t.agent));
 		}
-		bubble.appendChild(document.createTextNode(message.text));
+		appendFormatted(bubble, message.text);
 		if (message.direction === 'inbound') {
 			var local = log.querySelector('.wc-local');
 			if (local && local.textContent === message.text) { local.parentNode.removeChild(local); }
