@@ -147,6 +147,8 @@ describe('web chat widget in a real n8n server and a real browser', () => {
 		const xss = '<img src=x onerror=alert(1)>';
 		await ask(xss);
 		await bubbles('.wc-in[data-id]').filter({ hasText: xss }).waitFor({ timeout: 30_000 });
+		// A person has the chat (the complaint above): no typing indicator for a bot that stays silent.
+		await expect(page.locator('[data-web-chat] .wc-typing').isVisible()).resolves.toBe(false);
 		await expect(page.locator('img').count()).resolves.toBe(0);
 		expect(dialogs).toEqual([]);
 		await page.screenshot({ path: path.join(ARTIFACTS, 'web-widget-xss-as-text.png') });

@@ -67,6 +67,9 @@ describe('whatsapp-ai-support from the Web Chat Trigger (in-process)', () => {
 		expect(feed.map((message) => message.author)).toEqual(['customer', 'system', 'agent']);
 		expect(feed[1].text).toMatch(/Geduld/);
 		expect(feed[2].text).toBe('Wir kümmern uns sofort darum.');
+		// The next message tells the widget a person has the chat (no typing indicator).
+		const chat = { secret: SECRET, siteId: 'hotel-zonneveld', allowedOrigins: ['*'], sessionLifetimeSeconds: 3600, maxMessageLength: 2000, maxBodyBytes: 16_384, messagesPerMinutePerSession: 100, requestsPerMinutePerIp: 100, limiter: new RateLimiter() };
+		expect((await acceptMessage(chat, { session: token, text: 'Danke!' }, bed.store)).answer.body).toMatchObject({ withPerson: true });
 		// Only the duty manager's alert template went to WhatsApp.
 		expect(bed.sandbox.sentMessages().map((message) => message.type)).toEqual(['template']);
 	});

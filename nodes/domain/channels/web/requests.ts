@@ -165,9 +165,11 @@ export async function acceptMessage(
 		const existing = await store.getMessageByWaId(messageId);
 		return { answer: { statusCode: 200, body: { ok: true, duplicate: true, id: existing?.id ?? null } } };
 	}
+	// While a person has the chat the bot stays silent: the widget then shows no typing indicator.
+	const withPerson = Boolean(await store.getOpenHandoff(conversation.id));
 	const pageLanguage = typeof body.language === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(body.language) ? body.language : undefined;
 	return {
-		answer: { statusCode: 202, body: { ok: true, id: stored?.id ?? null, conversationId: conversation.id } },
+		answer: { statusCode: 202, body: { ok: true, id: stored?.id ?? null, conversationId: conversation.id, withPerson } },
 		envelope: { conversation, message, web: { sessionId: auth.session.sessionId, ...(pageLanguage ? { pageLanguage } : {}) } },
 	};
 }

@@ -321,6 +321,7 @@ const WIDGET_SOURCE = String.raw`(function () {
 			}
 			if (answer.status === 202 || answer.status === 200) {
 				if (answer.json.id && answer.json.id > state.pendingSince) state.pendingSince = answer.json.id;
+				if (answer.json.withPerson) setTyping(false);
 				return;
 			}
 			setTyping(false);
