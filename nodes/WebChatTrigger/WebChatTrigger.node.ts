@@ -193,6 +193,8 @@ export class WebChatTrigger implements INodeType {
 		const ip = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
 
 		if (name === 'events' || name === 'poll') {
+			const feedLimit = checkIpLimit(config, ip, 'feed');
+			if (feedLimit) return answer(feedLimit);
 			const query = this.getQueryData() as IDataObject;
 			const auth = authenticate(config, query.session);
 			if ('answer' in auth) return answer(auth.answer);

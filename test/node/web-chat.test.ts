@@ -181,6 +181,11 @@ describe('Web Chat Trigger webhook()', () => {
 		expect(third.answer.status).toBe(429);
 		expect(Number(third.answer.headers['Retry-After'])).toBeGreaterThan(0);
 		expect(third.result.workflowData).toBeUndefined();
+		// Live-feed connections are counted apart, with the same limit.
+		const token = (((await call('session', { body: '{}', limits: { requestsPerMinutePerIp: 5 } })).answer.body) as { session: string }).session;
+		const feedLimits = { requestsPerMinutePerIp: 1 };
+		expect((await call('poll', { method: 'GET', query: { session: token, wait: '0' }, limits: feedLimits })).answer.status).toBe(200);
+		expect((await call('poll', { method: 'GET', query: { session: token, wait: '0' }, limits: feedLimits })).answer.status).toBe(429);
 	});
 
 	it('serves the feed: history at once, then new messages by long poll and by server-sent events', async () => {

@@ -80,8 +80,9 @@ function limited(config: WebChatConfig, key: string, limit: number): WebAnswer |
 	return fail(429, 'too_many_requests', 'Too many messages; wait a moment', { 'Retry-After': String(verdict.retryAfterSeconds) });
 }
 
-export function checkIpLimit(config: WebChatConfig, ip: string): WebAnswer | undefined {
-	return limited(config, `ip:${ip}`, config.requestsPerMinutePerIp);
+/** New sessions and messages per IP; live-feed connections (SSE reconnects every 25 s, long polls) count apart. */
+export function checkIpLimit(config: WebChatConfig, ip: string, kind: 'post' | 'feed' = 'post'): WebAnswer | undefined {
+	return limited(config, `${kind}-ip:${ip}`, config.requestsPerMinutePerIp);
 }
 
 /** POST session: a new signed session, tied to the customer the site vouches for when its signature matches. */
