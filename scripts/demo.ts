@@ -87,6 +87,25 @@ export function demoWebhookUrl(n8nBaseUrl: string, bot: DemoBot = 'support'): st
 	return `${n8nBaseUrl.replace(/\/$/, '')}/webhook/${DEMO_BOTS[bot].webhookId}/webhook`;
 }
 
+/**
+ * The website chat of workflows/whatsapp-ai-support.json: its Web Chat Trigger's webhookId, the demo
+ * session secret, and the demo hotel page (sandbox/hotel-page.ts) on the origin the trigger allows.
+ */
+export const DEMO_WEB_CHAT = {
+	webhookId: '4c8d2a6e-9b1f-4e3a-8c5d-7e2f1a9b3c40',
+	credentialId: 'webChatDemo001',
+	credentialName: 'Web chat (demo)',
+	secret: 'demo-web-chat-secret-change-me-before-going-live',
+} as const;
+
+export function demoHotelPagePort(): number {
+	return Number(process.env.HOTEL_PAGE_PORT ?? 5693);
+}
+
+export function demoWidgetUrl(n8nBaseUrl: string): string {
+	return `${n8nBaseUrl.replace(/\/$/, '')}/webhook/${DEMO_WEB_CHAT.webhookId}/widget.js`;
+}
+
 /** Login for the Chats dashboard (workflows/chats-dashboard.json) in the demo. */
 export const DEMO_DASHBOARD_ADMIN = { username: 'ops', password: 'dashboard-demo' };
 
@@ -124,6 +143,12 @@ export function demoCredentials(): CredentialJson[] {
 			name: 'Chats dashboard admin',
 			type: 'chatsDashboardAdminApi',
 			data: { ...DEMO_DASHBOARD_ADMIN },
+		},
+		{
+			id: DEMO_WEB_CHAT.credentialId,
+			name: DEMO_WEB_CHAT.credentialName,
+			type: 'webChatApi',
+			data: { sessionSecret: DEMO_WEB_CHAT.secret },
 		},
 		{
 			id: 'waSandboxDemo001',

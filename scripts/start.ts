@@ -16,6 +16,8 @@
 // - The booking-system sandbox (a small PMS and table book, demo data relative to today) runs in this
 //   process on 127.0.0.1:5691 (BOOKING_SANDBOX_PORT; BOOKING_SANDBOX_SEED=<file.json> starts it from
 //   your own seed); the shipped workflows reach it with the "Booking System (demo sandbox)" credential.
+// - The demo hotel website (sandbox/hotel-page.ts) with the web chat widget of whatsapp-ai-support runs on
+//   127.0.0.1:5693 (HOTEL_PAGE_PORT), the origin that workflow's Web Chat Trigger allows.
 // Ctrl-C stops n8n cleanly.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -55,9 +57,12 @@ import {
 	demoBookingSandboxUrl,
 	demoCredentials,
 	demoGraphSandboxPort,
+	demoHotelPagePort,
 	demoWebhookUrl,
+	demoWidgetUrl,
 	withBookingSystemUrl,
 } from './demo';
+import { startHotelPage, type HotelPage } from '../sandbox/hotel-page';
 
 /**
  * Workflow files (in workflows/) published on every start: the bots you can chat with, the agent desk
@@ -203,6 +208,7 @@ let server: N8nServer | undefined;
 let sandbox: GraphSandbox | undefined;
 let bookingSandbox: BookingSandbox | undefined;
 let llmSandbox: OpenAiServer | undefined;
+let hotelPage: HotelPage | undefined;
 
 async function main(): Promise<void> {
 	const built = checkBuild();
@@ -297,7 +303,7 @@ async function main(): Promise<void> {
 		}
 		stopping = true;
 		say(`${signal}: stopping n8n…`);
-		void Promise.all([running.stop(), sandbox?.close(), bookingSandbox?.close(), llmSandbox?.close()]).then(() => process.exit(0));
+		void Promise.all([running.stop(), sandbox?.close(), bookingSandbox?.close(), llmSandbox?.close(), hotelPage?.close()]).then(() => process.exit(0));
 	};
 	process.on('SIGINT', () => shutdown('SIGINT'));
 	process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -338,6 +344,11 @@ async function main(): Promise<void> {
 	// Delivery statuses of what the bot sends come back to the trigger, signed, as Meta would send them.
 	sandbox?.configureWebhook({ url: demoWebhookUrl(running.baseUrl), appSecret: DEMO_APP_SECRET, statuses: ['sent', 'delivered', 'read'] });
 
+	// The demo hotel website with the chat widget, on the origin the Web Chat Trigger allows.
+	const hotelPagePort = demoHotelPagePort();
+	if (await isPortFree(hotelPagePort)) hotelPage = await startHotelPage({ widgetUrl: demoWidgetUrl(running.baseUrl), port: hotelPagePort });
+	else say(`port ${hotelPagePort} (demo hotel page) is in use; set HOTEL_PAGE_PORT and add its origin to the Web Chat Trigger's Allowed Origins`);
+
 	const webhookBase = `${(process.env.WEBHOOK_URL ?? `${running.editorUrl}/`).replace(/\/?$/, '/')}${process.env.N8N_ENDPOINT_WEBHOOK ?? 'webhook'}/`;
 	const out: string[] = [
 		'',
@@ -357,6 +368,7 @@ async function main(): Promise<void> {
 	}
 	out.push(
 		'',
+		...(hotelPage ? [`Demo hotel website with the web chat: ${hotelPage.url}   (ask in any of the five languages; a complaint is handed to a person)`, ''] : []),
 		`Chats dashboard: ${webhookBase}chats   (sign in as ${DEMO_DASHBOARD_ADMIN.username} / ${DEMO_DASHBOARD_ADMIN.password}, the admin)`,
 		'',
 		'Chat with the hotel bot as a guest (another terminal), in English, Dutch, German, French or Spanish:',
@@ -387,5 +399,6 @@ main().catch(async (error: unknown) => {
 	await server?.stop();
 	await sandbox?.close();
 	await bookingSandbox?.close();
+	await hotelPage?.close();
 	process.exit(1);
 });

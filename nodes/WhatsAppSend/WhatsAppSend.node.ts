@@ -30,6 +30,7 @@ import {
 	type TemplateParameter,
 } from '../domain/whatsapp/outbound';
 import { defaultCallbackData, deliverMessages } from '../domain/whatsapp/send';
+import { deliverWebMessages, isWebConversation, webMessageFromCloudPayload, WebDeliveryError, type WebOutboundMessage } from '../domain/channels/web';
 import { DEFAULT_MESSAGE_ID_EXPRESSION, DEFAULT_TEXT_EXPRESSION, sendProperties } from './description';
 
 interface SendOptions {
@@ -79,6 +80,10 @@ export class WhatsAppSend implements INodeType {
 		return await routeItems(this, 1, async (json, itemIndex) => {
 			const operation = this.getNodeParameter('operation', itemIndex) as string;
 			if (operation !== 'send') {
+				// A web chat has no read receipts; its widget shows the typing indicator itself.
+				if (isWebConversation(json.conversation as { channel?: unknown } | undefined)) {
+					return [0, { ...json, sent: { operation, skipped: 'web chat' } }];
+				}
 				const messageId = String(itemParameter(this, 'messageId', itemIndex, DEFAULT_MESSAGE_ID_EXPRESSION, (input) => field(input.message, 'id')) ?? '').trim();
 				if (!messageId) {
 					throw new NodeOperationError(this.getNode(), 'No message ID to mark as read', {
@@ -117,6 +122,27 @@ export class WhatsAppSend implements INodeType {
 					)
 				: undefined;
 
+			if (isWebConversation(conversation)) {
+				const web = await deliverWebMessages(store, conversation, webMessagesFrom(this, payloads, itemIndex), options.author ?? 'bot');
+				return [
+					0,
+					{
+						...json,
+						conversation: { ...conversation, id: web.conversationId },
+						sent: {
+							operation,
+							channel: 'web',
+							messageType: this.getNodeParameter('messageType', itemIndex) as string,
+							messageIds: web.messageIds,
+							parts: web.messageIds.length,
+							attempts: web.messageIds.length,
+							fallbackTemplateUsed: null,
+							callbackData: messageOptions.callbackData,
+							sentAt: new Date().toISOString(),
+						},
+					},
+				];
+			}
 			const client = graphClientFor(credentials, { retry: { maxRetries: options.maxRetries ?? 4 } });
 			const result = await deliverMessages({
 				client,
@@ -145,6 +171,16 @@ export class WhatsAppSend implements INodeType {
 				},
 			];
 		});
+	}
+}
+
+/** The widget messages for a web conversation: the same payloads WhatsApp would get, shown in the widget. */
+function webMessagesFrom(context: IExecuteFunctions, payloads: CloudApiMessage[], itemIndex: number): WebOutboundMessage[] {
+	try {
+		return payloads.map(webMessageFromCloudPayload);
+	} catch (error) {
+		if (error instanceof WebDeliveryError) throw new NodeOperationError(context.getNode(), error.message, { itemIndex, description: error.hint });
+		throw error;
 	}
 }
 

@@ -9,6 +9,7 @@ import {
 import { confirmDelivery } from '../glue/delivery';
 import { routeItems } from '../glue/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { isWebConversation } from '../domain/channels/web';
 import { readConversation } from '../domain/envelope';
 import { computeWindow } from '../domain/whatsapp/window';
 
@@ -37,7 +38,7 @@ export class WhatsAppWindowCheck implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Open: the customer wrote within 24 h (72 h after an ad or CTA referral), so any message may be sent. Closed: only an approved template may be sent — connect a WhatsApp Send node set to Template.',
+					'Open: the customer wrote within 24 h (72 h after an ad or CTA referral), so any message may be sent; web chats are always open. Closed: only an approved template may be sent — connect a WhatsApp Send node set to Template.',
 				name: 'outputsNotice',
 				type: 'notice',
 				default: '',
@@ -78,6 +79,11 @@ export class WhatsAppWindowCheck implements INodeType {
 				const confirmed = await confirmDelivery(this, store, json);
 				if (!confirmed) return undefined;
 				const record = await store.getConversation(conversation.id);
+				if (isWebConversation(conversation)) {
+					// A web chat has no 24 h window: the widget takes any message at any time.
+					const window = { open: true, expiresAt: null, kind: 'service', lastInboundAt: record?.lastInboundAt ?? null, remainingSeconds: null, alwaysOpen: true };
+					return [0, { ...confirmed, conversation, window }];
+				}
 				const window = computeWindow({
 					lastInboundAt: record?.lastInboundAt,
 					entryPointAt: record?.entryPointAt,

@@ -1,6 +1,7 @@
 /** n8n glue for the WhatsApp Cloud API credential: reading it, the Graph client, its Test button, sending a text. */
 import type { ICredentialDataDecryptedObject, ICredentialTestFunction, IExecuteFunctions } from 'n8n-workflow';
 
+import { deliverWebMessages, isWebConversation } from '../domain/channels/web';
 import type { ConversationRef } from '../domain/envelope';
 import type { SupportStore } from '../domain/store';
 import { GraphClient, type GraphClientConfig } from '../domain/whatsapp/graph-client';
@@ -58,7 +59,10 @@ export const whatsAppCloudApiTest: ICredentialTestFunction = async function (cre
 	}
 };
 
-/** Sends a text to the conversation's customer with the node's WhatsApp credential, and stores it. */
+/**
+ * Sends a text to the conversation's customer with the node's WhatsApp credential, and stores it; to a web
+ * conversation it goes to the open widget instead (stored, and pushed live).
+ */
 export async function sendTextToConversation(
 	context: IExecuteFunctions,
 	store: SupportStore,
@@ -67,6 +71,9 @@ export async function sendTextToConversation(
 	author: 'bot' | 'agent' | 'system',
 	itemIndex: number,
 ): Promise<string[]> {
+	if (isWebConversation(conversation)) {
+		return (await deliverWebMessages(store, conversation, [{ text }], author)).messageIds;
+	}
 	const credentials = readWhatsAppCredentials(await context.getCredentials(WHATSAPP_CREDENTIAL, itemIndex));
 	const result = await deliverMessages({
 		client: graphClientFor(credentials),

@@ -353,6 +353,15 @@ export class SupportStore {
 		return toRecords<MessageRecord>(rows);
 	}
 
+	/** Messages of a conversation stored after message `afterId` (the store's own id), oldest first: the web chat's live feed. */
+	async listMessagesAfter(conversationId: string, afterId: number, limit = 100): Promise<MessageRecord[]> {
+		const rows = await this.driver.query<Record<string, unknown>>(
+			'SELECT * FROM messages WHERE conversation_id = $1 AND id > $2 ORDER BY id ASC LIMIT $3',
+			[conversationId, afterId, limit],
+		);
+		return toRecords<MessageRecord>(rows);
+	}
+
 	/**
 	 * Claims a webhook event (message id, or message id + status) for processing. Exactly one caller
 	 * gets `true`, however many deliveries of the same event arrive and however concurrently.

@@ -1,0 +1,6 @@
+export * from './limits';
+export * from './live';
+export * from './outbound';
+export * from './requests';
+export * from './session';
+export * from './widget';
