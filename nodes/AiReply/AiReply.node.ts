@@ -8,7 +8,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../glue/errors';
+import { routeItems } from '../glue/items';
 import { chatModelInputs, chatModelProperties, getChatModel } from '../glue/llm';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { getConnectedMemory, getConnectedTools } from '../glue/tools';
@@ -73,15 +73,14 @@ export class AiReply implements INodeType {
 	methods = { credentialTest: { supportStoreConnectionTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData(0);
-		const answered: INodeExecutionData[] = [];
-		const unanswered: INodeExecutionData[] = [];
 		const knowledge = knowledgeFor(this);
 		const index = knowledgeIndexFor(knowledge);
 
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const json = items[itemIndex].json;
-			try {
+		// Items that fail (with continue-on-fail) go to Unanswered, so a person takes them.
+		return await routeItems(
+			this,
+			2,
+			async (json, itemIndex) => {
 				const conversation = readConversation(json);
 				const message = (json.message ?? {}) as { id?: string; type?: string; text?: string; textMasked?: string };
 				const masked = typeof message.textMasked === 'string';
@@ -219,16 +218,10 @@ export class AiReply implements INodeType {
 				const profileOut = guestProfile
 					? { profile: { name: guestProfile.name ?? null, language: guestProfile.language ?? null, preferences: guestProfile.preferences, bookings: guestProfile.bookings } }
 					: {};
-				(outcome.answered ? answered : unanswered).push({ json: { ...json, conversation, ...(route ? { route } : {}), ...profileOut, reply }, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				if (this.continueOnFail()) {
-					unanswered.push({ json: { ...json, error: error.message }, pairedItem: { item: itemIndex } });
-					continue;
-				}
-				throw toNodeError(this.getNode(), error, itemIndex);
-			}
-		}
-		return [answered, unanswered];
+				return [outcome.answered ? 0 : 1, { ...json, conversation, ...(route ? { route } : {}), ...profileOut, reply }];
+			},
+			{ errorOutput: 1 },
+		);
 	}
 }
 

@@ -8,7 +8,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../glue/errors';
+import { routeItems } from '../glue/items';
 import { chatModelInputsAlways } from '../glue/llm';
 import { field } from '../glue/parameters';
 import { getSupportStore, supportStoreConnectionTest } from '../glue/store';
@@ -82,12 +82,12 @@ export class ConversationForm implements INodeType {
 	methods = { credentialTest: { supportStoreConnectionTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const outputs: INodeExecutionData[][] = Object.keys(OUTPUT).map(() => []);
 		const model = await connectedModel(this);
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const json = items[itemIndex].json;
-			try {
+		// Items that fail (with continue-on-fail) leave on Not in Form, so the workflow still answers them.
+		return await routeItems(
+			this,
+			Object.keys(OUTPUT).length,
+			async (json, itemIndex) => {
 				const definition = definitionFor(this, itemIndex);
 				const conversation = readConversation(json);
 				const understanding = understand(this, json, itemIndex);
@@ -102,16 +102,10 @@ export class ConversationForm implements INodeType {
 				const routed: IDataObject = { ...json };
 				if (result.form) routed.form = result.form as unknown as IDataObject;
 				if (result.reply) routed.reply = result.reply as unknown as IDataObject;
-				outputs[OUTPUT[result.outcome]].push({ json: routed, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				if (this.continueOnFail()) {
-					outputs[OUTPUT.not_in_form].push({ json: { ...json, error: error.message }, pairedItem: { item: itemIndex } });
-					continue;
-				}
-				throw toNodeError(this.getNode(), error, itemIndex);
-			}
-		}
-		return outputs;
+				return [OUTPUT[result.outcome], routed];
+			},
+			{ errorOutput: OUTPUT.not_in_form },
+		);
 	}
 }
 

@@ -15,6 +15,8 @@ import { startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
 import { loadWorkflowFile, runWorkflow } from '../helpers/workflow-runner';
 
 const SECRET = 'node-web-chat-secret';
+/** The desk's key, as the bridge's Check Reply Request checks it (a Webhook Keys credential). */
+const DESK_KEYS = { header: 'X-Agent-Desk-Key', key: 'web-chat-desk-key-0123456789', previousKey: '' };
 const workflows = path.join(__dirname, '..', '..', 'workflows');
 
 describe('whatsapp-ai-support from the Web Chat Trigger (in-process)', () => {
@@ -58,9 +60,18 @@ describe('whatsapp-ai-support from the Web Chat Trigger (in-process)', () => {
 		const [handed] = result.json('Hand Off to a Person');
 		expect(handed.handoff).toMatchObject({ created: true, channel: 'web' });
 		const bridge = await runWorkflow(loadWorkflowFile(path.join(workflows, 'agent-desk-bridge.json')), {
-			credentials: bed.credentials,
+			credentials: { ...bed.credentials, webhookKeysApi: DESK_KEYS },
 			startNodeName: 'Agent Reply From Desk',
-			triggerItems: [{ json: { body: { conversationId: envelope.conversation.id, text: 'Wir kümmern uns sofort darum.', agent: 'Jonas' } } }],
+			triggerItems: [
+				{
+					json: {
+						headers: { 'x-agent-desk-key': DESK_KEYS.key },
+						params: {},
+						query: {},
+						body: { conversationId: envelope.conversation.id, text: 'Wir kümmern uns sofort darum.', agent: 'Jonas' },
+					},
+				},
+			],
 		});
 		expect(bridge.status).toBe('success');
 		const feed = await readFeed(bed.store, envelope.conversation.id, 0);
