@@ -229,6 +229,31 @@ describe('table bookings through restaurant-reservations (in-process, five langu
 		expect(booked.toGuest.map((each) => each.text)).toEqual([expect.stringContaining(reservation.reference)]);
 	});
 
+	it('starts from the welcome\'s "Reserve a table" button, answers a side question from the knowledge base, and stops on cancel words', async () => {
+		const waId = '31611220002';
+		const hello = await guestSends(waId, 'hoi');
+		const reserve = hello.toGuest[0].buttons.find((button) => button.id === 'table_reservation');
+		expect(reserve?.title).toBe('Tafel reserveren');
+		const started = await guestSends(waId, reserve!);
+		expect(started.result!.json('Book a Table')[0].form).toMatchObject({ name: 'table_booking', status: 'asking', ask: { field: 'date' } });
+		expect(started.toGuest.map((each) => each.text)).toEqual(['Voor welke datum?']);
+
+		// A question in between is answered from the knowledge base; the form keeps its place and asks again.
+		const side = await guestSends(waId, 'Wat zijn jullie openingstijden?');
+		expect(side.result!.json('Book a Table', 4)[0].form).toMatchObject({ sideQuestion: true });
+		expect(side.toGuest).toHaveLength(1);
+		expect(side.toGuest[0].text).toMatch(/dinsdag/i);
+		const resumed = await guestSends(waId, 'morgen om half acht \'s avonds, met z\'n tweeën');
+		expect(resumed.result!.json('Book a Table')[0].form).toMatchObject({ values: { date: tomorrow, time: '19:30', guests: 2 }, ask: { field: 'name' } });
+
+		const stopped = await guestSends(waId, 'laat maar');
+		expect(stopped.result!.json('Book a Table', 2)[0].form).toMatchObject({ status: 'cancelled' });
+		expect(stopped.toGuest).toHaveLength(1);
+		expect(stopped.toGuest[0].text).toMatch(/gestopt|geen probleem/i);
+		expect(booking.restaurantReservations().filter((each) => each.date === tomorrow && each.time === '19:30')).toEqual([]);
+		expect(await bed.store.loadConversationForm(`whatsapp:${PHONE_NUMBER_ID}:${waId}`)).toBeUndefined();
+	});
+
 	// The booking system down: when checking the slot (a 5xx, an unreadable body) or when booking (a timeout).
 	const FAILURES: Array<{ language: Language; mode: 'error' | 'garbage' | 'timeout'; route: string }> = [
 		{ language: 'en', mode: 'error', route: 'GET /restaurant/slots' },
