@@ -83,6 +83,7 @@ export class BookingReply implements INodeType {
 				error: read('error') || undefined,
 				reference: text(read('reference')),
 				status: text(read('status')),
+				phone: text(read('phone')),
 				roomName: text(read('roomName')),
 				checkIn: text(read('checkIn')),
 				checkOut: text(read('checkOut')),
@@ -109,14 +110,18 @@ export class BookingReply implements INodeType {
 				kind,
 				answer,
 				form,
+				guestPhone: text(read('guestPhone')),
 				language: String(this.getNodeParameter('language', itemIndex, '') ?? ''),
 				fallbackLanguage: this.getNodeParameter('defaultLanguage', itemIndex, 'en') as string,
 				overrides: overridesFrom(this.getNodeParameter('texts', itemIndex, {}) as IDataObject),
 				timeField: kind === 'tableOffer' ? String(this.getNodeParameter('timeField', itemIndex, 'time')) : undefined,
 			});
 			if (result.outcome === 'failed') {
+				const nlu = json.nlu as IDataObject | undefined;
 				const out: IDataObject = {
 					...json,
+					// The holding message of Hand Off follows nlu.language: a tapped "Confirmer" alone cannot tell it.
+					...(result.language ? { nlu: { ...(nlu ?? {}), language: result.language } } : {}),
 					bookingReply: { kind, outcome: 'failed', failure: result.failure },
 					route: { decision: 'human', reasons: [`booking system: ${result.reason}`], rules: ['booking_failed'] },
 				};

@@ -53,6 +53,8 @@ export const bookingReplyProperties: INodeProperties[] = [
 	answerField('Rooms', 'rooms', '$json.booking.roomTypes', 'The room types: a list of { id, name, available, total } (offer) or { id, name, rate, weekendRate } (rates)', ['offer', 'rates'], 'json'),
 	answerField('Alternatives', 'alternatives', '$json.booking.alternatives', 'Other dates when nothing fits: a list of { checkIn, checkOut, roomTypes: [{ name, total }] }', ['offer'], 'json'),
 	answerField('Reference', 'reference', '$json.booking.reference', 'The booking reference', [...RESERVATION_KINDS, 'tableBooked']),
+	answerField('Booked Phone', 'phone', '$json.booking.phone', "The phone number the reservation was made with; when it is not the guest's, a person checks who is asking (Failed)", ['changeFound', 'cancelFound']),
+	answerField('Guest Phone', 'guestPhone', "$json.conversation.customer.waId", "The guest's WhatsApp number, compared with Booked Phone", ['changeFound', 'cancelFound']),
 	answerField('Status', 'status', '$json.booking.status', 'The reservation status; "cancelled" for a cancelled one', [...RESERVATION_KINDS, 'tableBooked']),
 	answerField('Date', 'date', '$json.booking.date', 'The day of the table, YYYY-MM-DD', TABLE_KINDS),
 	answerField('Time', 'time', '$json.booking.time', 'The time of the table, HH:MM', TABLE_KINDS),

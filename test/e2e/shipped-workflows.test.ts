@@ -14,7 +14,8 @@ import path from 'node:path';
 import { closeAllSupportStores, openSupportStore } from '../../nodes/domain/store';
 import type { CustomerExport, ErasureCounts } from '../../nodes/domain/store/support-store';
 import { startGraphSandbox, type GraphSandbox, type SentMessage } from '../../sandbox/graph-sandbox';
-import { inboundTextWebhook, postSignedWebhook } from '../../sandbox/webhook-signer';
+import { addDays, type BookingSandbox } from '../../sandbox/booking-sandbox';
+import { inboundButtonReplyWebhook, inboundTextWebhook, postSignedWebhook } from '../../sandbox/webhook-signer';
 import {
 	createTempUserFolder,
 	type ImportedWorkflow,
@@ -25,6 +26,7 @@ import {
 	type N8nServer,
 } from '../../scripts/lib/n8n-server';
 import { DEMO_APP_SECRET, DEMO_DASHBOARD_LOGIN, DEMO_HEADER_KEYS, demoCredentials } from '../../scripts/demo';
+import { startTestBookingSandbox, writeWorkflowsCallingBookingSandbox } from '../helpers/booking-sandbox';
 
 const workflowsFolder = path.join(repoRoot, 'workflows');
 const SHIPPED = readdirSync(workflowsFolder)
@@ -45,6 +47,8 @@ function textOf(message: SentMessage): string | undefined {
 
 describe('shipped workflows end to end in a real n8n server', () => {
 	let sandbox: GraphSandbox;
+	let booking: BookingSandbox;
+	let bookingWorkflows: string[] = [];
 	let server: N8nServer;
 	let userFolder: string;
 	let imported: ImportedWorkflow[];
@@ -133,10 +137,13 @@ describe('shipped workflows end to end in a real n8n server', () => {
 		);
 		userFolder = createTempUserFolder('n8n-e2e-shipped-');
 		await importCredentials(userFolder, credentials);
-		imported = await importWorkflows(
-			userFolder,
+		// The shipped workflows with their HTTP Request nodes pointed at this run's booking sandbox.
+		booking = await startTestBookingSandbox();
+		bookingWorkflows = writeWorkflowsCallingBookingSandbox(
 			SHIPPED.map((file) => path.join(workflowsFolder, file)),
+			booking.baseUrl,
 		);
+		imported = await importWorkflows(userFolder, bookingWorkflows);
 		// The store is read directly after stop(), so this test removes the folder itself.
 		server = await startN8n({ userFolder, removeUserFolderOnStop: false });
 		await server.rest.ensureOwner();
@@ -146,6 +153,8 @@ describe('shipped workflows end to end in a real n8n server', () => {
 	afterAll(async () => {
 		await server?.stop();
 		await sandbox?.close();
+		await booking?.close();
+		if (bookingWorkflows.length) rmSync(path.dirname(bookingWorkflows[0]), { recursive: true, force: true });
 		await closeAllSupportStores();
 		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	}, 60_000);
@@ -267,6 +276,50 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			const stored = await exportOf(guest.waId);
 			expect(stored.handoffs).toEqual([]);
 			expect(stored.messages.filter((message) => message.direction === 'inbound').map((message) => message.text).sort()).toEqual(['hoi', 'top, bedankt!', '👍'].sort());
+		});
+	});
+
+	describe('hotel-concierge: a room booked in German through the booking system', () => {
+		it('offers live availability with the total, ignores a redelivered webhook, books once on "Bestätigen" and confirms with the reference', async () => {
+			const hotel = 'hotel-concierge.json';
+			const guest = { waId: '4917612345678', name: 'Lena Schmidt' };
+			const checkIn = addDays(booking.today(), 70);
+			const checkOut = addDays(checkIn, 2);
+			const months = ['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'August', 'September', 'Oktober', 'November', 'Dezember'];
+			const spoken = (date: string) => `${Number(date.slice(8, 10))}. ${months[Number(date.slice(5, 7)) - 1]}`;
+			const post = async (payload: ReturnType<typeof inboundTextWebhook>) => {
+				const response = await postSignedWebhook(triggerUrl(hotel), payload, DEMO_APP_SECRET, { timeoutMs: 60_000 });
+				expect(response.status).toBe(200);
+			};
+			const toGuest = (from: number) => sandbox.sentMessages().slice(from).filter((message) => message.waId === guest.waId && (message.type === 'text' || message.type === 'interactive'));
+
+			const askPayload = inboundTextWebhook({ from: guest.waId, name: guest.name, text: `Ich möchte ein Doppelzimmer für 2 Personen vom ${spoken(checkIn)} bis ${spoken(checkOut)} buchen` });
+			let before = await server.rest.countExecutions(workflow(hotel).id);
+			let sentBefore = sandbox.sentMessages().length;
+			await post(askPayload);
+			await server.rest.waitForExecutions(workflow(hotel).id, before + 1, 60_000);
+			const [offer] = toGuest(sentBefore);
+			const interactive = offer.body.interactive as { body: { text: string }; action: { buttons: Array<{ reply: { id: string; title: string } }> } };
+			expect(interactive.body.text).toMatch(/^Gute Nachricht: Ein Double room ist vom .* frei \(2 Nächte, 2 Gäste\), insgesamt \*\d+/);
+			expect(interactive.action.buttons.map((button) => button.reply)).toEqual([
+				{ id: 'form:confirm', title: 'Bestätigen' },
+				{ id: 'form:change', title: 'Ändern' },
+			]);
+
+			// Meta delivers the same message again: 200, and nothing reaches the guest or the booking system.
+			sentBefore = sandbox.sentMessages().length;
+			await post(askPayload);
+			await sleep(2000);
+			expect(toGuest(sentBefore)).toEqual([]);
+
+			before = await server.rest.countExecutions(workflow(hotel).id);
+			sentBefore = sandbox.sentMessages().length;
+			await post(inboundButtonReplyWebhook({ from: guest.waId, name: guest.name, buttonId: 'form:confirm', title: 'Bestätigen' }));
+			await server.rest.waitForExecutions(workflow(hotel).id, before + 1, 60_000);
+			const mine = booking.reservations().filter((reservation) => reservation.phone === `+${guest.waId}`);
+			expect(mine).toMatchObject([{ roomType: 'double', checkIn, checkOut, guests: 2, name: guest.name, status: 'confirmed' }]);
+			const confirmation = toGuest(sentBefore);
+			expect(confirmation.map((message) => textOf(message))).toEqual([expect.stringContaining(`Ihre Buchung ist bestätigt ✅\nBuchungsnummer: *${mine[0].reference}*`)]);
 		});
 	});
 

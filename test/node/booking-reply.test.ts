@@ -44,7 +44,7 @@ describe('Booking Reply node behind an HTTP Request node', () => {
 	beforeEach(() => sandbox.reset());
 
 	const envelope = (values: Record<string, unknown>, language: string) => ({
-		conversation: { id: 'c1', channel: 'test', customer: { waId: '31612345678' } },
+		conversation: { id: 'c1', channel: 'test', customer: { waId: '4915112345678' } },
 		message: { id: 'wamid.1', text: 'x' },
 		form: { name: 'Book a Room', status: 'confirming', values, language },
 	});

@@ -39,6 +39,8 @@ export interface BookingAnswer {
 	error?: unknown;
 	reference?: string;
 	status?: string;
+	/** The phone number the reservation was made with, to check it is the guest's own. */
+	phone?: string;
 	roomName?: string;
 	checkIn?: string;
 	checkOut?: string;
@@ -68,6 +70,8 @@ export interface BookingReplyInput {
 	/** The form's values: the reference and new dates the guest gave, the room type asked. */
 	form?: { values?: Record<string, unknown> };
 	overrides?: BookingOverrides;
+	/** The guest's phone number (WhatsApp id): a reservation made with another number goes to a person. */
+	guestPhone?: string;
 	/** How many alternatives to list (default 3); for tables, how many free times to list (default 5). */
 	maxAlternatives?: number;
 	/** Tables: the form field a tapped free time fills (buttons `form:<field>:<HH:MM>`); default `time`. */
@@ -95,11 +99,11 @@ export type BookingReplyState =
 	| 'not_found'
 	| 'rates';
 
-export type BookingFailure = 'timeout' | 'server_error' | 'unreadable' | 'rejected' | 'unreachable';
+export type BookingFailure = 'timeout' | 'server_error' | 'unreadable' | 'rejected' | 'unreachable' | 'not_owner';
 
 export type BookingReplyResult =
 	| { outcome: 'reply'; state: BookingReplyState; reply: BookingGuestReply }
-	| { outcome: 'failed'; failure: BookingFailure; reason: string };
+	| { outcome: 'failed'; failure: BookingFailure; reason: string; language?: BookingLanguage };
 
 export interface BookingError {
 	failure: BookingFailure;
@@ -217,8 +221,14 @@ function alternativeLines(alternatives: BookingAlternative[], currency: string |
 		.join('\n');
 }
 
-function failed(failure: BookingFailure, reason: string): BookingReplyResult {
-	return { outcome: 'failed', failure, reason };
+/** Unknown on either side counts as the same: only a clear mismatch stops a change or cancellation. */
+function samePhone(booked: string | undefined, guest: string | undefined): boolean {
+	const digits = (value: string | undefined) => (value ?? '').replace(/\D/g, '');
+	return !digits(booked) || !digits(guest) || digits(booked) === digits(guest);
+}
+
+function failedIn(language: BookingLanguage | undefined) {
+	return (failure: BookingFailure, reason: string): BookingReplyResult => ({ outcome: 'failed', failure, reason, ...(language ? { language } : {}) });
 }
 
 /** Builds the guest's message for one booking-system answer, or Failed when a person must take over. */
@@ -230,6 +240,8 @@ export function buildBookingReply(input: BookingReplyInput): BookingReplyResult 
 			: 'en';
 	const overrides = input.overrides ?? {};
 	const { answer, kind } = input;
+	// Only a language the guest is known to speak goes to the handoff; not the fallback.
+	const failed = failedIn(isBookingLanguage(input.language) ? input.language : undefined);
 	const values = input.form?.values ?? {};
 	const words = COUNT_WORDS[language];
 	const text = (textKind: BookingTextKind, extra: Record<string, string> = {}, facts: BookingAnswer = answer) => {
@@ -274,7 +286,7 @@ export function buildBookingReply(input: BookingReplyInput): BookingReplyResult 
 	const error = readBookingError(answer.error);
 	if (kind === 'tableOffer' || kind === 'tableBooked') {
 		// A table taken between the offer and the booking (409), or anything else refused, goes to a person.
-		return error ? failed(error.failure, error.message) : buildTableReply(input, language);
+		return error ? failed(error.failure, error.message) : buildTableReply(input, language, failed);
 	}
 	if (error) {
 		if (error.status === 404 && kind !== 'offer' && kind !== 'rates' && kind !== 'booked') {
@@ -309,6 +321,9 @@ export function buildBookingReply(input: BookingReplyInput): BookingReplyResult 
 		case 'changeFound':
 		case 'cancelFound': {
 			if (!answer.reference || !answer.checkIn) return failed('unreadable', 'the reservation answer has no reference or dates');
+			if (!samePhone(answer.phone, input.guestPhone)) {
+				return failed('not_owner', `booking ${answer.reference} was made with another phone number: check who is asking`);
+			}
 			if (answer.status === 'cancelled') return reply('already_cancelled', text('alreadyCancelled'));
 			const next = range(values.new_stay ?? values.stay);
 			return reply(
@@ -339,7 +354,7 @@ const MAX_TIME_BUTTONS = 3;
  * Restaurant tables: the slot check (an offer with Confirm / Change, or the free times of that day as buttons
  * that fill the form's time field) and the booking (the confirmation with its reference).
  */
-function buildTableReply(input: BookingReplyInput, language: BookingLanguage): BookingReplyResult {
+function buildTableReply(input: BookingReplyInput, language: BookingLanguage, failed: ReturnType<typeof failedIn>): BookingReplyResult {
 	const overrides = input.overrides ?? {};
 	const { answer, kind } = input;
 	const values = input.form?.values ?? {};

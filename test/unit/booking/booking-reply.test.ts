@@ -101,6 +101,12 @@ describe('buildBookingReply', () => {
 		expect(reply('cancelFound', { ...reservation, status: 'cancelled' }, 'en').state).toBe('already_cancelled');
 	});
 
+	it('sends a change or cancellation of a booking made with another phone number to a person', () => {
+		const reservation: BookingAnswer = { reference: 'BK-48213', phone: '+4915112345678', checkIn: '2027-03-12', checkOut: '2027-03-14' };
+		expect(buildBookingReply({ kind: 'cancelFound', answer: reservation, language: 'de', guestPhone: '31612345678' })).toMatchObject({ outcome: 'failed', failure: 'not_owner', language: 'de' });
+		expect(buildBookingReply({ kind: 'changeFound', answer: reservation, language: 'de', guestPhone: '4915112345678' })).toMatchObject({ outcome: 'reply', state: 'found' });
+	});
+
 	it('says a reference is unknown and asks for the right one', () => {
 		const result = reply('cancelFound', { error: httpError(404, { error: { code: 'not_found' } }) }, 'es', { booking_ref: 'BK-99999' });
 		expect(result.state).toBe('not_found');
