@@ -116,6 +116,7 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Conversation Form in 
 			values: { dates: { start: dayPlus(10), end: dayPlus(12) }, guests: 2, room: 'double', name: 'Anna de Vries' },
 			missing: [],
 			source: { dates: 'entity', guests: 'parser', room: 'parser', name: 'parser' },
+			language: 'nl',
 			summary: expect.stringContaining('• Kamer: Double'),
 		});
 		expect(done.json.reply).toBeUndefined();
