@@ -401,7 +401,13 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			const asked = await turn(inboundTextWebhook({ from: guest.waId, name: guest.name, text: 'Je voudrais réserver une table pour 2 personnes demain à 19h' }));
 			expect(asked.map(textOf)).toEqual([expect.stringMatching(/nom/)]);
 			const offer = await turn(inboundTextWebhook({ from: guest.waId, name: guest.name, text: 'Marie Leroy' }));
-			expect(offer.map(textOf)).toEqual([expect.stringMatching(/^Bonne nouvelle : une table pour 2 personnes est libre le .* à 19:00\. Je la réserve au nom de Marie Leroy \?$/)]);
+			const interactive = offer[0]?.body.interactive as { body: { text: string }; action: { buttons: Array<{ reply: { id: string; title: string } }> } } | undefined;
+			expect(offer).toHaveLength(1);
+			expect(interactive?.body.text).toMatch(/^Bonne nouvelle : une table pour 2 personnes est libre le .* à 19:00\. Je la réserve au nom de Marie Leroy \?$/);
+			expect(interactive?.action.buttons.map((button) => button.reply)).toEqual([
+				{ id: 'form:confirm', title: 'Confirmer' },
+				{ id: 'form:change', title: 'Modifier' },
+			]);
 			const yes = inboundTextWebhook({ from: guest.waId, name: guest.name, text: 'oui' });
 			const booked = await turn(yes);
 			const mine = booking.restaurantReservations().filter((reservation) => reservation.phone === `+${guest.waId}`);
