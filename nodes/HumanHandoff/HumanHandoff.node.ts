@@ -134,9 +134,9 @@ async function runOperation(
 			// The customer hears it once per handoff, not on every message while a person has the chat.
 			if (created && context.getNodeParameter('sendHoldingMessage', itemIndex, true)) {
 				const custom = String(context.getNodeParameter('holdingMessage', itemIndex, '') ?? '').trim();
-				// A form knows the guest's language better than one short message ("Confirm", a name) does.
+				// A form knows the guest's language better than one short message ("Bevestigen", "2").
 				const formLanguage = (json.form as { language?: unknown } | undefined)?.language;
-				const language = (typeof formLanguage === 'string' ? formLanguage : undefined) ?? (nlu?.language as string | undefined) ?? undefined;
+				const language = typeof formLanguage === 'string' ? formLanguage : ((nlu?.language as string | undefined) ?? undefined);
 				const message = custom ? { text: custom, language: language ?? 'custom' } : holdingMessage(language);
 				const messageIds = await sendTextToConversation(context, store, conversation, message.text, 'system', itemIndex);
 				(out.handoff as IDataObject).holdingMessage = { ...message, messageIds };

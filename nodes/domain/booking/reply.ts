@@ -280,7 +280,8 @@ export function buildBookingReply(input: BookingReplyInput): BookingReplyResult 
 		]
 			.filter(Boolean)
 			.join('\n');
-		return reply('unavailable', text(lines ? 'unavailable' : 'noAlternatives', { alternatives: lines }, asked), ['change', 'cancel']);
+		// Buttons only while a form is still confirming (an offer); after a create or change the form is over.
+		return reply('unavailable', text(lines ? 'unavailable' : 'noAlternatives', { alternatives: lines }, asked), kind === 'offer' ? ['change', 'cancel'] : undefined);
 	};
 
 	const error = readBookingError(answer.error);

@@ -84,6 +84,7 @@ describe('buildBookingReply', () => {
 		const result = reply('booked', { error }, 'fr', { stay: { start: '2027-03-12', end: '2027-03-14' }, guests: 2 });
 		expect(result.state).toBe('unavailable');
 		expect(result.reply.text).toContain('Twin room');
+		expect(result.reply.buttons).toBeUndefined();
 	});
 
 	it('confirms a booking with its reference, and reads the found reservation with the cancellation policy', () => {
