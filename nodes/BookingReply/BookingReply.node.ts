@@ -95,6 +95,16 @@ export class BookingReply implements INodeType {
 				rooms: rooms(read('rooms')),
 				alternatives: list<BookingAlternative>(read('alternatives')),
 			};
+			if (kind === 'tableOffer' || kind === 'tableBooked') {
+				answer.date = text(read('date'));
+				answer.time = text(read('time'));
+				answer.partySize = number(read('partySize'));
+				answer.name = text(read('guestName'));
+				if (kind === 'tableOffer') {
+					answer.open = typeof read('open') === 'boolean' ? (read('open') as boolean) : undefined;
+					answer.otherTimes = list<string>(read('otherTimes'));
+				}
+			}
 			const form = json.form as { values?: Record<string, unknown> } | undefined;
 			const result = buildBookingReply({
 				kind,
@@ -104,6 +114,7 @@ export class BookingReply implements INodeType {
 				language: String(this.getNodeParameter('language', itemIndex, '') ?? ''),
 				fallbackLanguage: this.getNodeParameter('defaultLanguage', itemIndex, 'en') as string,
 				overrides: overridesFrom(this.getNodeParameter('texts', itemIndex, {}) as IDataObject),
+				timeField: kind === 'tableOffer' ? String(this.getNodeParameter('timeField', itemIndex, 'time')) : undefined,
 			});
 			if (result.outcome === 'failed') {
 				const nlu = json.nlu as IDataObject | undefined;

@@ -6,6 +6,7 @@ import { DEFAULT_BOOKING_TEXTS, type BookingTextKind } from '../domain/booking/r
 const english = (kind: BookingTextKind) => `English default: "${DEFAULT_BOOKING_TEXTS[kind].en.replace(/\n/g, ' ')}"`;
 
 const RESERVATION_KINDS = ['booked', 'changeFound', 'cancelFound', 'changed', 'cancelled'];
+const TABLE_KINDS = ['tableOffer', 'tableBooked'];
 
 /** A field of the booking system's answer, read by an expression the hotel can point at its own PMS's shape. */
 function answerField(displayName: string, name: string, expression: string, description: string, kinds: string[], type: 'string' | 'json' = 'string'): INodeProperties {
@@ -33,6 +34,8 @@ export const bookingReplyProperties: INodeProperties[] = [
 			{ name: 'Booking Found for Cancelling', value: 'cancelFound', description: 'The reservation, the cancellation policy and Confirm / Change buttons' },
 			{ name: 'Booking Found for Changing', value: 'changeFound', description: 'The reservation and the new dates, with Confirm / Change buttons' },
 			{ name: 'Room Types (Rates)', value: 'rates', description: 'The room types with their nightly prices' },
+			{ name: 'Table Availability (Offer)', value: 'tableOffer', description: 'A restaurant table: an offer with Confirm / Change buttons, or the free times of that day as buttons' },
+			{ name: 'Table Booked', value: 'tableBooked', description: 'The table reservation with its reference' },
 		],
 		default: 'offer',
 		description:
@@ -45,14 +48,28 @@ export const bookingReplyProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-	answerField('Error', 'error', '$json.booking.error', "The HTTP Request node's error (its error output), if the call failed", ['offer', 'rates', ...RESERVATION_KINDS]),
-	answerField('Available', 'available', '$json.booking.available', 'True when the stay can be booked', ['offer']),
+	answerField('Error', 'error', '$json.booking.error', "The HTTP Request node's error (its error output), if the call failed", ['offer', 'rates', ...RESERVATION_KINDS, ...TABLE_KINDS]),
+	answerField('Available', 'available', '$json.booking.available', 'True when the stay (or the table) can be booked', ['offer', 'tableOffer']),
 	answerField('Rooms', 'rooms', '$json.booking.roomTypes', 'The room types: a list of { id, name, available, total } (offer) or { id, name, rate, weekendRate } (rates)', ['offer', 'rates'], 'json'),
 	answerField('Alternatives', 'alternatives', '$json.booking.alternatives', 'Other dates when nothing fits: a list of { checkIn, checkOut, roomTypes: [{ name, total }] }', ['offer'], 'json'),
-	answerField('Reference', 'reference', '$json.booking.reference', 'The booking reference', RESERVATION_KINDS),
+	answerField('Reference', 'reference', '$json.booking.reference', 'The booking reference', [...RESERVATION_KINDS, 'tableBooked']),
 	answerField('Booked Phone', 'phone', '$json.booking.phone', "The phone number the reservation was made with; when it is not the guest's, a person checks who is asking (Failed)", ['changeFound', 'cancelFound']),
 	answerField('Guest Phone', 'guestPhone', "$json.conversation.customer.waId", "The guest's WhatsApp number, compared with Booked Phone", ['changeFound', 'cancelFound']),
-	answerField('Status', 'status', '$json.booking.status', 'The reservation status; "cancelled" for a cancelled one', RESERVATION_KINDS),
+	answerField('Status', 'status', '$json.booking.status', 'The reservation status; "cancelled" for a cancelled one', [...RESERVATION_KINDS, 'tableBooked']),
+	answerField('Date', 'date', '$json.booking.date', 'The day of the table, YYYY-MM-DD', TABLE_KINDS),
+	answerField('Time', 'time', '$json.booking.time', 'The time of the table, HH:MM', TABLE_KINDS),
+	answerField('Party Size', 'partySize', '$json.booking.partySize', 'How many people', TABLE_KINDS),
+	answerField('Guest Name', 'guestName', '$json.booking.name || ($json.form && $json.form.values && $json.form.values.name)', 'In whose name the table is (or will be) booked', TABLE_KINDS),
+	answerField('Seating Time', 'open', '$json.booking.open', 'False when the time asked is no seating time at all (outside the opening hours)', ['tableOffer']),
+	answerField('Other Times', 'otherTimes', '$json.booking.otherTimes', 'Other free times that day, nearest first: a list of HH:MM', ['tableOffer'], 'json'),
+	{
+		displayName: 'Time Field',
+		name: 'timeField',
+		type: 'string',
+		default: 'time',
+		description: "The Conversation Form's time field: the free times go out as reply buttons (form:&lt;field&gt;:&lt;HH:MM&gt;) that fill it, and the form confirms again",
+		displayOptions: { show: { kind: ['tableOffer'] } },
+	},
 	answerField('Room Name', 'roomName', '$json.booking.roomTypeName', 'The room type, as the guest should read it', RESERVATION_KINDS),
 	answerField('Check-In', 'checkIn', '$json.booking.checkIn', 'Arrival, YYYY-MM-DD', ['offer', ...RESERVATION_KINDS]),
 	answerField('Check-Out', 'checkOut', '$json.booking.checkOut', 'Departure, YYYY-MM-DD', ['offer', ...RESERVATION_KINDS]),
@@ -82,7 +99,7 @@ export const bookingReplyProperties: INodeProperties[] = [
 		default: {},
 		placeholder: 'Add Text',
 		description:
-			'Your own texts, per kind and language; the rest use the defaults (in English, Dutch, German, French and Spanish). Placeholders: {reference}, {room}, {checkIn}, {checkOut}, {nights}, {guests}, {total}, {rooms}, {cheapest}, {alternatives}, {policy}, {newCheckIn}, {newCheckOut}.',
+			'Your own texts, per kind and language; the rest use the defaults (in English, Dutch, German, French and Spanish). Placeholders: {reference}, {room}, {checkIn}, {checkOut}, {nights}, {guests}, {total}, {rooms}, {cheapest}, {alternatives}, {policy}, {newCheckIn}, {newCheckOut}; for tables {date}, {time}, {people}, {name}, {reference}, {times}.',
 		options: [
 			{
 				displayName: 'Text',
@@ -108,6 +125,11 @@ export const bookingReplyProperties: INodeProperties[] = [
 							{ name: 'Offer', value: 'offer', description: english('offer') },
 							{ name: 'Offer (Room Choice)', value: 'offerChoice', description: english('offerChoice') },
 							{ name: 'Rates', value: 'rates', description: english('rates') },
+							{ name: 'Table Booked', value: 'tableBooked', description: english('tableBooked') },
+							{ name: 'Table Full (Other Times)', value: 'tableFull', description: english('tableFull') },
+							{ name: 'Table Full (No Times Left)', value: 'tableNoTimes', description: english('tableNoTimes') },
+							{ name: 'Table Not a Seating Time', value: 'tableNotSeating', description: english('tableNotSeating') },
+							{ name: 'Table Offer', value: 'tableOffer', description: english('tableOffer') },
 							{ name: 'Unavailable', value: 'unavailable', description: english('unavailable') },
 						],
 						default: 'offer',

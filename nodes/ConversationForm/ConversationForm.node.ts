@@ -90,8 +90,8 @@ export class ConversationForm implements INodeType {
 			async (json, itemIndex) => {
 				const definition = definitionFor(this, itemIndex);
 				const conversation = readConversation(json);
-				const understanding = understand(this, json, itemIndex);
 				const store = await getSupportStore(this, itemIndex);
+				const understanding = await withKnownLanguage(store, conversation.id, understand(this, json, itemIndex));
 				const result = await applyMessage(store, conversation, definition, understanding, model);
 				if (!result) {
 					throw new NodeOperationError(this.getNode(), 'The form of this conversation kept changing while this message was processed', {
@@ -205,6 +205,21 @@ function understand(context: IExecuteFunctions, json: IDataObject, itemIndex: nu
 		buttonId: typeof interactive?.id === 'string' ? interactive.id : typeof button?.payload === 'string' ? button.payload : undefined,
 		reference: timestamp && !Number.isNaN(timestamp.getTime()) ? timestamp : new Date(),
 	};
+}
+
+/** Below this many words of letters, a message tells little about its language ("Tafel reserveren", "ok"). */
+const SURE_LANGUAGE_WORDS = 3;
+
+/**
+ * A tapped button (its title is our own text) or a message of one or two words: the guest's known language
+ * (kept in the store from earlier messages) wins over what the classifier guessed, so a form started from
+ * the welcome's buttons speaks the guest's language.
+ */
+async function withKnownLanguage(store: SupportStore, conversationId: string, message: MessageUnderstanding): Promise<MessageUnderstanding> {
+	const words = message.text.split(/\s+/).filter((word) => /\p{L}{2,}/u.test(word)).length;
+	if (!message.buttonId && words >= SURE_LANGUAGE_WORDS) return message;
+	const known = supportedLanguage((await store.getConversation(conversationId))?.language);
+	return known ? { ...message, language: known } : message;
 }
 
 /** ISO text, or WhatsApp's seconds since 1970 (as a number or digits). */

@@ -401,6 +401,44 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			expect((await exportOf(waId)).handoffs).toHaveLength(1);
 		});
 
+		it('restaurant-reservations books a table in French: name asked, offer, "oui", one reservation, a redelivery ignored', async () => {
+			const restaurant = 'restaurant-reservations.json';
+			const guest = { waId: '33611220777', name: 'Marie' };
+			const tomorrow = addDays(booking.today(), 1);
+			const toGuest = (from: number) => sandbox.sentMessages().slice(from).filter((message) => message.waId === guest.waId && (message.type === 'text' || message.type === 'interactive'));
+			const turn = async (payload: ReturnType<typeof inboundTextWebhook>) => {
+				const before = await server.rest.countExecutions(workflow(restaurant).id);
+				const sentBefore = sandbox.sentMessages().length;
+				const response = await postSignedWebhook(triggerUrl(restaurant), payload, DEMO_APP_SECRET, { timeoutMs: 60_000 });
+				expect(response.status).toBe(200);
+				await server.rest.waitForExecutions(workflow(restaurant).id, before + 1, 60_000);
+				return toGuest(sentBefore);
+			};
+			const asked = await turn(inboundTextWebhook({ from: guest.waId, name: guest.name, text: 'Je voudrais réserver une table pour 2 personnes demain à 19h' }));
+			expect(asked.map(textOf)).toEqual([expect.stringMatching(/nom/)]);
+			const offer = await turn(inboundTextWebhook({ from: guest.waId, name: guest.name, text: 'Marie Leroy' }));
+			const interactive = offer[0]?.body.interactive as { body: { text: string }; action: { buttons: Array<{ reply: { id: string; title: string } }> } } | undefined;
+			expect(offer).toHaveLength(1);
+			expect(interactive?.body.text).toMatch(/^Bonne nouvelle : une table pour 2 personnes est libre le .* à 19:00\. Je la réserve au nom de Marie Leroy \?$/);
+			expect(interactive?.action.buttons.map((button) => button.reply)).toEqual([
+				{ id: 'form:confirm', title: 'Confirmer' },
+				{ id: 'form:change', title: 'Modifier' },
+			]);
+			const yes = inboundTextWebhook({ from: guest.waId, name: guest.name, text: 'oui' });
+			const booked = await turn(yes);
+			const mine = booking.restaurantReservations().filter((reservation) => reservation.phone === `+${guest.waId}`);
+			expect(mine).toMatchObject([{ date: tomorrow, time: '19:00', partySize: 2, name: 'Marie Leroy', status: 'confirmed' }]);
+			expect(booked.map(textOf)).toEqual([expect.stringContaining(`Votre table est réservée ✅\nRéférence : *${mine[0].reference}*`)]);
+
+			// Meta delivers the "oui" again: 200, nothing reaches the guest, no second reservation.
+			const sentBefore = sandbox.sentMessages().length;
+			const response = await postSignedWebhook(triggerUrl(restaurant), yes, DEMO_APP_SECRET, { timeoutMs: 60_000 });
+			expect(response.status).toBe(200);
+			await sleep(2000);
+			expect(toGuest(sentBefore)).toEqual([]);
+			expect(booking.restaurantReservations().filter((reservation) => reservation.phone === `+${guest.waId}`)).toHaveLength(1);
+		});
+
 		it('travel-agency answers a luggage question in Spanish', async () => {
 			const sent = await guestWrites('travel-agency.json', { waId: '34600000514', name: 'Marta' }, '¿Cuánto equipaje puedo llevar en el avión?');
 			expect(sent.filter((message) => message.type === 'text').map(textOf)).toEqual([expect.stringMatching(/una maleta facturada \(23 kg\)/)]);

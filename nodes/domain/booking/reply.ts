@@ -14,7 +14,7 @@ import {
 
 export * from './texts';
 
-export type BookingReplyKind = 'offer' | 'booked' | 'changeFound' | 'cancelFound' | 'changed' | 'cancelled' | 'rates';
+export type BookingReplyKind = 'offer' | 'booked' | 'changeFound' | 'cancelFound' | 'changed' | 'cancelled' | 'rates' | 'tableOffer' | 'tableBooked';
 
 export interface BookingRoom {
 	id?: string;
@@ -51,6 +51,15 @@ export interface BookingAnswer {
 	available?: boolean;
 	rooms?: BookingRoom[];
 	alternatives?: BookingAlternative[];
+	/** Restaurant tables: the day (YYYY-MM-DD), the time (HH:MM), how many people, and in whose name. */
+	date?: string;
+	time?: string;
+	partySize?: number;
+	name?: string;
+	/** Tables: false when the time is not a seating time at all (outside the opening hours). */
+	open?: boolean;
+	/** Tables: other free times that day, nearest first. */
+	otherTimes?: string[];
 }
 
 export interface BookingReplyInput {
@@ -63,8 +72,10 @@ export interface BookingReplyInput {
 	overrides?: BookingOverrides;
 	/** The guest's phone number (WhatsApp id): a reservation made with another number goes to a person. */
 	guestPhone?: string;
-	/** How many alternatives to list (default 3). */
+	/** How many alternatives to list (default 3); for tables, how many free times to list (default 5). */
 	maxAlternatives?: number;
+	/** Tables: the form field a tapped free time fills (buttons `form:<field>:<HH:MM>`); default `time`. */
+	timeField?: string;
 }
 
 export type BookingOverrides = Partial<Record<BookingTextKind, Partial<Record<string, string>>>>;
@@ -274,6 +285,10 @@ export function buildBookingReply(input: BookingReplyInput): BookingReplyResult 
 	};
 
 	const error = readBookingError(answer.error);
+	if (kind === 'tableOffer' || kind === 'tableBooked') {
+		// A table taken between the offer and the booking (409), or anything else refused, goes to a person.
+		return error ? failed(error.failure, error.message) : buildTableReply(input, language, failed);
+	}
 	if (error) {
 		if (error.status === 404 && kind !== 'offer' && kind !== 'rates' && kind !== 'booked') {
 			return reply('not_found', text('notFound', { reference: String(values.booking_ref ?? answer.reference ?? '') }));
@@ -330,4 +345,55 @@ export function buildBookingReply(input: BookingReplyInput): BookingReplyResult 
 		}
 	}
 	return failed('unreadable', `unknown reply kind "${String(kind)}"`);
+}
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** WhatsApp allows three reply buttons. */
+const MAX_TIME_BUTTONS = 3;
+
+/**
+ * Restaurant tables: the slot check (an offer with Confirm / Change, or the free times of that day as buttons
+ * that fill the form's time field) and the booking (the confirmation with its reference).
+ */
+function buildTableReply(input: BookingReplyInput, language: BookingLanguage, failed: ReturnType<typeof failedIn>): BookingReplyResult {
+	const overrides = input.overrides ?? {};
+	const { answer, kind } = input;
+	const values = input.form?.values ?? {};
+	const valueText = (key: string) => (typeof values[key] === 'string' || typeof values[key] === 'number' ? String(values[key]) : undefined);
+	const date = answer.date ?? valueText('date');
+	const time = answer.time ?? valueText('time');
+	const partySize = answer.partySize ?? (typeof values.guests === 'number' ? values.guests : undefined);
+	const name = answer.name ?? valueText('name') ?? '';
+	const text = (textKind: BookingTextKind, extra: Record<string, string> = {}) =>
+		fill(bookingText(textKind, language, overrides), {
+			date: formatStayDate(date, language),
+			time: time ?? '?',
+			people: count(partySize, COUNT_WORDS[language].person),
+			name,
+			reference: answer.reference ?? '',
+			...extra,
+		});
+	const reply = (state: BookingReplyState, body: string, buttons?: Array<{ id: string; title: string }>): BookingReplyResult => ({
+		outcome: 'reply',
+		state,
+		reply: { text: body, language, source: 'booking', ...(buttons?.length ? { buttons } : {}) },
+	});
+
+	if (kind === 'tableBooked') {
+		if (!answer.reference || !answer.date || !answer.time) return failed('unreadable', 'the table reservation answer has no reference, date or time');
+		if (answer.status && answer.status !== 'confirmed') return failed('unreadable', `the booking system answered status "${answer.status}" to a table booking`);
+		return reply('booked', text('tableBooked'));
+	}
+	if (typeof answer.available !== 'boolean') return failed('unreadable', 'the table answer has no "available" flag');
+	if (!date || !time || partySize === undefined) return failed('unreadable', 'the table answer and the form give no date, time or party size');
+	if (answer.available) return reply('offer', text('tableOffer'), buttons(language, overrides, ['confirm', 'change']));
+	const others = (answer.otherTimes ?? []).filter((each) => typeof each === 'string' && TIME.test(each));
+	if (!others.length) return reply('unavailable', text('tableNoTimes'), buttons(language, overrides, ['change', 'cancel']));
+	const field = input.timeField?.trim() || 'time';
+	const times = others.slice(0, input.maxAlternatives ?? 5).join(', ');
+	return reply(
+		'unavailable',
+		text(answer.open === false ? 'tableNotSeating' : 'tableFull', { times }),
+		others.slice(0, MAX_TIME_BUTTONS).map((each) => ({ id: `form:${field}:${each}`, title: each })),
+	);
 }

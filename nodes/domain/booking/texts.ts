@@ -3,7 +3,8 @@
  * business replace any of them on the canvas (per kind and language); these are the defaults.
  * Placeholders: {reference}, {room}, {checkIn}, {checkOut}, {nights}, {guests}, {total}, {rooms} (a list of
  * rooms with prices), {alternatives} (a list of other dates), {cheapest}, {policy} (the cancellation policy),
- * {newCheckIn}, {newCheckOut}.
+ * {newCheckIn}, {newCheckOut}; for restaurant tables {date}, {time}, {people}, {name}, {reference} and {times}
+ * (the free times of the day).
  */
 export const BOOKING_LANGUAGES = ['en', 'nl', 'de', 'fr', 'es'] as const;
 export type BookingLanguage = (typeof BOOKING_LANGUAGES)[number];
@@ -25,6 +26,11 @@ export const BOOKING_TEXT_KINDS = [
 	'confirmButton',
 	'changeButton',
 	'cancelButton',
+	'tableOffer',
+	'tableFull',
+	'tableNotSeating',
+	'tableNoTimes',
+	'tableBooked',
 ] as const;
 export type BookingTextKind = (typeof BOOKING_TEXT_KINDS)[number];
 
@@ -121,6 +127,42 @@ export const DEFAULT_BOOKING_TEXTS: Record<BookingTextKind, Record<BookingLangua
 		fr: "Annulation gratuite jusqu'à 48 heures avant l'arrivée. Ensuite, la première nuit est facturée. Les tarifs non remboursables ne sont pas annulables.",
 		es: 'Cancelación gratuita hasta 48 horas antes de la llegada. Después se cobra la primera noche. Las tarifas no reembolsables no se pueden cancelar.',
 	},
+	// Restaurant tables. {people} is "4 people"; {times} the free times of that day, nearest first.
+	tableOffer: {
+		en: 'Good news: a table for {people} on {date} at {time} is free. Shall I book it in the name of {name}?',
+		nl: 'Goed nieuws: er is een tafel vrij voor {people} op {date} om {time}. Zal ik hem reserveren op naam van {name}?',
+		de: 'Gute Nachricht: Am {date} um {time} ist ein Tisch für {people} frei. Soll ich ihn auf den Namen {name} reservieren?',
+		fr: 'Bonne nouvelle : une table pour {people} est libre le {date} à {time}. Je la réserve au nom de {name} ?',
+		es: 'Buenas noticias: hay una mesa libre para {people} el {date} a las {time}. ¿La reservo a nombre de {name}?',
+	},
+	tableFull: {
+		en: 'Sorry, at {time} on {date} we have no table free for {people}. Free times that day: {times}. Tap one, or send me another time or day.',
+		nl: 'Helaas is er om {time} op {date} geen tafel vrij voor {people}. Vrije tijden die dag: {times}. Kies er een, of stuur me een andere tijd of dag.',
+		de: 'Leider ist am {date} um {time} kein Tisch für {people} frei. Freie Zeiten an diesem Tag: {times}. Tippen Sie eine an oder nennen Sie mir eine andere Uhrzeit oder einen anderen Tag.',
+		fr: "Désolé, le {date} à {time} nous n'avons plus de table pour {people}. Horaires libres ce jour-là : {times}. Choisissez-en un, ou envoyez-moi une autre heure ou un autre jour.",
+		es: 'Lo siento, el {date} a las {time} no tenemos mesa libre para {people}. Horas libres ese día: {times}. Elija una, o envíeme otra hora u otro día.',
+	},
+	tableNotSeating: {
+		en: 'We do not seat guests at {time}. Free times on {date}: {times}. Tap one, or send me another time.',
+		nl: 'Om {time} ontvangen we geen gasten. Vrije tijden op {date}: {times}. Kies er een, of stuur me een andere tijd.',
+		de: 'Um {time} nehmen wir keine Gäste an. Freie Zeiten am {date}: {times}. Tippen Sie eine an oder nennen Sie mir eine andere Uhrzeit.',
+		fr: "Nous n'accueillons pas de clients à {time}. Horaires libres le {date} : {times}. Choisissez-en un, ou envoyez-moi une autre heure.",
+		es: 'A las {time} no recibimos clientes. Horas libres el {date}: {times}. Elija una, o envíeme otra hora.',
+	},
+	tableNoTimes: {
+		en: 'Sorry, on {date} we have no table free for {people}. Send me another day and I will check again.',
+		nl: 'Helaas is er op {date} geen tafel vrij voor {people}. Stuur me een andere dag, dan kijk ik opnieuw.',
+		de: 'Leider ist am {date} kein Tisch für {people} frei. Nennen Sie mir einen anderen Tag, dann prüfe ich erneut.',
+		fr: "Désolé, le {date} nous n'avons pas de table libre pour {people}. Envoyez-moi un autre jour et je vérifie à nouveau.",
+		es: 'Lo siento, el {date} no tenemos mesa libre para {people}. Envíeme otro día y lo compruebo de nuevo.',
+	},
+	tableBooked: {
+		en: 'Your table is booked ✅\nReference: *{reference}*\n{people}, {date} at {time}, in the name of {name}.\nSee you soon!',
+		nl: 'Je tafel is gereserveerd ✅\nReferentie: *{reference}*\n{people}, {date} om {time}, op naam van {name}.\nTot snel!',
+		de: 'Ihr Tisch ist reserviert ✅\nReservierungsnummer: *{reference}*\n{people}, {date} um {time}, auf den Namen {name}.\nBis bald!',
+		fr: 'Votre table est réservée ✅\nRéférence : *{reference}*\n{people}, le {date} à {time}, au nom de {name}.\nÀ bientôt !',
+		es: 'Su mesa está reservada ✅\nReferencia: *{reference}*\n{people}, el {date} a las {time}, a nombre de {name}.\n¡Hasta pronto!',
+	},
 	// Reply buttons, at most 20 characters.
 	confirmButton: { en: 'Confirm', nl: 'Bevestigen', de: 'Bestätigen', fr: 'Confirmer', es: 'Confirmar' },
 	changeButton: { en: 'Change', nl: 'Wijzigen', de: 'Ändern', fr: 'Modifier', es: 'Cambiar' },
@@ -128,12 +170,12 @@ export const DEFAULT_BOOKING_TEXTS: Record<BookingTextKind, Record<BookingLangua
 };
 
 /** "2 nights", "1 guest": the words around numbers. */
-export const COUNT_WORDS: Record<BookingLanguage, { night: [string, string]; guest: [string, string]; weekend: string }> = {
-	en: { night: ['night', 'nights'], guest: ['guest', 'guests'], weekend: 'Fri–Sat' },
-	nl: { night: ['nacht', 'nachten'], guest: ['gast', 'gasten'], weekend: 'vr–za' },
-	de: { night: ['Nacht', 'Nächte'], guest: ['Gast', 'Gäste'], weekend: 'Fr–Sa' },
-	fr: { night: ['nuit', 'nuits'], guest: ['personne', 'personnes'], weekend: 'ven.–sam.' },
-	es: { night: ['noche', 'noches'], guest: ['persona', 'personas'], weekend: 'vie–sáb' },
+export const COUNT_WORDS: Record<BookingLanguage, { night: [string, string]; guest: [string, string]; person: [string, string]; weekend: string }> = {
+	en: { night: ['night', 'nights'], guest: ['guest', 'guests'], person: ['person', 'people'], weekend: 'Fri–Sat' },
+	nl: { night: ['nacht', 'nachten'], guest: ['gast', 'gasten'], person: ['persoon', 'personen'], weekend: 'vr–za' },
+	de: { night: ['Nacht', 'Nächte'], guest: ['Gast', 'Gäste'], person: ['Person', 'Personen'], weekend: 'Fr–Sa' },
+	fr: { night: ['nuit', 'nuits'], guest: ['personne', 'personnes'], person: ['personne', 'personnes'], weekend: 'ven.–sam.' },
+	es: { night: ['noche', 'noches'], guest: ['persona', 'personas'], person: ['persona', 'personas'], weekend: 'vie–sáb' },
 };
 
 /** The word for "room" when the guest named no room type. */

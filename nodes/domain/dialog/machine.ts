@@ -54,6 +54,8 @@ const NEUTRAL_INTENTS = new Set(['greeting', 'thanks_goodbye', 'out_of_scope', '
 const BUTTON_TITLE_LIMIT = 20;
 /** A message needs this many words before its detected language replaces the form's language. */
 const SURE_LANGUAGE_WORDS = 3;
+/** Up to this many words, an answer to the name question is taken as a bare name. */
+const BARE_NAME_WORDS = 4;
 /** A side question is a question: a question mark, or at least this many words. */
 const SIDE_QUESTION_WORDS = 4;
 const NAME_INTRODUCTION = /^(my name is|i am|it is|ik ben|mijn naam is|op naam van|ich bin|ich heiße|mein name ist|auf den namen|je suis|je m'appelle|au nom de|me llamo|soy|mi nombre es|a nombre de)\s+/i;
@@ -275,6 +277,9 @@ function letterWords(text: string): number {
 /** The message's language when it says enough, else the form's, else the node's default. */
 function languageOf(message: MessageUnderstanding, state: FormState | undefined, definition: FormDefinition): SupportedLanguage {
 	if (state && letterWords(message.text) < SURE_LANGUAGE_WORDS) return state.language;
+	// A bare name answering the name question ("Sanne de Boer") says nothing about the language.
+	const asked = state && definition.fields.find((field) => field.name === state.askedField);
+	if (state && asked?.type === 'person_name' && letterWords(message.text) <= BARE_NAME_WORDS && !NAME_INTRODUCTION.test(message.text.trim())) return state.language;
 	return message.language ?? state?.language ?? definition.defaultLanguage;
 }
 

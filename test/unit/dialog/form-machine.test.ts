@@ -194,6 +194,19 @@ describe('Conversation Form state machine', () => {
 		expect(sentence.state?.language).toBe('de');
 	});
 
+	it('keeps the form’s language when the name question gets a bare name that looks like another language', () => {
+		const withName = { ...restaurant, fields: [...restaurant.fields, { name: 'name', type: 'person_name' as const, required: true }] };
+		const entities = [entity('date', dayPlus(1)), entity('time', '20:00'), entity('party_size', 4)];
+		const [asked] = converse(withName, [msg('Een tafel voor 4 morgen om 20:00 binnen graag', { confidence: 0.9, language: 'nl', entities })]);
+		expect(asked.form?.ask?.field).toBe('name');
+		const [named] = converse(withName, [msg('Sanne de Boer', { language: 'fr' })], asked.state as FormState);
+		expect(named.form).toMatchObject({ status: 'confirming', values: { name: 'Sanne de Boer' } });
+		expect(named.reply?.language).toBe('nl');
+		// A sentence that introduces the name still tells the language.
+		const [introduced] = converse(withName, [msg('Je m’appelle Sanne de Boer', { language: 'fr' })], asked.state as FormState);
+		expect(introduced.reply?.language).toBe('fr');
+	});
+
 	it('reads an explicit time even when another field was asked', () => {
 		const state = stateAfter(restaurant, [msg('table', { confidence: 0.9 })]);
 		expect(state.askedField).toBe('day');
