@@ -26,8 +26,8 @@ const API_KEY = 'sk-real-n8n-0123456789';
 const WEBHOOK_PATH = 'llm-probe';
 const CREDENTIAL_ID = 'llmProbeOpenAi01';
 
-const distLlm = path.join(repoRoot, 'dist', 'nodes', 'common', 'llm.js');
-const distShared = path.join(repoRoot, 'dist', 'nodes', 'shared', 'llm', 'index.js');
+const distLlm = path.join(repoRoot, 'dist', 'nodes', 'glue', 'llm.js');
+const distShared = path.join(repoRoot, 'dist', 'nodes', 'domain', 'llm', 'index.js');
 
 /** The probe node as plain JavaScript: it requires our compiled glue by absolute path. */
 function probeNodeSource(): string {

@@ -265,6 +265,8 @@ export function queueModeCredentials(workflows: WorkflowJson[], targets: QueueCr
 				return { ...reference, data: { header: 'X-Test-Key', key: randomBytes(12).toString('hex'), previousKey: '' } };
 			case 'chatsDashboardAdminApi':
 				return { ...reference, data: { username: 'test', password: randomBytes(12).toString('hex') } };
+			case 'webChatApi':
+				return { ...reference, data: { sessionSecret: randomBytes(24).toString('hex') } };
 			default:
 				throw new Error(`queueModeCredentials: no test credential for type ${reference.type} (${reference.name})`);
 		}
