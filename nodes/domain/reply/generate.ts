@@ -147,22 +147,7 @@ export async function generateReply(request: ReplyRequest): Promise<ReplyOutcome
 
 	try {
 		const result = await invokeStructured(request.model, messages, answerSchema, { ...request.invokeOptions, jsonInstruction: false });
-		const cited = new Set(result.value.sources);
-		const sources = retrieved.filter((entry) => cited.has(entry.entry.id)).map((entry) => toSource(entry.entry, entry.score));
-		const answered = result.value.answered && result.value.answer.trim() !== '';
-		const text = answered ? markdownToWhatsApp(result.value.answer) : '';
-		return {
-			answered,
-			text,
-			parts: text ? splitText(text) : [],
-			language: request.language,
-			sources,
-			source: 'llm',
-			usage: result.usage,
-			model: result.usage.model,
-			latencyMs: elapsed(),
-			...(answered ? {} : { reason: 'no_answer' as const }),
-		};
+		return modelAnswer(request, retrieved, result.value, result.usage, elapsed);
 	} catch (error) {
 		if (!(error instanceof LlmError)) throw error;
 		return {
@@ -183,6 +168,32 @@ export async function generateReply(request: ReplyRequest): Promise<ReplyOutcome
 
 type Retrieved = ReturnType<typeof searchKnowledge>;
 
+/** A model's validated answer (with or without tools) as the reply: cited entries, WhatsApp formatting, parts. */
+function modelAnswer(
+	request: ReplyRequest,
+	retrieved: Retrieved,
+	value: { answered: boolean; answer: string; sources: string[] },
+	usage: TokenUsage,
+	elapsed: () => number,
+): ReplyOutcome {
+	const cited = new Set(value.sources);
+	const sources = retrieved.filter((entry) => cited.has(entry.entry.id)).map((entry) => toSource(entry.entry, entry.score));
+	const answered = value.answered && value.answer.trim() !== '';
+	const text = answered ? markdownToWhatsApp(value.answer) : '';
+	return {
+		answered,
+		text,
+		parts: text ? splitText(text) : [],
+		language: request.language,
+		sources,
+		source: 'llm',
+		usage,
+		model: usage.model,
+		latencyMs: elapsed(),
+		...(answered ? {} : { reason: 'no_answer' as const }),
+	};
+}
+
 async function answerWithTools(request: ReplyRequest, messages: LlmMessage[], retrieved: Retrieved, elapsed: () => number): Promise<ReplyOutcome> {
 	try {
 		const result = await runToolLoop({
@@ -197,24 +208,7 @@ async function answerWithTools(request: ReplyRequest, messages: LlmMessage[], re
 			secrets: request.invokeOptions?.secrets,
 			modelTimeoutMs: request.invokeOptions?.timeoutMs,
 		});
-		const cited = new Set(result.value.sources);
-		const sources = retrieved.filter((entry) => cited.has(entry.entry.id)).map((entry) => toSource(entry.entry, entry.score));
-		const answered = result.value.answered && result.value.answer.trim() !== '';
-		const text = answered ? markdownToWhatsApp(result.value.answer) : '';
-		return {
-			answered,
-			text,
-			parts: text ? splitText(text) : [],
-			language: request.language,
-			sources,
-			source: 'llm',
-			usage: result.usage,
-			model: result.usage.model,
-			latencyMs: elapsed(),
-			modelCalls: result.modelCalls,
-			toolCalls: result.toolCalls,
-			...(answered ? {} : { reason: 'no_answer' as const }),
-		};
+		return { ...modelAnswer(request, retrieved, result.value, result.usage, elapsed), modelCalls: result.modelCalls, toolCalls: result.toolCalls };
 	} catch (error) {
 		if (!(error instanceof ToolLoopError)) throw error;
 		return {
