@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { BOOKING_KEY_HEADER, type BookingRequestRecord, type BookingSandbox, parseBookingSeed, startBookingSandbox } from './booking-sandbox';
+import { runWhenEntryPoint } from './cli';
 
 export function formatBookingRequestLine(record: BookingRequestRecord): string {
 	const outcome = record.failure === 'timeout' ? 'held (scripted timeout)' : `${record.status} ${record.durationMs}ms${record.failure ? ` (scripted ${record.failure})` : ''}`;
@@ -57,18 +58,4 @@ export async function main(argv: string[] = process.argv.slice(2), log: (line: s
 	return sandbox;
 }
 
-const isEntryPoint = require.main === module || path.resolve(process.argv[1] ?? '') === __filename;
-if (isEntryPoint) {
-	main()
-		.then((sandbox) => {
-			const stop = () => {
-				void sandbox.close().then(() => process.exit(0));
-			};
-			process.once('SIGINT', stop);
-			process.once('SIGTERM', stop);
-		})
-		.catch((error: unknown) => {
-			process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-			process.exit(1);
-		});
-}
+runWhenEntryPoint(module, __filename, main);

@@ -12,10 +12,10 @@
 //   --quiet                no per-request lines
 // Tokens and secrets are never printed.
 
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { type GraphSandbox, type RecordedRequest, startGraphSandbox, type WebhookDelivery } from './graph-sandbox';
+import { runWhenEntryPoint } from './cli';
 
 function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -92,18 +92,4 @@ export async function main(argv: string[] = process.argv.slice(2), log: (line: s
 	return sandbox;
 }
 
-const isEntryPoint = require.main === module || path.resolve(process.argv[1] ?? '') === __filename;
-if (isEntryPoint) {
-	main()
-		.then((sandbox) => {
-			const stop = () => {
-				void sandbox.close().then(() => process.exit(0));
-			};
-			process.once('SIGINT', stop);
-			process.once('SIGTERM', stop);
-		})
-		.catch((error: unknown) => {
-			process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-			process.exit(1);
-		});
-}
+runWhenEntryPoint(module, __filename, main);
