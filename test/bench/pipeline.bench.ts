@@ -88,9 +88,12 @@ const MAX_RSS_MB = Number(process.env.BENCH_MAX_RSS_MB ?? 3072);
 const MAX_BACKLOG_SECONDS = Number(process.env.BENCH_MAX_BACKLOG_SECONDS ?? 30);
 /** Skip higher rates once a rate is clearly beyond capacity (under half of it answered per second, or stopped early). */
 const SKIP_SATURATED = (process.env.BENCH_SKIP_SATURATED ?? '1') !== '0';
-/** Like Meta: a message whose POST got no 2xx (503 under a backlog, a timeout) is POSTed again every 5 s, for at most this long. */
-const REDELIVER_MS = Number(process.env.BENCH_REDELIVER_SECONDS ?? 180) * 1000;
-const REDELIVER_EVERY_MS = 5000;
+/**
+ * Like Meta ("we will keep trying with decreasing frequency"): a message whose POST got no 2xx (503 under a
+ * backlog, a timeout) is POSTed again after 5 s, 10 s, 20 s … (each ±20 %), for at most this long.
+ */
+const REDELIVER_MS = Number(process.env.BENCH_REDELIVER_SECONDS ?? 300) * 1000;
+const REDELIVER_FIRST_MS = 5000;
 /** Every bench customer's wa_id starts with this (then two digits per step, then seven per message). */
 const SENDER_PREFIX = '3197';
 const PIPELINE_WORKFLOW = path.join(repoRoot, 'workflows', 'whatsapp-ai-support.json');
@@ -327,8 +330,9 @@ async function countExecutions(run: TargetRun): Promise<number | null> {
 }
 
 /**
- * POSTs every refused message again, as Meta does, every REDELIVER_EVERY_MS until it gets a 2xx or
- * REDELIVER_MS is over. The record keeps its first sentAt, so a message's latency includes the wait.
+ * POSTs every refused message again, as Meta does, with growing pauses (REDELIVER_FIRST_MS, doubling)
+ * until it gets a 2xx or REDELIVER_MS is over. The record keeps its first sentAt, so a message's latency
+ * includes the wait.
  */
 async function redeliverRefused(run: TargetRun, records: PostRecord[]): Promise<StepResult['redelivery']> {
 	const acknowledged = (status: number) => status >= 200 && status < 300;
@@ -339,8 +343,8 @@ async function redeliverRefused(run: TargetRun, records: PostRecord[]): Promise<
 	const pending = await Promise.all(
 		refused.map(async (record) => {
 			const payload = inboundTextWebhook({ from: record.sender, text: record.text, messageId: record.id, phoneNumberId: DEMO_PHONE_NUMBER_ID });
-			while (Date.now() + REDELIVER_EVERY_MS < giveUpAt) {
-				await sleep(REDELIVER_EVERY_MS);
+			for (let pause = REDELIVER_FIRST_MS; Date.now() + pause < giveUpAt; pause *= 2) {
+				await sleep(pause * (0.8 + 0.4 * Math.random()));
 				posts++;
 				const response = await postSignedWebhook(run.webhookUrl, payload, DEMO_APP_SECRET, { timeoutMs: 30_000 }).catch(() => undefined);
 				if (response && acknowledged(response.status)) return false;
