@@ -21,8 +21,8 @@ interface CpuProfile {
 
 /** Ordered: the first match wins, so the specific groups come before the broad ones. */
 const GROUPS: Array<[string, RegExp]> = [
-	['our store: PGlite (WASM Postgres)', /@electric-sql\/pglite/],
-	['our store: SQL driver and queries', /whatsapp-ai-support[^ ]*\/dist\/nodes\/domain\/store\//],
+	['our store: PGlite (WASM Postgres)', /@electric-sql\/pglite|^wasm:/],
+	['our store: SQL driver and queries', /\/dist\/nodes\/domain\/store\//],
 	['our classifier', /dist\/nodes\/domain\/nlu\//],
 	['our nodes (other)', /(\/work\/[^ ]*\/dist\/(nodes|credentials)\/)|n8n-nodes-whatsapp-ai-support/],
 	['expression isolates (isolated-vm, expression-runtime)', /isolated-vm|@n8n\/expression-runtime|expression-sandboxing/],
@@ -31,25 +31,41 @@ const GROUPS: Array<[string, RegExp]> = [
 	['n8n-core (execution engine, node helpers)', /n8n-core\//],
 	['HTTP (Express, body parsing, axios)', /express|body-parser|raw-body|axios|follow-redirects|\/router\//],
 	['n8n (server, webhooks, executions, other)', /\/n8n\/dist\//],
-	['garbage collection', /^\(garbage collector\)$/],
-	['Node.js internals', /^node:|^internal\//],
 ];
 
-function groupOf(node: ProfileNode): string | undefined {
+const SPECIAL = new Set(['(idle)', '(program)', '(root)']);
+const isPlatformFrame = (url: string) => url === '' || url.startsWith('node:') || url.startsWith('internal/');
+
+function groupOfUrl(url: string): string | undefined {
+	for (const [name, pattern] of GROUPS) if (pattern.test(url)) return name;
+	return undefined;
+}
+
+/**
+ * The group a sample belongs to. A native or Node.js frame (no script URL of a library) is charged to the
+ * nearest calling frame that has one, so that, say, the file read behind an isolate or the native
+ * half of a SQLite call lands with its caller; samples with no such caller keep a group of their own.
+ */
+function groupOf(node: ProfileNode, parentOf: Map<number, ProfileNode>): string | undefined {
 	const { url, functionName } = node.callFrame;
-	if (functionName === '(idle)' || functionName === '(program)' || functionName === '(root)') return undefined;
-	const subject = url || functionName;
-	for (const [name, pattern] of GROUPS) if (pattern.test(subject)) return name;
-	return url ? 'other libraries' : 'V8 built-ins (regular expressions, native calls)';
+	if (SPECIAL.has(functionName)) return undefined;
+	if (functionName === '(garbage collector)') return 'garbage collection';
+	for (let frame: ProfileNode | undefined = node; frame; frame = parentOf.get(frame.id)) {
+		if (!isPlatformFrame(frame.callFrame.url)) return groupOfUrl(frame.callFrame.url) ?? 'other libraries';
+	}
+	if (url.startsWith('node:') || url.startsWith('internal/')) return 'Node.js internals (no library caller)';
+	return 'V8 built-ins (no library caller)';
 }
 
 /** Busy microseconds per group of one profile. */
 export function profileShares(profile: CpuProfile): Map<string, number> {
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+	const parentOf = new Map<number, ProfileNode>();
+	for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
 	const totals = new Map<string, number>();
 	profile.samples.forEach((id, index) => {
 		const node = byId.get(id);
-		const group = node ? groupOf(node) : undefined;
+		const group = node ? groupOf(node, parentOf) : undefined;
 		if (!group) return;
 		totals.set(group, (totals.get(group) ?? 0) + (profile.timeDeltas[index] ?? 0));
 	});
