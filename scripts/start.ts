@@ -81,6 +81,8 @@ const ACTIVATE_ON_START: string[] = [
 ];
 /** Workflows carrying this tag are published on every start, too. */
 const AUTOSTART_TAG = 'autostart';
+/** `npm start`'s N8N_CONCURRENCY_PRODUCTION_LIMIT unless the environment sets one (README, production recipe). */
+const DEFAULT_CONCURRENCY_PRODUCTION_LIMIT = '10';
 
 /**
  * Credentials the demo workflows use (see demo.ts). `data` is plain; n8n encrypts it on import. Each has a
@@ -224,6 +226,9 @@ async function main(): Promise<void> {
 		? Number(process.env.N8N_RUNNERS_BROKER_PORT)
 		: await findFreePort([port]);
 	const env = passThroughEnvironment();
+	// Executions past the limit wait in n8n's queue without a V8 isolate: a burst cannot run n8n out of
+	// memory through executions (README, production recipe). Yours wins when set.
+	env.N8N_CONCURRENCY_PRODUCTION_LIMIT ??= DEFAULT_CONCURRENCY_PRODUCTION_LIMIT;
 
 	const sandboxPort = demoGraphSandboxPort();
 	if (!(await isPortFree(sandboxPort))) {

@@ -11,6 +11,8 @@ import {
 import { LEASE_CONFIRMING_NODES } from '../glue/delivery';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../glue/whatsapp';
+import { isQueueMode } from '../domain/store';
+import { DEFAULT_MAX_WAITING_EXECUTIONS, processBacklog } from '../domain/whatsapp/backlog';
 import { answerVerification, describeUnreadableBody, handleInboundWebhook } from '../domain/whatsapp/inbound';
 import { SIGNATURE_HEADER } from '../domain/whatsapp/signature';
 
@@ -91,6 +93,15 @@ export class WhatsAppAiTrigger implements INodeType {
 				description: 'Every status is stored either way (the dashboard and DSAR exports see them); this only chooses which start an execution',
 			},
 			{
+				displayName: 'Refuse Above Waiting Executions',
+				name: 'maxWaitingExecutions',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: DEFAULT_MAX_WAITING_EXECUTIONS,
+				description:
+					'In a burst, answer 503 (Meta delivers again later, nothing is lost) while this many messages already wait for their execution in this n8n process, so that memory stays bounded. 0 = never refuse. Not used in queue mode, where Redis holds the backlog.',
+			},
+			{
 				displayName: 'Phone Numbers',
 				name: 'phoneNumberScope',
 				type: 'options',
@@ -150,6 +161,12 @@ export class WhatsAppAiTrigger implements INodeType {
 			this.logger.warn(`WhatsApp AI Trigger rejected a webhook (${unreadable.statusCode}): ${unreadable.message}`);
 			return reply(unreadable.statusCode, unreadable.message);
 		}
+		const backlogLimit = queueModeOff() ? Number(this.getNodeParameter('maxWaitingExecutions', DEFAULT_MAX_WAITING_EXECUTIONS)) : 0;
+		if (backlogLimit > 0 && processBacklog().size() >= backlogLimit) {
+			// Before the store: a refused POST leaves no trace, so Meta's redelivery is a first delivery.
+			response.setHeader?.('Retry-After', '5');
+			return reply(503, 'Too many messages are waiting to be answered; deliver again later');
+		}
 		const rawBody = request.rawBody ?? Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? ''));
 		const signatureHeader = request.headers[SIGNATURE_HEADER];
 
@@ -183,6 +200,8 @@ export class WhatsAppAiTrigger implements INodeType {
 			outcome.messages.map((event) => ({ json: event as unknown as IDataObject })),
 			statuses.map((event) => ({ json: event as unknown as IDataObject })),
 		];
+		const backlog = processBacklog();
+		for (const message of outcome.messages) if (message.delivery) backlog.started(message.delivery.token);
 		if (outcome.storeError || outcome.inProgress > 0) {
 			// Part of the POST is stored, the rest is not (500), or an earlier delivery of one of its messages may
 			// still be answering it (503): either way Meta must deliver the POST again, while what is new runs now,
@@ -214,6 +233,11 @@ function confirmsDeliveries(context: IWebhookFunctions): boolean {
 	return context
 		.getChildNodes(context.getNode().name)
 		.some((node) => !node.disabled && confirming.has(node.type.slice(node.type.lastIndexOf('.') + 1)));
+}
+
+/** The waiting-executions guard counts in this process only, which holds the backlog in regular mode alone. */
+function queueModeOff(): boolean {
+	return !isQueueMode();
 }
 
 /** Opens the store at activation; a failure only delays that to the first webhook (which answers 500 if it persists). */

@@ -5,6 +5,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { SupportStore } from '../domain/store';
+import { processBacklog } from '../domain/whatsapp/backlog';
 import type { DeliveryLease } from '../domain/whatsapp/inbound';
 
 /** The node types that confirm leases; the trigger hands out leases only when its workflow has one. */
@@ -20,6 +21,7 @@ export async function confirmDelivery(context: IExecuteFunctions, store: Support
 	const messageId = (json.message as { id?: unknown } | undefined)?.id;
 	if (!lease || typeof lease !== 'object' || typeof lease.token !== 'string' || lease.confirmed || typeof messageId !== 'string') return json;
 	const verdict = await store.confirmInboundDelivery(messageId, lease.token);
+	processBacklog().arrived(lease.token);
 	if (verdict === 'superseded') {
 		context.logger.info(`${context.getNode().name}: message ${messageId} is answered by a later delivery's execution; this one stops here`);
 		return undefined;

@@ -56,6 +56,7 @@ import {
 	type WorkflowJson,
 } from '../../scripts/lib/n8n-server';
 import { type GraphSandbox, startGraphSandbox } from '../../sandbox/graph-sandbox';
+import { inboundTextWebhook, postSignedWebhook } from '../../sandbox/webhook-signer';
 import { DEMO_ACCESS_TOKEN, DEMO_APP_SECRET, DEMO_PHONE_NUMBER_ID, demoCredentials, demoWebhookUrl } from '../../scripts/demo';
 import {
 	BENCH_TEXTS,
@@ -87,6 +88,12 @@ const MAX_RSS_MB = Number(process.env.BENCH_MAX_RSS_MB ?? 3072);
 const MAX_BACKLOG_SECONDS = Number(process.env.BENCH_MAX_BACKLOG_SECONDS ?? 30);
 /** Skip higher rates once a rate is clearly beyond capacity (under half of it answered per second, or stopped early). */
 const SKIP_SATURATED = (process.env.BENCH_SKIP_SATURATED ?? '1') !== '0';
+/**
+ * Like Meta ("we will keep trying with decreasing frequency"): a message whose POST got no 2xx (503 under a
+ * backlog, a timeout) is POSTed again after 5 s, 10 s, 20 s … (each ±20 %), for at most this long.
+ */
+const REDELIVER_MS = Number(process.env.BENCH_REDELIVER_SECONDS ?? 300) * 1000;
+const REDELIVER_FIRST_MS = 5000;
 /** Every bench customer's wa_id starts with this (then two digits per step, then seven per message). */
 const SENDER_PREFIX = '3197';
 const PIPELINE_WORKFLOW = path.join(repoRoot, 'workflows', 'whatsapp-ai-support.json');
@@ -122,6 +129,10 @@ interface StepResult {
 	benchCpuSeconds: { orchestrator: number; generator: number };
 	resources: ResourceFigures;
 	drainMs: number;
+	/** Refused first deliveries (no 2xx), and the POSTs it took to get them all acknowledged (or give up). */
+	redelivery: { refused: number; posts: number; neverAcknowledged: number };
+	/** Executions of the pipeline workflow in the step (all of them, not only failed); null when n8n could not say. */
+	executions: number | null;
 }
 
 function say(message: string): void {
@@ -310,6 +321,40 @@ function loadOptions(run: TargetRun, rate: number, seconds: number): LoadOptions
 	};
 }
 
+async function countExecutions(run: TargetRun): Promise<number | null> {
+	try {
+		return await run.server.rest.countExecutions(run.workflowId);
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * POSTs every refused message again, as Meta does, with growing pauses (REDELIVER_FIRST_MS, doubling)
+ * until it gets a 2xx or REDELIVER_MS is over. The record keeps its first sentAt, so a message's latency
+ * includes the wait.
+ */
+async function redeliverRefused(run: TargetRun, records: PostRecord[]): Promise<StepResult['redelivery']> {
+	const acknowledged = (status: number) => status >= 200 && status < 300;
+	const refused = records.filter((record) => record.copy === 1 && !acknowledged(record.status));
+	let posts = 0;
+	if (refused.length > 0 && REDELIVER_MS > 0) say(`redelivering ${refused.length} refused messages like Meta…`);
+	const giveUpAt = Date.now() + REDELIVER_MS;
+	const pending = await Promise.all(
+		refused.map(async (record) => {
+			const payload = inboundTextWebhook({ from: record.sender, text: record.text, messageId: record.id, phoneNumberId: DEMO_PHONE_NUMBER_ID });
+			for (let pause = REDELIVER_FIRST_MS; Date.now() + pause < giveUpAt; pause *= 2) {
+				await sleep(pause * (0.8 + 0.4 * Math.random()));
+				posts++;
+				const response = await postSignedWebhook(run.webhookUrl, payload, DEMO_APP_SECRET, { timeoutMs: 30_000 }).catch(() => undefined);
+				if (response && acknowledged(response.status)) return false;
+			}
+			return true;
+		}),
+	);
+	return { refused: refused.length, posts, neverAcknowledged: pending.filter(Boolean).length };
+}
+
 async function failedExecutions(run: TargetRun): Promise<number | null> {
 	try {
 		return await run.server.rest.countExecutions(run.workflowId, 'error');
@@ -339,6 +384,7 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 	capture.statusFailed = 0;
 	capture.errorLines = 0;
 	const failedBefore = await failedExecutions(run);
+	const executionsBefore = await countExecutions(run);
 	const sampler = new ResourceSampler(run.server.pid, 500).start();
 	const orchestratorCpu = process.cpuUsage();
 	const options = loadOptions(run, rate, SECONDS);
@@ -362,7 +408,8 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 		signal: stop.signal,
 		onRecords: (records) => (sentMessages += records.filter((record) => record.copy === 1).length),
 	}).finally(() => clearInterval(watchdog));
-	const accepted = load.records.filter((record) => record.copy === 1 && record.status >= 200 && record.status < 300).length;
+	const redelivery = await redeliverRefused(run, load.records);
+	const accepted = load.records.filter((record) => record.copy === 1).length - redelivery.neverAcknowledged;
 	// Drain: wait for replies still on their way (until all arrived or none came for a while).
 	const drainStarted = Date.now();
 	let lastCount = -1;
@@ -381,6 +428,7 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 	const resources = sampler.stop();
 	const orchestratorCpuUsed = process.cpuUsage(orchestratorCpu);
 	const failedAfter = await failedExecutions(run);
+	const executionsAfter = await countExecutions(run);
 
 	const inbound = load.records.filter((record) => record.copy === 1).map((record) => ({ id: record.id, sender: record.sender, sentAt: record.sentAt }));
 	const correlation = correlateReplies(inbound, capture.sends);
@@ -406,6 +454,8 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 		benchCpuSeconds: { orchestrator: (orchestratorCpuUsed.user + orchestratorCpuUsed.system) / 1e6, generator: load.cpuSeconds },
 		resources,
 		drainMs,
+		redelivery,
+		executions: executionsBefore === null || executionsAfter === null ? null : executionsAfter - executionsBefore,
 	};
 	say(
 		`${target} @ ${rate}: ${figures.answered}/${figures.messages} answered, ${figures.throughput.toFixed(1)} msg/s, ` +
@@ -427,6 +477,10 @@ function firstErrors(records: PostRecord[]): string | undefined {
 function errorCount(step: StepResult): number {
 	const { errors } = step.figures;
 	return errors.httpStatus + errors.transport + errors.unanswered + step.graphErrors + step.statusWebhooks.failed + (step.failedExecutions ?? 0);
+}
+
+function cpuPerAnswered(step: StepResult): number {
+	return step.figures.answered > 0 ? step.resources.cpuSeconds / step.figures.answered : NaN;
 }
 
 function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate: number; saturatedAt: number }>): void {
@@ -491,6 +545,28 @@ function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate
 		);
 	}
 
+	const workRows = steps.map((step) => {
+		const answered = step.figures.answered;
+		const perMessage = (count: number | null) => (count === null || answered === 0 ? '-' : (count / answered).toFixed(2));
+		const webhookPosts = step.figures.messages + step.redelivery.posts + step.statusWebhooks.posted;
+		return [
+			step.target,
+			step.rate,
+			step.redelivery.refused,
+			step.redelivery.posts,
+			step.redelivery.neverAcknowledged,
+			perMessage(webhookPosts),
+			perMessage(step.executions),
+		];
+	});
+	process.stdout.write(
+		`\nRefusals and n8n work per answered message (with the \`vm\` engine, n8n creates one V8 isolate per webhook to a trigger that is\n` +
+			`not its own Webhook node, and one per execution)\n${formatTable(
+				['target', 'msg/s', 'refused', 'redelivery POSTs', 'never acknowledged', 'webhook POSTs / msg', 'executions / msg'],
+				workRows,
+			)}\n`,
+	);
+
 	const ceiling = new Map(steps.filter((step) => step.target === 'ceiling').map((step) => [step.rate, step]));
 	const ratioRows = pipeline
 		.filter((step) => ceiling.has(step.rate))
@@ -503,11 +579,12 @@ function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate
 				ratio(step.figures.throughput, bare.figures.throughput),
 				`${formatMs(step.figures.latencyMs.p99)} / ${formatMs(bare.figures.latencyMs.p99)}`,
 				ratio(step.figures.latencyMs.p99, bare.figures.latencyMs.p99),
+				ratio(cpuPerAnswered(step), cpuPerAnswered(bare)),
 			];
 		});
 	if (ratioRows.length > 0) {
 		process.stdout.write(
-			`\nPipeline vs bare n8n ceiling (webhook → HTTP Request)\n${formatTable(['msg/s', 'throughput ours/bare', 'ratio', 'p99 ours/bare', 'ratio'], ratioRows)}\n`,
+			`\nPipeline vs bare n8n ceiling (webhook → HTTP Request)\n${formatTable(['msg/s', 'throughput ours/bare', 'ratio', 'p99 ours/bare', 'ratio', 'CPU/msg ratio'], ratioRows)}\n`,
 		);
 	}
 	const atGoal = pipeline.find((step) => step.rate === GOAL.rate);

@@ -6,9 +6,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IExecuteFunctions, IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { WhatsAppAiTrigger } from '../../nodes/WhatsAppAiTrigger/WhatsAppAiTrigger.node';
+import { confirmDelivery } from '../../nodes/glue/delivery';
+import { processBacklog } from '../../nodes/domain/whatsapp/backlog';
 import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/domain/store';
 import { computeSignature } from '../../nodes/domain/whatsapp/signature';
 import { webhookEnvelope, type WebhookChangeValue } from '../../sandbox/webhook-signer';
@@ -184,6 +186,47 @@ describe('WhatsApp AI Trigger webhook()', () => {
 			webhookContext({ body: Buffer.from(JSON.stringify(webhookEnvelope([value('31600000142', 'plain')]))), children: ['n8n-nodes-base.noOp'] }, {}),
 		);
 		expect(plain.workflowData?.[0][0].json.delivery).toBeUndefined();
+	});
+
+	it('answers 503 with Retry-After while too many leased messages wait for their execution, storing nothing; a confirmation frees a place', async () => {
+		const backlog = processBacklog();
+		const limit = backlog.size() + 2;
+		const children = ['n8n-nodes-whatsapp-ai-support.consentGate'];
+		const post = async (from: string, answer: Answer) =>
+			await call(
+				webhookContext(
+					{ body: Buffer.from(JSON.stringify(webhookEnvelope([value(from, `burst ${from}`)]))), children, parameters: { maxWaitingExecutions: limit } },
+					answer,
+				),
+			);
+		const first = await post('31600000151', {});
+		await post('31600000152', {});
+		expect(backlog.size()).toBe(limit);
+
+		const refused: Answer = {};
+		const result = await post('31600000153', refused);
+		expect(refused).toEqual({ status: 503, body: 'Too many messages are waiting to be answered; deliver again later' });
+		expect(result).toEqual({ noWebhookResponse: true });
+		await expect(store.getMessageByWaId('wamid.trigger.31600000153')).resolves.toBeUndefined();
+
+		// The first execution reaches its Consent Gate: its lease is confirmed and it no longer waits.
+		const item = first.workflowData![0][0].json;
+		const context = { logger: { info: () => undefined }, getNode: () => ({ name: 'Consent Gate' }) } as unknown as IExecuteFunctions;
+		await expect(confirmDelivery(context, store, item)).resolves.toMatchObject({ delivery: { confirmed: true } });
+		expect(backlog.size()).toBe(limit - 1);
+
+		const redelivered: Answer = {};
+		const accepted = await post('31600000153', redelivered);
+		expect(redelivered.status).toBeUndefined();
+		expect(accepted.workflowData?.[0].map((entry) => (entry.json.message as { text: string }).text)).toEqual(['burst 31600000153']);
+	});
+
+	it('never refuses with Refuse Above Waiting Executions = 0', async () => {
+		const answer: Answer = {};
+		const body = Buffer.from(JSON.stringify(webhookEnvelope([value('31600000161', 'no limit')])));
+		const result = await call(webhookContext({ body, children: ['n8n-nodes-whatsapp-ai-support.consentGate'], parameters: { maxWaitingExecutions: 0 } }, answer));
+		expect(answer.status).toBeUndefined();
+		expect(result.workflowData?.[0]).toHaveLength(1);
 	});
 
 	it('with Statuses to Output = Charges and Failures, hands on one charged status per message and every failure', async () => {

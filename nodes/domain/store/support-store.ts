@@ -335,6 +335,40 @@ export class SupportStore {
 		return rows.length === 1;
 	}
 
+	/**
+	 * One status webhook event in one statement (one commit, which matters most on PGlite): moves the
+	 * message's status forward as `applyMessageStatus` does, claims the event (`eventKey`), and, when
+	 * `chargeKey` is given and the event was new, claims the message's charge too. All or nothing, so a
+	 * claim can never be stored for a status that was not applied.
+	 */
+	async recordStatus(input: {
+		waMessageId: string;
+		status: string;
+		at: Date;
+		details?: unknown;
+		eventKey: string;
+		chargeKey?: string;
+	}): Promise<{ claimed: boolean; charged: boolean }> {
+		const rows = await this.driver.query<{ claimed: boolean; charged: boolean }>(
+			`WITH applied AS (
+				UPDATE messages SET status = $2, status_at = $3,
+					payload = CASE WHEN $4::jsonb IS NULL THEN payload ELSE coalesce(payload, '{}'::jsonb) || jsonb_build_object('statusDetails', $4::jsonb) END
+				WHERE wa_message_id = $1
+					AND coalesce(array_position(${STATUS_ORDER}, status), 0) < coalesce(array_position(${STATUS_ORDER}, $2::text), 0)
+				RETURNING id
+			), claimed AS (
+				INSERT INTO processed_events (event_key, kind) VALUES ($5, 'status') ON CONFLICT (event_key) DO NOTHING RETURNING event_key
+			), charged AS (
+				INSERT INTO processed_events (event_key, kind)
+				SELECT $6::text, 'status' WHERE $6::text IS NOT NULL AND EXISTS (SELECT 1 FROM claimed)
+				ON CONFLICT (event_key) DO NOTHING RETURNING event_key
+			)
+			SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, EXISTS (SELECT 1 FROM charged) AS charged`,
+			[input.waMessageId, input.status, input.at, json(input.details), input.eventKey, input.chargeKey ?? null],
+		);
+		return { claimed: rows[0]?.claimed === true, charged: rows[0]?.charged === true };
+	}
+
 	async getMessageByWaId(waMessageId: string): Promise<MessageRecord | undefined> {
 		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM messages WHERE wa_message_id = $1', [
 			waMessageId,

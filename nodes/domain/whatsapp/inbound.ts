@@ -189,12 +189,21 @@ export async function handleInboundWebhook(
 				ignored++;
 				continue;
 			}
-			// Apply first (it only ever moves a status forward, so applying twice is harmless), claim second:
-			// a claim that succeeded for a status that was never applied could not be redone by a redelivery.
+			// Apply, claim and (for Charges and Failures) claim the charge in one statement: a claim is never
+			// stored for a status that was not applied, so a failure here is redone by the redelivery.
 			const { messageId, status, timestamp, errors: statusErrors } = event.status;
-			await store.applyMessageStatus(messageId, status, new Date(timestamp), statusErrors?.length ? { errors: statusErrors } : undefined);
-			if (!(await store.claimEvent(`status:${statusEventKey(event)}`, 'status'))) duplicates++;
-			else if (config.statuses !== 'charges' || (await carriesCharge(store, event))) statuses.push(event);
+			const chargesOnly = config.statuses === 'charges';
+			const { claimed, charged } = await store.recordStatus({
+				waMessageId: messageId,
+				status,
+				at: new Date(timestamp),
+				details: statusErrors?.length ? { errors: statusErrors } : undefined,
+				eventKey: `status:${statusEventKey(event)}`,
+				chargeKey: chargesOnly && status !== 'failed' && CHARGEABLE_STATUSES.includes(status) ? `charge:${messageId}` : undefined,
+			});
+			if (!claimed) duplicates++;
+			// Charges and Failures: every failure, and per message the first status that carries its charge.
+			else if (!chargesOnly || status === 'failed' || charged) statuses.push(event);
 			else filtered++;
 		}
 	} catch (error) {
@@ -213,13 +222,6 @@ export async function handleInboundWebhook(
 	}
 
 	return { accepted: true, messages, statuses, errors, duplicates, ignored, inProgress, filtered };
-}
-
-/** A failed status, or the first status of its message that carries the charge (see `statuses`). */
-async function carriesCharge(store: SupportStore, event: StatusEvent): Promise<boolean> {
-	if (event.status.status === 'failed') return true;
-	if (!CHARGEABLE_STATUSES.includes(event.status.status)) return false;
-	return await store.claimEvent(`charge:${event.status.messageId}`, 'status');
 }
 
 /** Duplicate, still in progress, or to be started again: see REDELIVERY_TIMING. */

@@ -112,6 +112,33 @@ describe.each(storeBackendFixtures())('SupportStore on $name', (backend) => {
 		await expect(store.claimEvent('wamid.status:read', 'status')).resolves.toBe(true);
 	});
 
+	it('records a status in one statement: applied only forward, each event claimed once, the charge claimed once per message', async () => {
+		const conversation = await store.upsertConversation({ ...guest, customer: { waId: '31612340099' } });
+		await store.recordOutboundMessage({ conversationId: conversation.id, waMessageId: 'wamid.status.one', author: 'bot', type: 'text', text: 'hi' });
+		const record = (status: string, chargeKey?: string) =>
+			store.recordStatus({ waMessageId: 'wamid.status.one', status, at: new Date(), eventKey: `status:wamid.status.one:${status}`, chargeKey });
+
+		await expect(record('delivered', 'charge:wamid.status.one')).resolves.toEqual({ claimed: true, charged: true });
+		await expect(record('delivered', 'charge:wamid.status.one')).resolves.toEqual({ claimed: false, charged: false });
+		// A late "sent" is a new event, but neither moves the status back nor carries the charge again.
+		await expect(record('sent', 'charge:wamid.status.one')).resolves.toEqual({ claimed: true, charged: false });
+		expect((await store.getMessageByWaId('wamid.status.one'))?.status).toBe('delivered');
+		await expect(record('read')).resolves.toEqual({ claimed: true, charged: false });
+		expect((await store.getMessageByWaId('wamid.status.one'))?.status).toBe('read');
+	});
+
+	it('lets exactly one of 20 concurrent deliveries of a status claim it and its charge', async () => {
+		const conversation = await store.upsertConversation({ ...guest, customer: { waId: '31612340098' } });
+		await store.recordOutboundMessage({ conversationId: conversation.id, waMessageId: 'wamid.status.race', author: 'bot', type: 'text', text: 'hi' });
+		const results = await Promise.all(
+			Array.from({ length: 20 }, () =>
+				store.recordStatus({ waMessageId: 'wamid.status.race', status: 'sent', at: new Date(), eventKey: 'status:wamid.status.race:sent', chargeKey: 'charge:wamid.status.race' }),
+			),
+		);
+		expect(results.filter((result) => result.claimed)).toHaveLength(1);
+		expect(results.filter((result) => result.charged)).toHaveLength(1);
+	});
+
 	it('keys a customer on user id when WhatsApp gives one, not on the phone number', async () => {
 		const withUsername: ConversationRef = {
 			channel: 'whatsapp',

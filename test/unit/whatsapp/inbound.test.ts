@@ -119,7 +119,7 @@ describe('handleInboundWebhook when the store fails part-way', () => {
 	useTempStore('wa-inbound-faults-', (opened) => (store = opened));
 
 	/** The store, except that the chosen method throws (like a dropped connection) for the chosen calls. */
-	function failing(method: 'recordInboundMessage' | 'applyMessageStatus' | 'claimEvent', failOnCalls: number[]): SupportStore {
+	function failing(method: 'recordInboundMessage' | 'recordStatus' | 'claimEvent', failOnCalls: number[]): SupportStore {
 		let calls = 0;
 		return new Proxy(store, {
 			get(target, property, receiver) {
@@ -156,13 +156,13 @@ describe('handleInboundWebhook when the store fails part-way', () => {
 		expect(again.duplicates).toBe(1);
 	});
 
-	it('claims a status only after applying it, so a failed apply is redone by the redelivery', async () => {
+	it('applies and claims a status in one statement, so a failed one is redone by the redelivery', async () => {
 		const conversation = await store.upsertConversation({ channel: 'whatsapp', phoneNumberId: '1065000000001', customer: { waId: '31600000024' } });
 		await store.recordOutboundMessage({ conversationId: conversation.id, waMessageId: 'wamid.out.partial', author: 'bot', type: 'text', text: 'x' });
 		const [body, signature] = signed(
 			statusWebhook({ messageId: 'wamid.out.partial', status: 'delivered', recipientId: '31600000024', phoneNumberId: '1065000000001' }),
 		);
-		const broken = await handleInboundWebhook(body, signature, config, failing('applyMessageStatus', [1]));
+		const broken = await handleInboundWebhook(body, signature, config, failing('recordStatus', [1]));
 		expect(broken).toMatchObject({ accepted: true, statuses: [], storeError: expect.any(Error) });
 		expect((await store.getMessageByWaId('wamid.out.partial'))?.status).not.toBe('delivered');
 
