@@ -13,6 +13,7 @@ import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } fro
 import { buildDashboardResponse, logCosts, resolveModelPrices, resolveRateCard, type ModelPriceTable, type RateCard } from '../domain/costs';
 import type { ValueDashboardSettings } from '../domain/costs/dashboard-value';
 import { readConversation } from '../domain/envelope';
+import { parseInternalNumbers } from '../domain/store';
 import { handleDashboardRequest } from '../domain/security/dashboard-auth';
 import { costLoggerProperties } from './description';
 
@@ -215,9 +216,6 @@ function readValueSettings(settings: IDataObject): { value: Partial<ValueDashboa
 		...(Object.keys(manualBaseline).length ? { manualBaseline } : {}),
 	};
 	for (const key of Object.keys(value) as Array<keyof typeof value>) if (value[key] === undefined) delete value[key];
-	const internalNumbers = String(settings.internalNumbers ?? '')
-		.split(/[,;\s]+/)
-		.map((each) => each.replace(/[^\d\w-]/g, ''))
-		.filter(Boolean);
+	const internalNumbers = parseInternalNumbers(typeof settings.internalNumbers === 'string' ? settings.internalNumbers : '');
 	return { value, internalNumbers };
 }

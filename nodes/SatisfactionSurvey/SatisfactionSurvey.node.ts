@@ -13,7 +13,7 @@ import { routeItems } from '../glue/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { graphClientFor, readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../glue/whatsapp';
 import { readConversation, type ConversationRef } from '../domain/envelope';
-import type { SupportStore, SurveyKind, SurveyRecord } from '../domain/store';
+import { parseInternalNumbers, type SupportStore, type SurveyKind, type SurveyRecord } from '../domain/store';
 import { buildSurveyMessage, buildSurveyText, isLowScore, readSurveyAnswer, SURVEY_TEXTS, surveyConsent, surveyLanguage } from '../domain/survey';
 import type { GraphClient } from '../domain/whatsapp/graph-client';
 import type { CloudApiMessage } from '../domain/whatsapp/outbound';
@@ -23,6 +23,7 @@ interface SendDueOptions {
 	windowMarginMinutes?: number;
 	maxPerRun?: number;
 	defaultLanguage?: string;
+	internalNumbers?: string;
 }
 
 interface CatchOptions {
@@ -159,6 +160,15 @@ export class SatisfactionSurvey implements INodeType {
 						default: 'en',
 						description: 'For guests whose language is not known yet',
 					},
+					{
+						displayName: 'Internal Numbers',
+						name: 'internalNumbers',
+						type: 'string',
+						default: '',
+						placeholder: '15550100001, 31612345678',
+						description:
+							'Staff numbers (with country code, comma-separated) or user IDs: never surveyed, and their chats are marked internal, so they are left out of every customer figure (the duty manager and agents marked by WhatsApp Send are left out already)',
+					},
 				],
 			},
 			{
@@ -294,12 +304,15 @@ async function sendDueSurveys(context: IExecuteFunctions): Promise<INodeExecutio
 	const client = graphClientFor(credentials);
 	const store = await getSupportStore(context, 0);
 	const now = new Date();
+	const internalNumbers = parseInternalNumbers(options.internalNumbers);
+	await store.markNumbersInternal(internalNumbers, 'staff');
 	const due = await store.surveys.findDue({
 		now,
 		idleMinutes,
 		windowMarginMinutes: options.windowMarginMinutes ?? 15,
 		limit: options.maxPerRun ?? 50,
 		phoneNumberId: credentials.phoneNumberId,
+		internalNumbers,
 	});
 	const out: INodeExecutionData[] = [];
 	const skipped: INodeExecutionData[] = [];

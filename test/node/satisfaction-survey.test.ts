@@ -5,18 +5,18 @@
 import path from 'node:path';
 
 import { conversationIdOf } from '../../nodes/domain/envelope';
-import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
+import { guest, startNodeTestBed, type NodeTestBed, type StoreBackendName } from '../helpers/node-fixtures';
 import { PROJECT_ROOT } from '../helpers/node-types';
 import { loadWorkflowFile, runWorkflow } from '../helpers/workflow-runner';
 
 const file = (name: string) => path.join(PROJECT_ROOT, 'workflows', name);
 const MINUTE = 60_000;
 
-describe('satisfaction survey (shipped workflows, in-process)', () => {
+describe.each<StoreBackendName>(['embedded', 'postgres'])('satisfaction survey (shipped workflows, in-process, %s store)', (backend) => {
 	let bed: NodeTestBed;
 
 	beforeAll(async () => {
-		bed = await startNodeTestBed('embedded');
+		bed = await startNodeTestBed(backend);
 	});
 	afterAll(async () => await bed.close());
 	beforeEach(() => bed.sandbox.reset());
@@ -33,8 +33,21 @@ describe('satisfaction survey (shipped workflows, in-process)', () => {
 		return { conversation, id };
 	}
 
+	/** A shipped workflow whose nodes use this backend's store. */
+	function shipped(name: string) {
+		const workflow = loadWorkflowFile(file(name));
+		if (backend === 'postgres') {
+			for (const node of workflow.nodes) {
+				if (!node.type.startsWith('n8n-nodes-whatsapp-ai-support.')) continue;
+				node.parameters = { ...node.parameters, supportStore: 'postgres' };
+				node.credentials = { ...node.credentials, whatsAppSupportStorePostgresApi: { id: 'pg', name: 'Store' } };
+			}
+		}
+		return workflow;
+	}
+
 	async function runSurveys() {
-		const result = await runWorkflow(loadWorkflowFile(file('satisfaction-survey.json')), { credentials: bed.credentials });
+		const result = await runWorkflow(shipped('satisfaction-survey.json'), { credentials: bed.credentials });
 		expect({ status: result.status, error: result.error?.message }).toEqual({ status: 'success', error: undefined });
 		return result;
 	}
@@ -44,7 +57,7 @@ describe('satisfaction survey (shipped workflows, in-process)', () => {
 		const at = new Date();
 		const id = `wamid.${waId}.${Math.random().toString(36).slice(2)}`;
 		await bed.store.recordInboundMessage({ conversation, waMessageId: id, type: String(message.type), text: message.text as string | undefined, payload: message, sentAt: at });
-		const result = await runWorkflow(loadWorkflowFile(file('whatsapp-ai-support.json')), {
+		const result = await runWorkflow(shipped('whatsapp-ai-support.json'), {
 			credentials: bed.credentials,
 			triggerItems: [{ json: { conversation: { ...conversation, id: conversationIdOf(conversation) }, message: { id, timestamp: at.toISOString(), ...message } } }],
 		});
@@ -138,5 +151,41 @@ describe('satisfaction survey (shipped workflows, in-process)', () => {
 		const partySize = await guestSends('31612000916', { type: 'text', text: '2' });
 		expect(partySize.runCount('Classify Intent')).toBe(1);
 		expect((await bed.store.surveys.listForConversation(other.id)).map((survey) => [survey.status, survey.score])).toEqual([['sent', null]]);
+	});
+
+	it('never surveys a number on the Internal Numbers list, and keeps it out of the customer chats', async () => {
+		const started = new Date(Date.now() - 2 * 60 * MINUTE);
+		const staffPhone = '31612000921';
+		const staff = await answeredConversation(staffPhone, 45); // an agent trying the bot from their own phone
+		const guestChat = await answeredConversation('31612000922', 45);
+		const range = { from: started, to: new Date(Date.now() + MINUTE) };
+		expect((await bed.store.analytics.computeMetrics({ ...range, customer: staffPhone })).chats).toBe(1);
+
+		const workflow = shipped('satisfaction-survey.json');
+		const sendDue = workflow.nodes.find((node) => node.name === 'Send Due Surveys')!;
+		const options = sendDue.parameters.options as Record<string, unknown>;
+		// As typed by a person: a plus, spaces, next to the duty phone the shipped workflow lists.
+		options.internalNumbers = `${String(options.internalNumbers ?? '')}, +31 6 1200 0921`;
+		const result = await runWorkflow(workflow, { credentials: bed.credentials });
+		expect({ status: result.status, error: result.error?.message }).toEqual({ status: 'success', error: undefined });
+
+		const sentTo = bed.sandbox.sentMessages().map((message) => message.waId);
+		expect(sentTo).toContain('31612000922');
+		expect(sentTo).not.toContain(staffPhone);
+		expect(await bed.store.surveys.listForConversation(staff.id)).toEqual([]);
+		expect((await bed.store.surveys.listForConversation(guestChat.id)).map((survey) => survey.status)).toEqual(['sent']);
+		expect(result.json('Send Due Surveys', 1).map((item) => (item.survey as { conversationId: string }).conversationId)).not.toContain(staff.id);
+
+		// Marked internal in the store: out of the customer figures even where the dashboard lists no numbers.
+		expect((await bed.store.getConversation(staff.id))?.internalRole).toBe('staff');
+		expect((await bed.store.analytics.computeMetrics({ ...range, customer: staffPhone })).chats).toBe(0);
+		expect((await bed.store.analytics.computeMetrics({ ...range, customer: staffPhone, audience: 'internal' })).chats).toBe(1);
+		expect((await bed.store.analytics.computeMetrics({ ...range, customer: '31612000922' })).chats).toBe(1);
+
+		// The next run finds nothing more to do for either.
+		bed.sandbox.reset();
+		await runWorkflow(workflow, { credentials: bed.credentials });
+		expect(bed.sandbox.sentMessages().map((message) => message.waId)).not.toContain(staffPhone);
+		expect(await bed.store.surveys.listForConversation(staff.id)).toEqual([]);
 	});
 });

@@ -255,6 +255,21 @@ export class SupportStore {
 		return rows.length > 0;
 	}
 
+	/**
+	 * Marks every conversation with one of these staff numbers or user ids (already normalised, see
+	 * `parseInternalNumbers`) internal with `role`, unless it has a role already; returns how many it marked.
+	 */
+	async markNumbersInternal(numbers: string[], role: string): Promise<number> {
+		if (!numbers.length) return 0;
+		const rows = await this.driver.query(
+			`UPDATE conversations SET internal_role = $2
+			WHERE internal_role IS NULL AND (customer_key = ANY($1::text[]) OR coalesce(wa_id, '') = ANY($1::text[]) OR coalesce(user_id, '') = ANY($1::text[]))
+			RETURNING id`,
+			[numbers, role],
+		);
+		return rows.length;
+	}
+
 	async getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
 		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM conversations WHERE id = $1', [
 			conversationId,

@@ -57,6 +57,8 @@ export interface DueSurveyOptions {
 	limit: number;
 	/** Only conversations on this business number (the one the WhatsApp credential sends from). */
 	phoneNumberId?: string;
+	/** Staff numbers or user ids (normalised) never surveyed, besides conversations marked internal. */
+	internalNumbers?: string[];
 }
 
 const iso = (value: unknown): string | null => (value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString());
@@ -88,7 +90,8 @@ export class SurveyStore {
 	constructor(private readonly driver: SqlDriver) {}
 
 	/**
-	 * Conversations that ended and may get a survey now: on WhatsApp, not internal, with the bot in charge,
+	 * Conversations that ended and may get a survey now: on WhatsApp, not internal (marked, or a number in
+	 * `internalNumbers`), with the bot in charge,
 	 * our reply after the guest's last message, and either a handoff released since that message or the guest
 	 * silent for `idleMinutes`; the service window still open for `windowMarginMinutes`; no survey yet for this
 	 * end. Consent and the once-per-N-days rule are checked by the caller and by `claim`.
@@ -112,6 +115,7 @@ export class SurveyStore {
 					AND lr.at > lc.at
 					AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = c.id AND h.status = 'open')
 					AND ($5::text IS NULL OR c.phone_number_id = $5)
+					AND NOT (c.customer_key = ANY($6::text[]) OR c.wa_id = ANY($6::text[]) OR coalesce(c.user_id, '') = ANY($6::text[]))
 			)
 			SELECT k.*,
 				coalesce(k.released_at, k.last_reply_at) AS ended_at,
@@ -125,7 +129,7 @@ export class SurveyStore {
 				AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.conversation_id = k.id AND s.sent_at >= k.last_customer_at - interval '24 hours')
 			ORDER BY ended_at
 			LIMIT $4`,
-			[options.now, options.idleMinutes, options.windowMarginMinutes, options.limit, options.phoneNumberId ?? null],
+			[options.now, options.idleMinutes, options.windowMarginMinutes, options.limit, options.phoneNumberId ?? null, options.internalNumbers ?? []],
 		);
 		return rows.map((row) => ({
 			conversationId: String(row.id),

@@ -1,4 +1,5 @@
 // The survey's pure parts: consent, reading answers, low scores, and the messages in every language.
+import { parseInternalNumbers } from '../../../nodes/domain/store';
 import { buildSurveyMessage, isLowScore, readSurveyAnswer, SURVEY_LANGUAGES, SURVEY_TEXTS, surveyConsent, surveyLanguage } from '../../../nodes/domain/survey';
 
 const event = (scope: string, action: 'opt_in' | 'opt_out', minutesAgo: number) => ({ scope, action, occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString() });
@@ -60,5 +61,16 @@ describe('survey messages', () => {
 		expect(surveyLanguage('pt', 'fr')).toBe('fr');
 		expect(surveyLanguage(null, undefined)).toBe('en');
 		expect(surveyLanguage('es_ES')).toBe('es');
+	});
+});
+
+describe('internal numbers as typed in a node parameter', () => {
+	it('keeps digits of numbers, splits lists, keeps user ids, drops repeats', () => {
+		expect(parseInternalNumbers('+31 6 1234 5678, 15550100001')).toEqual(['31612345678', '15550100001']);
+		expect(parseInternalNumbers('31612345678 15550100001;\n+1 (555) 010-0002')).toEqual(['31612345678', '15550100001', '15550100002']);
+		expect(parseInternalNumbers('US.13491208655302741918, 15550100001, +15550100001')).toEqual(['US.13491208655302741918', '15550100001']);
+		expect(parseInternalNumbers(['+15550100001', ' '])).toEqual(['15550100001']);
+		expect(parseInternalNumbers('')).toEqual([]);
+		expect(parseInternalNumbers(undefined)).toEqual([]);
 	});
 });

@@ -14,7 +14,7 @@ import { baselineComparison, categories, firstMeaningfulResponse, health, saving
 export type { ConversationCosts } from './costs';
 export { CHAT_EXPORT_COLUMNS, MESSAGE_EXPORT_COLUMNS, type ChatRow, type MessageExportRow } from './exports';
 export type { ChatMetrics, DailyPoint, DateRangeInput, MetricsOptions, ResolvedRange } from './metrics';
-export { isMetricsError, MetricsError, roundMoney, type Audience, type ChatFilters } from './sql';
+export { isMetricsError, MetricsError, parseInternalNumbers, roundMoney, type Audience, type ChatFilters } from './sql';
 export type { ConversationDetail, TimelineHandoff, TimelineMessage } from './timeline';
 export type { ToolCallRecord, TurnInput, TurnRecord } from './turns';
 export {

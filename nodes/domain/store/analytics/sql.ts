@@ -22,9 +22,28 @@ export interface ChatFilters {
 
 export type Audience = 'customers' | 'internal' | 'all';
 
+/**
+ * A list of staff numbers or user ids as typed in a node parameter ("+31 6 1234 5678, 15550100001") → the
+ * keys conversations are stored under: digits only for numbers, user ids as they are.
+ */
+export function parseInternalNumbers(value: string | string[] | undefined): string[] {
+	const entries = (Array.isArray(value) ? value : String(value ?? '').split(/[,;\n]+/))
+		.map((entry) => entry.trim())
+		.filter(Boolean)
+		// "31612345678 15550100001": several whole numbers apart; "+31 6 1234 5678": one number in groups.
+		.flatMap((entry) => {
+			const parts = entry.split(/\s+/);
+			return parts.length > 1 && parts.every((part) => /^\+?\d{7,}$/.test(part)) ? parts : [entry];
+		});
+	const keys = entries
+		.map((entry) => (/^[+\d\s().-]+$/.test(entry) ? entry.replace(/\D/g, '') : entry.replace(/[^\w.-]/g, '')))
+		.filter(Boolean);
+	return [...new Set(keys)];
+}
+
 /** The SQL condition (on conversations `c`) that a conversation is internal. */
 export function internalCondition(filters: Pick<ChatFilters, 'internalNumbers'>, params: Params): string {
-	const numbers = (filters.internalNumbers ?? []).map((value) => value.replace(/^\+/, '').trim()).filter(Boolean);
+	const numbers = parseInternalNumbers(filters.internalNumbers);
 	if (!numbers.length) return '(c.internal_role IS NOT NULL)';
 	const list = params.add(numbers);
 	return `(c.internal_role IS NOT NULL OR c.customer_key = ANY(${list}::text[]) OR coalesce(c.wa_id, '') = ANY(${list}::text[]))`;
