@@ -77,6 +77,24 @@ export class WhatsAppSupportStorePostgresApi implements ICredentialType {
 				'Schema for the support tables; created on first use. Lower-case letters, digits and underscores.',
 		},
 		{
+			displayName: 'Encryption Key',
+			name: 'encryptionKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Encrypts message text, names, numbers, handoff notes, form values and guest profiles in the database (AES-256-GCM). 32 random bytes as base64 or hex, e.g. from `openssl rand -base64 32`. Empty: the WHATSAPP_SUPPORT_ENCRYPTION_KEY environment variable, else no encryption. Keep a copy: without it the data cannot be read.',
+		},
+		{
+			displayName: 'Older Encryption Keys',
+			name: 'olderEncryptionKeys',
+			type: 'string',
+			typeOptions: { password: true, rows: 2 },
+			default: '',
+			description:
+				"Keys used before, one per line: still read while the Consent Gate's 'Rotate Encryption Key' re-encrypts their rows. Remove them once a rotation reports done.",
+		},
+		{
 			displayName: 'Max Connections',
 			name: 'maxConnections',
 			type: 'number',

@@ -243,7 +243,12 @@ function queueModeOff(): boolean {
 /** Opens the store at activation; a failure only delays that to the first webhook (which answers 500 if it persists). */
 async function warmUpStore(context: IHookFunctions): Promise<void> {
 	try {
-		await getSupportStore(context);
+		const store = await getSupportStore(context);
+		if (!store.encrypted) {
+			context.logger.warn(
+				'WhatsApp AI Trigger: the support store keeps message text, names and numbers unencrypted. Set an Encryption Key on the store credential or WHATSAPP_SUPPORT_ENCRYPTION_KEY (README: Encryption at rest).',
+			);
+		}
 	} catch (error) {
 		context.logger.warn(`WhatsApp AI Trigger could not open the support store yet: ${error.message}`);
 	}

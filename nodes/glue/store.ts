@@ -16,14 +16,17 @@ import {
 import {
 	checkPostgresConnection,
 	DEFAULT_SCHEMA,
+	fieldCodecFor,
 	defaultPgliteDataDir,
 	openSupportStore,
+	parseKeyList,
 	resolveSslMode,
 	sslOptionFor,
 	StoreConfigurationError,
 	validateSchemaName,
 	type PostgresConnection,
 	type StoreConfig,
+	type StoreEncryption,
 	type SupportStore,
 } from '../domain/store';
 
@@ -54,6 +57,7 @@ export const supportStoreProperty: INodeProperties = {
 export function postgresConnectionFrom(credentials: ICredentialDataDecryptedObject): {
 	connection: PostgresConnection;
 	schema: string;
+	encryption: StoreEncryption;
 } {
 	const host = String(credentials.host ?? 'localhost');
 	const sslMode = resolveSslMode(credentials.ssl as string | undefined, host);
@@ -68,6 +72,10 @@ export function postgresConnectionFrom(credentials: ICredentialDataDecryptedObje
 			maxConnections: credentials.maxConnections ? Number(credentials.maxConnections) : undefined,
 		},
 		schema: String(credentials.schema || DEFAULT_SCHEMA),
+		encryption: {
+			key: credentials.encryptionKey ? String(credentials.encryptionKey) : undefined,
+			olderKeys: credentials.olderEncryptionKeys ? parseKeyList(String(credentials.olderEncryptionKeys)) : undefined,
+		},
 	};
 }
 
@@ -83,8 +91,8 @@ export async function getSupportStore(context: StoreContext, itemIndex = 0): Pro
 	) as string;
 	let config: StoreConfig;
 	if (choice === 'postgres') {
-		const { connection, schema } = postgresConnectionFrom(await context.getCredentials(SUPPORT_STORE_CREDENTIAL, itemIndex));
-		config = { backend: 'postgres', connection, schema };
+		const { connection, schema, encryption } = postgresConnectionFrom(await context.getCredentials(SUPPORT_STORE_CREDENTIAL, itemIndex));
+		config = { backend: 'postgres', connection, schema, encryption };
 	} else {
 		config = { backend: 'pglite', dataDir: defaultPgliteDataDir() };
 	}
@@ -105,9 +113,10 @@ export async function getSupportStore(context: StoreContext, itemIndex = 0): Pro
 }
 
 export const supportStoreConnectionTest: ICredentialTestFunction = async function (credential) {
-	const { connection, schema } = postgresConnectionFrom(credential.data ?? {});
+	const { connection, schema, encryption } = postgresConnectionFrom(credential.data ?? {});
 	try {
 		validateSchemaName(schema);
+		fieldCodecFor(encryption.key, encryption.olderKeys);
 	} catch (error) {
 		return { status: 'Error', message: `${error.message}. ${error.hint}` };
 	}

@@ -34,8 +34,12 @@ export function inbound(waId: string, text: string, id = `wamid.${waId}.${Math.r
 	return { conversation: guest(waId), message: { id, type: 'text', text, timestamp: new Date().toISOString() }, ...extra };
 }
 
-/** Starts the sandbox and a fresh store of the given kind; the embedded one via WHATSAPP_SUPPORT_STORE_DIR. */
-export async function startNodeTestBed(backend: StoreBackendName): Promise<NodeTestBed> {
+/**
+ * Starts the sandbox and a fresh store of the given kind; the embedded one via WHATSAPP_SUPPORT_STORE_DIR.
+ * With `encryptionKey`, the store encrypts: the embedded one through WHATSAPP_SUPPORT_ENCRYPTION_KEY, the
+ * Postgres one through the credential's Encryption Key.
+ */
+export async function startNodeTestBed(backend: StoreBackendName, options: { encryptionKey?: string } = {}): Promise<NodeTestBed> {
 	const sandbox = await startGraphSandbox();
 	const credentials: Record<string, ICredentialDataDecryptedObject> = {
 		whatsAppCloudApi: {
@@ -52,15 +56,23 @@ export async function startNodeTestBed(backend: StoreBackendName): Promise<NodeT
 	if (backend === 'embedded') {
 		const folder = mkdtempSync(join(tmpdir(), 'wa-node-'));
 		process.env.WHATSAPP_SUPPORT_STORE_DIR = join(folder, 'pglite');
+		if (options.encryptionKey) process.env.WHATSAPP_SUPPORT_ENCRYPTION_KEY = options.encryptionKey;
 		store = await openSupportStore({ backend: 'pglite', dataDir: process.env.WHATSAPP_SUPPORT_STORE_DIR });
 		cleanup = async () => {
 			delete process.env.WHATSAPP_SUPPORT_STORE_DIR;
+			if (options.encryptionKey) delete process.env.WHATSAPP_SUPPORT_ENCRYPTION_KEY;
 			rmSync(folder, { recursive: true, force: true });
 		};
 	} else {
 		const database = await createTestDatabase('wa_node');
-		credentials.whatsAppSupportStorePostgresApi = { ...database.connection, password: '', ssl: 'disable', schema: 'whatsapp_support' };
-		store = await openSupportStore({ backend: 'postgres', connection: database.connection });
+		credentials.whatsAppSupportStorePostgresApi = {
+			...database.connection,
+			password: '',
+			ssl: 'disable',
+			schema: 'whatsapp_support',
+			...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
+		};
+		store = await openSupportStore({ backend: 'postgres', connection: database.connection, encryption: { key: options.encryptionKey } });
 		cleanup = database.drop;
 	}
 	return {

@@ -281,6 +281,9 @@ describe('WhatsApp AI Trigger webhook()', () => {
 			expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(false);
 			await expect(warm.checkExists.call(hookContext({ supportStore: 'embedded' }))).resolves.toBe(true);
 			expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
+			// No encryption key configured: the store runs as before, and the admin is told.
+			expect(warnings).toEqual([expect.stringMatching(/support store keeps message text, names and numbers unencrypted.*Encryption Key/)]);
+			warnings.length = 0;
 			// A store that cannot be opened yet does not block activation; the first webhook tries again.
 			await expect(warm.checkExists.call(hookContext({ supportStore: 'postgres' }))).resolves.toBe(true);
 			expect(warnings).toEqual([expect.stringMatching(/could not open the support store yet: .*does not have any credentials/)]);

@@ -7,12 +7,15 @@ export {
 	defaultPgliteDataDir,
 	isQueueMode,
 	openSupportStore,
+	resolveEncryption,
 	StoreConfigurationError,
 	validateSchemaName,
 	type StoreConfig,
+	type StoreEncryption,
 } from './open-store';
 export { checkPostgresConnection, resolveSslMode, sslOptionFor, type PostgresConnection, type PostgresSslMode } from './postgres-driver';
 export * from './access';
+export { EncryptionKeyError, FieldCipher, fieldCodecFor, isSealed, parseKeyList, PLAIN_FIELDS, sealedKeyId, type FieldCodec } from './field-cipher';
 export * from './analytics';
 export * from './support-store';
 export { MAX_PROFILE_ENTRIES, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';

@@ -325,6 +325,18 @@ CREATE INDEX surveys_customer_sent_at ON surveys (customer_key, sent_at);
 CREATE INDEX surveys_sent_at ON surveys (sent_at);
 `,
 	},
+	{
+		version: 10,
+		name: 'encryption at rest: keyed hashes to find a customer by number or name',
+		// With an encryption key, wa_id and customer_name hold ciphertext. A customer is still found by an HMAC of
+		// the number's digits, and a name search by the HMACs of its lower-case words (see field-cipher.ts).
+		sql: `
+ALTER TABLE conversations ADD COLUMN wa_id_hmac text;
+ALTER TABLE conversations ADD COLUMN customer_name_hmacs text[];
+CREATE INDEX conversations_wa_id_hmac ON conversations (wa_id_hmac);
+CREATE INDEX conversations_customer_name_hmacs ON conversations USING gin (customer_name_hmacs);
+`,
+	},
 ];
 
 const MIGRATION_LOCK_NAME = 'n8n-nodes-whatsapp-ai-support:migrations';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+import { EncryptionKeyError, fieldCodecFor, keyFingerprint, parseKeyList, type FieldCodec } from './field-cipher';
 import { runMigrations } from './migrations';
 import { createPgliteDriver } from './pglite-driver';
 import { createPostgresDriver, type PostgresConnection } from './postgres-driver';
@@ -9,9 +10,34 @@ import { SupportStore } from './support-store';
 
 export const DEFAULT_SCHEMA = 'whatsapp_support';
 
+/** The encryption key of personal fields, and older keys still read during a rotation. */
+export interface StoreEncryption {
+	key?: string;
+	olderKeys?: string[];
+}
+
 export type StoreConfig =
-	| { backend: 'pglite'; dataDir: string }
-	| { backend: 'postgres'; connection: PostgresConnection; schema?: string };
+	| { backend: 'pglite'; dataDir: string; encryption?: StoreEncryption }
+	| { backend: 'postgres'; connection: PostgresConnection; schema?: string; encryption?: StoreEncryption };
+
+/**
+ * The store's encryption keys: the configuration's (the Postgres credential), else the environment's
+ * WHATSAPP_SUPPORT_ENCRYPTION_KEY and WHATSAPP_SUPPORT_ENCRYPTION_KEYS_OLD (comma or newline separated).
+ */
+export function resolveEncryption(config: StoreConfig, env: NodeJS.ProcessEnv = process.env): Required<StoreEncryption> {
+	const key = config.encryption?.key?.trim() || env.WHATSAPP_SUPPORT_ENCRYPTION_KEY?.trim() || '';
+	const olderKeys = config.encryption?.olderKeys?.length ? config.encryption.olderKeys : parseKeyList(env.WHATSAPP_SUPPORT_ENCRYPTION_KEYS_OLD);
+	return { key, olderKeys: olderKeys.map((older) => older.trim()).filter((older) => older && older !== key) };
+}
+
+function fieldsFor(encryption: Required<StoreEncryption>): FieldCodec {
+	try {
+		return fieldCodecFor(encryption.key, encryption.olderKeys);
+	} catch (error) {
+		if (error instanceof EncryptionKeyError) throw new StoreConfigurationError(error.message, error.hint);
+		throw error;
+	}
+}
 
 /** A configuration the admin must fix; the message says how. */
 export class StoreConfigurationError extends Error {
@@ -75,7 +101,11 @@ const STORES_KEY = Symbol.for('n8n-nodes-whatsapp-ai-support.openStores');
 const openStores: Map<string, Promise<SupportStore>> = ((globalThis as Record<symbol, unknown>)[STORES_KEY] ??=
 	new Map<string, Promise<SupportStore>>()) as Map<string, Promise<SupportStore>>;
 
+const FINGERPRINTS_KEY = Symbol.for('n8n-nodes-whatsapp-ai-support.openStoreKeys');
+const openFingerprints: Map<string, string> = ((globalThis as Record<symbol, unknown>)[FINGERPRINTS_KEY] ??= new Map<string, string>()) as Map<string, string>;
+
 async function createStore(config: StoreConfig, schema: string, env: NodeJS.ProcessEnv): Promise<SupportStore> {
+	const fields = fieldsFor(resolveEncryption(config, env));
 	const driver =
 		config.backend === 'pglite'
 			? await createPgliteDriver(config.dataDir)
@@ -87,7 +117,7 @@ async function createStore(config: StoreConfig, schema: string, env: NodeJS.Proc
 		await driver.close().catch(() => undefined);
 		throw error;
 	}
-	return new SupportStore(driver, schema, { hmacKey: env.WHATSAPP_SUPPORT_HMAC_KEY?.trim() || undefined });
+	return new SupportStore(driver, schema, { hmacKey: env.WHATSAPP_SUPPORT_HMAC_KEY?.trim() || undefined, fields });
 }
 
 /**
@@ -101,13 +131,26 @@ export async function openSupportStore(
 	assertBackendAllowed(config, env);
 	// One PGlite folder holds one store, so its schema is fixed.
 	const schema = validateSchemaName((config.backend === 'postgres' && config.schema) || DEFAULT_SCHEMA);
-	const key = cacheKey(config, schema);
+	const encryption = resolveEncryption(config, env);
+	const fingerprint = keyFingerprint(encryption.key, encryption.olderKeys);
+	// One PGlite folder must have one instance; a Postgres store per key configuration is fine.
+	const key = config.backend === 'pglite' ? cacheKey(config, schema) : `${cacheKey(config, schema)}|${fingerprint}`;
 	let opening = openStores.get(key);
+	if (opening && config.backend === 'pglite' && openFingerprints.get(key) !== fingerprint) {
+		throw new StoreConfigurationError(
+			'The encryption keys of the embedded support store changed while n8n was running',
+			'Restart n8n after changing WHATSAPP_SUPPORT_ENCRYPTION_KEY or WHATSAPP_SUPPORT_ENCRYPTION_KEYS_OLD.',
+		);
+	}
 	if (!opening) {
+		openFingerprints.set(key, fingerprint);
 		opening = createStore(config, schema, env);
 		openStores.set(key, opening);
 		// A failed open (server down, bad password) must not be cached: the next execution retries.
-		opening.catch(() => openStores.delete(key));
+		opening.catch(() => {
+			openStores.delete(key);
+			openFingerprints.delete(key);
+		});
 	}
 	return await opening;
 }
@@ -116,5 +159,6 @@ export async function openSupportStore(
 export async function closeAllSupportStores(): Promise<void> {
 	const pending = [...openStores.values()];
 	openStores.clear();
+	openFingerprints.clear();
 	await Promise.all(pending.map(async (opening) => await (await opening.catch(() => undefined))?.close()));
 }

@@ -4,6 +4,7 @@
  * export / erase and by retention (a profile not updated within the message retention goes).
  */
 import type { SqlExecutor } from './driver';
+import type { FieldCodec } from './field-cipher';
 
 export interface GuestProfile {
 	customerKey: string;
@@ -43,42 +44,42 @@ function mergeList(existing: string[], added: string[] | undefined): string[] {
 	return result.slice(-MAX_PROFILE_ENTRIES);
 }
 
-function toProfile(row: Record<string, unknown> | undefined): GuestProfile | undefined {
+function toProfile(row: Record<string, unknown> | undefined, fields: FieldCodec): GuestProfile | undefined {
 	if (!row) return undefined;
 	const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
 	return {
 		customerKey: String(row.customer_key),
-		...(row.name ? { name: String(row.name) } : {}),
+		...(row.name ? { name: fields.open(row.name) as string } : {}),
 		...(row.language ? { language: String(row.language) } : {}),
-		preferences: (row.preferences as string[] | null) ?? [],
-		bookings: (row.bookings as string[] | null) ?? [],
+		preferences: fields.openJson<string[] | null>(row.preferences) ?? [],
+		bookings: fields.openJson<string[] | null>(row.bookings) ?? [],
 		createdAt: iso(row.created_at),
 		updatedAt: iso(row.updated_at),
 	};
 }
 
-export async function selectGuestProfile(db: SqlExecutor, customerKey: string, forUpdate = false): Promise<GuestProfile | undefined> {
+export async function selectGuestProfile(db: SqlExecutor, fields: FieldCodec, customerKey: string, forUpdate = false): Promise<GuestProfile | undefined> {
 	const rows = await db.query<Record<string, unknown>>(`SELECT * FROM guest_profiles WHERE customer_key = $1${forUpdate ? ' FOR UPDATE' : ''}`, [customerKey]);
-	return toProfile(rows[0]);
+	return toProfile(rows[0], fields);
 }
 
-async function writeProfile(db: SqlExecutor, customerKey: string, profile: Pick<GuestProfile, 'name' | 'language' | 'preferences' | 'bookings'>): Promise<GuestProfile> {
+async function writeProfile(db: SqlExecutor, fields: FieldCodec, customerKey: string, profile: Pick<GuestProfile, 'name' | 'language' | 'preferences' | 'bookings'>): Promise<GuestProfile> {
 	const rows = await db.query<Record<string, unknown>>(
 		`INSERT INTO guest_profiles (customer_key, name, language, preferences, bookings)
 			VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
 		ON CONFLICT (customer_key) DO UPDATE SET name = EXCLUDED.name, language = EXCLUDED.language,
 			preferences = EXCLUDED.preferences, bookings = EXCLUDED.bookings, updated_at = now()
 		RETURNING *`,
-		[customerKey, profile.name ?? null, profile.language ?? null, JSON.stringify(profile.preferences), JSON.stringify(profile.bookings)],
+		[customerKey, fields.seal(profile.name), profile.language ?? null, fields.sealJson(profile.preferences), fields.sealJson(profile.bookings)],
 	);
-	return toProfile(rows[0]) as GuestProfile;
+	return toProfile(rows[0], fields) as GuestProfile;
 }
 
 /** Adds what the guest said; the row is locked while it is merged, so two updates never lose each other. */
-export async function mergeGuestProfile(db: SqlExecutor, customerKey: string, update: GuestProfileUpdate): Promise<GuestProfile> {
+export async function mergeGuestProfile(db: SqlExecutor, fields: FieldCodec, customerKey: string, update: GuestProfileUpdate): Promise<GuestProfile> {
 	await db.query(`INSERT INTO guest_profiles (customer_key) VALUES ($1) ON CONFLICT (customer_key) DO NOTHING`, [customerKey]);
-	const current = (await selectGuestProfile(db, customerKey, true)) as GuestProfile;
-	return await writeProfile(db, customerKey, {
+	const current = (await selectGuestProfile(db, fields, customerKey, true)) as GuestProfile;
+	return await writeProfile(db, fields, customerKey, {
 		name: clean(update.name) ?? current.name,
 		language: clean(update.language)?.toLowerCase() ?? current.language,
 		preferences: mergeList(current.preferences, update.preferences),
@@ -92,11 +93,12 @@ export async function mergeGuestProfile(db: SqlExecutor, customerKey: string, up
  */
 export async function correctGuestProfile(
 	db: SqlExecutor,
+	fields: FieldCodec,
 	customerKey: string,
 	field: GuestProfileField,
 	change: { value?: string | string[] | null; remove?: string },
 ): Promise<GuestProfile | undefined> {
-	const current = await selectGuestProfile(db, customerKey, true);
+	const current = await selectGuestProfile(db, fields, customerKey, true);
 	if (!current) return undefined;
 	const next = { name: current.name, language: current.language, preferences: current.preferences, bookings: current.bookings };
 	if (field === 'name' || field === 'language') {
@@ -106,5 +108,5 @@ export async function correctGuestProfile(
 	} else {
 		next[field] = mergeList([], Array.isArray(change.value) ? change.value : typeof change.value === 'string' ? [change.value] : []);
 	}
-	return await writeProfile(db, customerKey, next);
+	return await writeProfile(db, fields, customerKey, next);
 }

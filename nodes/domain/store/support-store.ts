@@ -6,6 +6,7 @@ import { ChatAnalytics } from './analytics';
 import { insertTurn, type TurnInput } from './analytics/turns';
 import { correctGuestProfile, mergeGuestProfile, selectGuestProfile, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
 import type { SqlDriver, SqlExecutor } from './driver';
+import { nameWords, numberDigits, PLAIN_FIELDS, type FieldCodec } from './field-cipher';
 import { SurveyStore } from './surveys';
 import type {
 	ConsentAction,
@@ -31,9 +32,25 @@ function toRecord<T>(row: Record<string, unknown>): T {
 	return record as T;
 }
 
-function formRecord(row: Record<string, unknown>): ConversationFormRecord {
+function formRecord(row: Record<string, unknown>, fields: FieldCodec): ConversationFormRecord {
 	const { fieldValues, valueSources, ...rest } = toRecord<Record<string, unknown>>(row);
-	return { ...rest, values: fieldValues, sources: valueSources, version: Number(rest.version) } as ConversationFormRecord;
+	return { ...rest, values: fields.openJson(fieldValues), sources: valueSources, version: Number(rest.version) } as ConversationFormRecord;
+}
+
+/** A conversation row as a record: name and number readable, their keyed hashes left out. */
+function conversationRecord(row: Record<string, unknown>, fields: FieldCodec): ConversationRecord {
+	const { waIdHmac: _number, customerNameHmacs: _name, ...record } = toRecord<ConversationRecord & { waIdHmac?: unknown; customerNameHmacs?: unknown }>(row);
+	return { ...record, waId: fields.open(record.waId), customerName: fields.open(record.customerName) };
+}
+
+function messageRecord(row: Record<string, unknown>, fields: FieldCodec): MessageRecord {
+	const record = toRecord<MessageRecord>(row);
+	return { ...record, text: fields.open(record.text), payload: fields.openJson(record.payload) };
+}
+
+function handoffRecord(row: Record<string, unknown>, fields: FieldCodec): HandoffRecord {
+	const record = toRecord<HandoffRecord>(row);
+	return { ...record, summary: fields.open(record.summary), context: fields.openJson(record.context) };
 }
 
 function toRecords<T>(rows: Array<Record<string, unknown>>): T[] {
@@ -62,6 +79,8 @@ export function legacyErasureTombstoneKey(customerKey: string): string {
 export interface SupportStoreOptions {
 	/** The erasure tombstone's HMAC key (WHATSAPP_SUPPORT_HMAC_KEY); without one the store makes its own. */
 	hmacKey?: string;
+	/** Encryption at rest of personal fields (see field-cipher.ts); plain without a key. */
+	fields?: FieldCodec;
 }
 
 export interface PurgeCounts {
@@ -171,14 +190,23 @@ export class SupportStore {
 
 	private hmacKey?: Promise<string>;
 
+	/** How personal fields are written and read: encrypted with a key, plain without. */
+	readonly fields: FieldCodec;
+
 	constructor(
 		private readonly driver: SqlDriver,
 		readonly schema: string,
 		private readonly options: SupportStoreOptions = {},
 	) {
-		this.analytics = new ChatAnalytics(driver);
-		this.surveys = new SurveyStore(driver);
+		this.fields = options.fields ?? PLAIN_FIELDS;
+		this.analytics = new ChatAnalytics(driver, this.fields);
+		this.surveys = new SurveyStore(driver, this.fields);
 		this.access = new DashboardAccess(driver);
+	}
+
+	/** Whether personal fields are encrypted at rest (a key is configured). */
+	get encrypted(): boolean {
+		return this.fields.encrypting;
 	}
 
 	/**
@@ -214,13 +242,15 @@ export class SupportStore {
 		const rows = await executor.query<Record<string, unknown>>(
 			`INSERT INTO conversations AS c
 				(id, channel, phone_number_id, customer_key, wa_id, user_id, customer_name,
-				 last_inbound_at, entry_point_at, referral)
+				 last_inbound_at, entry_point_at, referral, wa_id_hmac, customer_name_hmacs)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz,
-				CASE WHEN $9::jsonb IS NULL THEN NULL ELSE $8::timestamptz END, $9::jsonb)
+				CASE WHEN $9::jsonb IS NULL THEN NULL ELSE $8::timestamptz END, $9::jsonb, $10, $11::text[])
 			ON CONFLICT (id) DO UPDATE SET
 				wa_id = coalesce(EXCLUDED.wa_id, c.wa_id),
+				wa_id_hmac = CASE WHEN EXCLUDED.wa_id IS NULL THEN c.wa_id_hmac ELSE EXCLUDED.wa_id_hmac END,
 				user_id = coalesce(EXCLUDED.user_id, c.user_id),
 				customer_name = coalesce(EXCLUDED.customer_name, c.customer_name),
+				customer_name_hmacs = CASE WHEN EXCLUDED.customer_name IS NULL THEN c.customer_name_hmacs ELSE EXCLUDED.customer_name_hmacs END,
 				last_inbound_at = greatest(c.last_inbound_at, EXCLUDED.last_inbound_at),
 				entry_point_at = greatest(c.entry_point_at, EXCLUDED.entry_point_at),
 				referral = coalesce(EXCLUDED.referral, c.referral),
@@ -231,14 +261,16 @@ export class SupportStore {
 				ref.channel,
 				ref.phoneNumberId,
 				customerKeyOf(ref.customer),
-				ref.customer.waId || null,
+				this.fields.seal(ref.customer.waId || null),
 				ref.customer.userId || null,
-				ref.customer.name || null,
+				this.fields.seal(ref.customer.name || null),
 				inbound?.at ?? null,
 				json(inbound?.referral),
+				this.fields.lookupHash(numberDigits(ref.customer.waId) || null),
+				this.fields.encrypting && ref.customer.name ? nameWords(ref.customer.name).map((word) => this.fields.lookupHash(word)) : null,
 			],
 		);
-		return toRecord<ConversationRecord>(rows[0]);
+		return conversationRecord(rows[0], this.fields);
 	}
 
 	/** Creates the conversation or refreshes the customer's details; returns the stored row. */
@@ -274,7 +306,7 @@ export class SupportStore {
 		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM conversations WHERE id = $1', [
 			conversationId,
 		]);
-		return rows[0] ? toRecord<ConversationRecord>(rows[0]) : undefined;
+		return rows[0] ? conversationRecord(rows[0], this.fields) : undefined;
 	}
 
 	/**
@@ -294,7 +326,7 @@ export class SupportStore {
 				VALUES ($1, $2, 'inbound', 'customer', $3, $4, $5::jsonb, $6)
 				ON CONFLICT (wa_message_id) DO NOTHING
 				RETURNING *`,
-				[conversation.id, input.waMessageId, input.type, input.text ?? null, json(input.payload), input.sentAt],
+				[conversation.id, input.waMessageId, input.type, this.fields.seal(input.text), this.fields.sealJson(input.payload), input.sentAt],
 			);
 			if (rows.length === 1) {
 				await tx.query(
@@ -307,7 +339,7 @@ export class SupportStore {
 			return {
 				inserted: rows.length === 1,
 				conversation,
-				message: rows[0] ? toRecord<MessageRecord>(rows[0]) : undefined,
+				message: rows[0] ? messageRecord(rows[0], this.fields) : undefined,
 			};
 		});
 	}
@@ -325,13 +357,13 @@ export class SupportStore {
 				input.waMessageId ?? null,
 				input.author,
 				input.type,
-				input.text ?? null,
-				json(input.payload),
+				this.fields.seal(input.text),
+				this.fields.sealJson(input.payload),
 				input.callbackData ?? null,
 				input.sentAt ?? new Date(),
 			],
 		);
-		return rows[0] ? toRecord<MessageRecord>(rows[0]) : undefined;
+		return rows[0] ? messageRecord(rows[0], this.fields) : undefined;
 	}
 
 	/**
@@ -388,7 +420,7 @@ export class SupportStore {
 		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM messages WHERE wa_message_id = $1', [
 			waMessageId,
 		]);
-		return rows[0] ? toRecord<MessageRecord>(rows[0]) : undefined;
+		return rows[0] ? messageRecord(rows[0], this.fields) : undefined;
 	}
 
 	/** The last `limit` messages of a conversation, oldest first. */
@@ -399,7 +431,7 @@ export class SupportStore {
 			) AS recent ORDER BY sent_at ASC, id ASC`,
 			[conversationId, limit],
 		);
-		return toRecords<MessageRecord>(rows);
+		return rows.map((row) => messageRecord(row, this.fields));
 	}
 
 	/** Messages of a conversation stored after message `afterId` (the store's own id), oldest first: the web chat's live feed. */
@@ -408,7 +440,7 @@ export class SupportStore {
 			'SELECT * FROM messages WHERE conversation_id = $1 AND id > $2 ORDER BY id ASC LIMIT $3',
 			[conversationId, afterId, limit],
 		);
-		return toRecords<MessageRecord>(rows);
+		return rows.map((row) => messageRecord(row, this.fields));
 	}
 
 	/**
@@ -509,17 +541,17 @@ export class SupportStore {
 				VALUES ($1, 'open', $2, $3, $4::jsonb)
 				ON CONFLICT (conversation_id) WHERE status = 'open' DO NOTHING
 				RETURNING *`,
-				[conversationId, input.reason ?? null, input.summary ?? null, json(input.context)],
+				[conversationId, input.reason ?? null, this.fields.seal(input.summary), this.fields.sealJson(input.context)],
 			);
 			await tx.query(`UPDATE conversations SET state = 'human', updated_at = now() WHERE id = $1`, [
 				conversationId,
 			]);
-			if (inserted[0]) return { handoff: toRecord<HandoffRecord>(inserted[0]), created: true };
+			if (inserted[0]) return { handoff: handoffRecord(inserted[0], this.fields), created: true };
 			const existing = await tx.query<Record<string, unknown>>(
 				`SELECT * FROM handoffs WHERE conversation_id = $1 AND status = 'open'`,
 				[conversationId],
 			);
-			return { handoff: toRecord<HandoffRecord>(existing[0]), created: false };
+			return { handoff: handoffRecord(existing[0], this.fields), created: false };
 		});
 	}
 
@@ -528,7 +560,7 @@ export class SupportStore {
 			`SELECT * FROM handoffs WHERE conversation_id = $1 AND status = 'open'`,
 			[conversationId],
 		);
-		return rows[0] ? toRecord<HandoffRecord>(rows[0]) : undefined;
+		return rows[0] ? handoffRecord(rows[0], this.fields) : undefined;
 	}
 
 	/** Counts turns the bot could not answer in a row (reset by an answer); returns the new streak. */
@@ -593,7 +625,7 @@ export class SupportStore {
 		const rows = await this.driver.query<Record<string, unknown>>(
 			`SELECT * FROM handoffs WHERE status = 'open' ORDER BY opened_at ASC`,
 		);
-		return toRecords<HandoffRecord>(rows);
+		return rows.map((row) => handoffRecord(row, this.fields));
 	}
 
 	/** Releases handoffs with no activity since `before`; returns the released ones. */
@@ -609,7 +641,7 @@ export class SupportStore {
 			if (ids.length) {
 				await tx.query(`UPDATE conversations SET state = 'bot', updated_at = now() WHERE id = ANY($1::text[])`, [ids]);
 			}
-			return toRecords<HandoffRecord>(rows);
+			return rows.map((row) => handoffRecord(row, this.fields));
 		});
 	}
 
@@ -625,7 +657,7 @@ export class SupportStore {
 			await tx.query(`UPDATE conversations SET state = 'bot', updated_at = now() WHERE id = $1`, [
 				conversationId,
 			]);
-			return rows[0] ? toRecord<HandoffRecord>(rows[0]) : undefined;
+			return rows[0] ? handoffRecord(rows[0], this.fields) : undefined;
 		});
 	}
 
@@ -709,9 +741,9 @@ export class SupportStore {
 
 	/** Everything stored about one customer (data-subject access request). */
 	async exportCustomer(customerKey: string): Promise<CustomerExport> {
-		const conversations = toRecords<ConversationRecord>(
-			await this.driver.query<Record<string, unknown>>('SELECT * FROM conversations WHERE customer_key = $1 ORDER BY created_at', [customerKey]),
-		);
+		const conversations = (
+			await this.driver.query<Record<string, unknown>>('SELECT * FROM conversations WHERE customer_key = $1 ORDER BY created_at', [customerKey])
+		).map((row) => conversationRecord(row, this.fields));
 		const ids = conversations.map((conversation) => conversation.id);
 		const byConversation = async <T>(table: string, order: string) =>
 			toRecords<T>(await this.driver.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE conversation_id = ANY($1::text[]) ORDER BY ${order}`, [ids]));
@@ -719,12 +751,20 @@ export class SupportStore {
 			customerKey,
 			exportedAt: new Date().toISOString(),
 			conversations,
-			messages: await byConversation<MessageRecord>('messages', 'sent_at, id'),
-			handoffs: await byConversation<HandoffRecord>('handoffs', 'opened_at, id'),
+			messages: (await byConversation<Record<string, unknown>>('messages', 'sent_at, id')).map((record) => ({
+				...record,
+				text: this.fields.open(record.text),
+				payload: this.fields.openJson(record.payload),
+			})) as unknown as MessageRecord[],
+			handoffs: (await byConversation<Record<string, unknown>>('handoffs', 'opened_at, id')).map((record) => ({
+				...record,
+				summary: this.fields.open(record.summary),
+				context: this.fields.openJson(record.context),
+			})) as unknown as HandoffRecord[],
 			costs: await byConversation<Record<string, unknown>>('costs', 'occurred_at, id'),
 			turns: await byConversation<Record<string, unknown>>('turns', 'asked_at, id'),
-			forms: (await this.driver.query<Record<string, unknown>>('SELECT * FROM conversation_forms WHERE conversation_id = ANY($1::text[]) ORDER BY started_at', [ids])).map(formRecord),
-			surveys: await byConversation<Record<string, unknown>>('surveys', 'sent_at, id'),
+			forms: (await this.driver.query<Record<string, unknown>>('SELECT * FROM conversation_forms WHERE conversation_id = ANY($1::text[]) ORDER BY started_at', [ids])).map((row) => formRecord(row, this.fields)),
+			surveys: (await byConversation<Record<string, unknown>>('surveys', 'sent_at, id')).map((record) => ({ ...record, comment: this.fields.open(record.comment) })),
 			consentEvents: await this.listConsentEvents(customerKey),
 			guestProfile: (await this.getGuestProfile(customerKey)) ?? null,
 		};
@@ -777,7 +817,7 @@ export class SupportStore {
 	 */
 	async loadConversationForm(conversationId: string): Promise<ConversationFormRecord | undefined> {
 		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM conversation_forms WHERE conversation_id = $1', [conversationId]);
-		return rows[0] ? formRecord(rows[0]) : undefined;
+		return rows[0] ? formRecord(rows[0], this.fields) : undefined;
 	}
 
 	/**
@@ -790,7 +830,7 @@ export class SupportStore {
 			input.conversationId,
 			input.formName,
 			input.status,
-			JSON.stringify(input.values),
+			this.fields.sealJson(input.values),
 			JSON.stringify(input.sources),
 			JSON.stringify(input.attempts),
 			input.askedField,
@@ -819,7 +859,7 @@ export class SupportStore {
 						RETURNING *`,
 						[...params, expectedVersion],
 					);
-		return rows[0] ? formRecord(rows[0]) : undefined;
+		return rows[0] ? formRecord(rows[0], this.fields) : undefined;
 	}
 
 	/** Ends the conversation's form (at `expectedVersion` when given); false when it had changed or was gone. */
@@ -833,16 +873,16 @@ export class SupportStore {
 
 	/** What a guest told us about themselves (see profiles.ts). */
 	async getGuestProfile(customerKey: string): Promise<GuestProfile | undefined> {
-		return await selectGuestProfile(this.driver, customerKey);
+		return await selectGuestProfile(this.driver, this.fields, customerKey);
 	}
 
 	async updateGuestProfile(customerKey: string, update: GuestProfileUpdate): Promise<GuestProfile> {
-		return await this.driver.transaction(async (tx) => await mergeGuestProfile(tx, customerKey, update));
+		return await this.driver.transaction(async (tx) => await mergeGuestProfile(tx, this.fields, customerKey, update));
 	}
 
 	/** Staff correction of one profile field; undefined when the guest has no profile. */
 	async correctGuestProfile(customerKey: string, field: GuestProfileField, change: { value?: string | string[] | null; remove?: string }): Promise<GuestProfile | undefined> {
-		return await this.driver.transaction(async (tx) => await correctGuestProfile(tx, customerKey, field, change));
+		return await this.driver.transaction(async (tx) => await correctGuestProfile(tx, this.fields, customerKey, field, change));
 	}
 
 	/** Row counts per table; used by health checks and tests. */

@@ -4,6 +4,7 @@
  * advisory lock around the "none in the last N days" check keeps two concurrent runs from both sending.
  */
 import type { SqlDriver } from './driver';
+import { PLAIN_FIELDS, type FieldCodec } from './field-cipher';
 
 export type SurveyKind = 'csat' | 'nps';
 export type SurveyReason = 'bot_idle' | 'handoff_released';
@@ -63,7 +64,7 @@ export interface DueSurveyOptions {
 
 const iso = (value: unknown): string | null => (value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString());
 
-function surveyRecord(row: Record<string, unknown>): SurveyRecord {
+function surveyRecord(row: Record<string, unknown>, fields: FieldCodec): SurveyRecord {
 	return {
 		id: Number(row.id),
 		conversationId: String(row.conversation_id),
@@ -81,13 +82,16 @@ function surveyRecord(row: Record<string, unknown>): SurveyRecord {
 		score: row.score === null || row.score === undefined ? null : Number(row.score),
 		answeredAt: iso(row.answered_at),
 		followUpAskedAt: iso(row.follow_up_asked_at),
-		comment: (row.comment as string | null) ?? null,
+		comment: fields.open(row.comment),
 		commentedAt: iso(row.commented_at),
 	};
 }
 
 export class SurveyStore {
-	constructor(private readonly driver: SqlDriver) {}
+	constructor(
+		private readonly driver: SqlDriver,
+		private readonly fields: FieldCodec = PLAIN_FIELDS,
+	) {}
 
 	/**
 	 * Conversations that ended and may get a survey now: on WhatsApp, not internal (marked, or a number in
@@ -115,7 +119,7 @@ export class SurveyStore {
 					AND lr.at > lc.at
 					AND NOT EXISTS (SELECT 1 FROM handoffs h WHERE h.conversation_id = c.id AND h.status = 'open')
 					AND ($5::text IS NULL OR c.phone_number_id = $5)
-					AND NOT (c.customer_key = ANY($6::text[]) OR c.wa_id = ANY($6::text[]) OR coalesce(c.user_id, '') = ANY($6::text[]))
+					AND NOT (c.customer_key = ANY($6::text[]) OR c.wa_id = ANY($6::text[]) OR coalesce(c.user_id, '') = ANY($6::text[]) OR coalesce(c.wa_id_hmac, '') = ANY($7::text[]))
 			)
 			SELECT k.*,
 				coalesce(k.released_at, k.last_reply_at) AS ended_at,
@@ -129,16 +133,18 @@ export class SurveyStore {
 				AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.conversation_id = k.id AND s.sent_at >= k.last_customer_at - interval '24 hours')
 			ORDER BY ended_at
 			LIMIT $4`,
-			[options.now, options.idleMinutes, options.windowMarginMinutes, options.limit, options.phoneNumberId ?? null, options.internalNumbers ?? []],
+			[options.now, options.idleMinutes, options.windowMarginMinutes, options.limit, options.phoneNumberId ?? null, options.internalNumbers ?? [],
+				// Encrypted numbers: through their keyed hash.
+				(options.internalNumbers ?? []).filter((key) => /^\d+$/.test(key)).flatMap((digits) => this.fields.lookupHashes(digits))],
 		);
 		return rows.map((row) => ({
 			conversationId: String(row.id),
 			channel: String(row.channel),
 			phoneNumberId: String(row.phone_number_id),
 			customerKey: String(row.customer_key),
-			waId: (row.wa_id as string | null) ?? null,
+			waId: this.fields.open(row.wa_id),
 			userId: (row.user_id as string | null) ?? null,
-			customerName: (row.customer_name as string | null) ?? null,
+			customerName: this.fields.open(row.customer_name),
 			language: (row.language as string | null) ?? null,
 			reason: row.released_at ? 'handoff_released' : 'bot_idle',
 			route: row.released_at || row.by_person ? 'person' : 'bot',
@@ -178,7 +184,7 @@ export class SurveyStore {
 					input.everyDays,
 				],
 			);
-			return rows[0] ? surveyRecord(rows[0]) : undefined;
+			return rows[0] ? surveyRecord(rows[0], this.fields) : undefined;
 		});
 	}
 
@@ -194,7 +200,7 @@ export class SurveyStore {
 
 	async get(surveyId: number): Promise<SurveyRecord | undefined> {
 		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM surveys WHERE id = $1', [surveyId]);
-		return rows[0] ? surveyRecord(rows[0]) : undefined;
+		return rows[0] ? surveyRecord(rows[0], this.fields) : undefined;
 	}
 
 	/** The conversation's latest survey still waiting for a score or a comment, if any. */
@@ -203,7 +209,7 @@ export class SurveyStore {
 			`SELECT * FROM surveys WHERE conversation_id = $1 AND status IN ('sent', 'follow_up') ORDER BY sent_at DESC, id DESC LIMIT 1`,
 			[conversationId],
 		);
-		return rows[0] ? surveyRecord(rows[0]) : undefined;
+		return rows[0] ? surveyRecord(rows[0], this.fields) : undefined;
 	}
 
 	/** Whether the survey is still the last message we sent in its conversation (a typed number then answers it). */
@@ -220,7 +226,7 @@ export class SurveyStore {
 
 	async listForConversation(conversationId: string): Promise<SurveyRecord[]> {
 		const rows = await this.driver.query<Record<string, unknown>>('SELECT * FROM surveys WHERE conversation_id = $1 ORDER BY sent_at, id', [conversationId]);
-		return rows.map(surveyRecord);
+		return rows.map((row) => surveyRecord(row, this.fields));
 	}
 
 	/** Stores the score once (a second tap on the list changes nothing); `followUp` asks for a comment next. */
@@ -232,15 +238,15 @@ export class SurveyStore {
 			WHERE id = $1 AND status = 'sent' RETURNING *`,
 			[surveyId, score, at, followUp],
 		);
-		return rows[0] ? surveyRecord(rows[0]) : undefined;
+		return rows[0] ? surveyRecord(rows[0], this.fields) : undefined;
 	}
 
 	async recordComment(surveyId: number, comment: string, at: Date): Promise<SurveyRecord | undefined> {
 		const rows = await this.driver.query<Record<string, unknown>>(
 			`UPDATE surveys SET comment = $2, commented_at = $3::timestamptz, status = 'commented' WHERE id = $1 AND status = 'follow_up' RETURNING *`,
-			[surveyId, comment, at],
+			[surveyId, this.fields.seal(comment), at],
 		);
-		return rows[0] ? surveyRecord(rows[0]) : undefined;
+		return rows[0] ? surveyRecord(rows[0], this.fields) : undefined;
 	}
 
 	/** Stops waiting for a comment (the guest wrote about something else). */

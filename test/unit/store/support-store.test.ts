@@ -312,7 +312,7 @@ describe('migrations under concurrency (PostgreSQL)', () => {
 		);
 		try {
 			const applied = await Promise.all(drivers.map(async (driver) => await runMigrations(driver, 'whatsapp_support')));
-			expect(applied.flat().sort()).toEqual(migrations.map((migration) => migration.version));
+			expect(applied.flat().sort((a, b) => a - b)).toEqual(migrations.map((migration) => migration.version).sort((a, b) => a - b));
 			const rows = await drivers[0].query<{ count: number }>(
 				'SELECT count(*)::int AS count FROM whatsapp_support.schema_migrations',
 			);

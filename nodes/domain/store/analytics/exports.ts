@@ -1,5 +1,6 @@
 /** The chat list and the CSV exports of the dashboard and the Cost Logger. */
 import type { SqlExecutor } from '../driver';
+import type { FieldCodec } from '../field-cipher';
 import { iso, num, Params, roundMoney, scopeCte, text, type ChatFilters } from './sql';
 
 export interface ChatRow {
@@ -50,6 +51,7 @@ export const CHAT_EXPORT_COLUMNS: Array<keyof ChatRow & string> = [
 /** Conversations with any message in the range (newest activity first), with counts and costs in `currency`. */
 export async function listChats(
 	db: SqlExecutor,
+	fields: FieldCodec,
 	filters: ChatFilters,
 	options: { currency: string; limit?: number; offset?: number },
 ): Promise<{ total: number; chats: ChatRow[] }> {
@@ -85,7 +87,7 @@ export async function listChats(
 	);
 	let total = num(rows[0]?.total);
 	if (!rows.length && (options.offset ?? 0) > 0) {
-		total = (await listChats(db, filters, { ...options, offset: 0, limit: 1 })).total;
+		total = (await listChats(db, fields, filters, { ...options, offset: 0, limit: 1 })).total;
 	}
 	return {
 		total,
@@ -96,13 +98,13 @@ export async function listChats(
 				conversationId: String(row.id),
 				channel: String(row.channel),
 				customerKey: String(row.customer_key),
-				customerName: text(row.customer_name),
-				waId: text(row.wa_id),
+				customerName: fields.open(row.customer_name),
+				waId: fields.open(row.wa_id),
 				userId: text(row.user_id),
 				state: String(row.state),
 				firstMessageAt: iso(row.first_at) as string,
 				lastMessageAt: iso(row.last_at) as string,
-				lastText: text(row.last_text),
+				lastText: fields.open(row.last_text),
 				messages: num(row.messages),
 				customerMessages: num(row.customer_messages),
 				botMessages: num(row.bot_messages),
@@ -154,6 +156,7 @@ export const MESSAGE_EXPORT_COLUMNS: Array<keyof MessageExportRow & string> = [
 /** Every message in the range of the filtered conversations (or one conversation), oldest first per chat. */
 export async function exportMessages(
 	db: SqlExecutor,
+	fields: FieldCodec,
 	filters: ChatFilters,
 	options: { conversationId?: string; limit?: number } = {},
 ): Promise<MessageExportRow[]> {
@@ -176,13 +179,13 @@ export async function exportMessages(
 		conversationId: String(row.conversation_id),
 		channel: String(row.channel),
 		customerKey: String(row.customer_key),
-		customerName: text(row.customer_name),
+		customerName: fields.open(row.customer_name),
 		messageId: text(row.wa_message_id),
 		sentAt: iso(row.sent_at) as string,
 		direction: String(row.direction),
 		author: String(row.author),
 		type: String(row.type),
-		text: text(row.text),
+		text: fields.open(row.text),
 		status: text(row.status),
 		intent: text(row.intent),
 		route: text(row.route),

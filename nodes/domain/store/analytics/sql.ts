@@ -18,6 +18,16 @@ export interface ChatFilters {
 	audience?: Audience;
 	/** Staff numbers (digits, with country code) or user ids whose conversations are internal. */
 	internalNumbers?: string[];
+	/**
+	 * Set by the store when it encrypts: keyed hashes (under every configured key) of the customer search's
+	 * digits and words and of the internal numbers, matched against `wa_id_hmac` and `customer_name_hmacs`.
+	 */
+	lookupHashes?: { customerNumber: string[]; customerWords: string[][]; internalNumbers: string[] };
+}
+
+/** A text column as plain text for ILIKE / equality: empty when it holds ciphertext (never matched by accident). */
+function plainColumn(column: string): string {
+	return `CASE WHEN ${column} LIKE 'enc:v1:%' THEN '' ELSE coalesce(${column}, '') END`;
 }
 
 export type Audience = 'customers' | 'internal' | 'all';
@@ -42,11 +52,12 @@ export function parseInternalNumbers(value: string | string[] | undefined): stri
 }
 
 /** The SQL condition (on conversations `c`) that a conversation is internal. */
-export function internalCondition(filters: Pick<ChatFilters, 'internalNumbers'>, params: Params): string {
+export function internalCondition(filters: Pick<ChatFilters, 'internalNumbers' | 'lookupHashes'>, params: Params): string {
 	const numbers = parseInternalNumbers(filters.internalNumbers);
 	if (!numbers.length) return '(c.internal_role IS NOT NULL)';
 	const list = params.add(numbers);
-	return `(c.internal_role IS NOT NULL OR c.customer_key = ANY(${list}::text[]) OR coalesce(c.wa_id, '') = ANY(${list}::text[]))`;
+	const hashes = filters.lookupHashes?.internalNumbers.length ? ` OR c.wa_id_hmac = ANY(${params.add(filters.lookupHashes.internalNumbers)}::text[])` : '';
+	return `(c.internal_role IS NOT NULL OR c.customer_key = ANY(${list}::text[]) OR ${plainColumn('c.wa_id')} = ANY(${list}::text[])${hashes})`;
 }
 
 export class MetricsError extends Error {
@@ -120,9 +131,19 @@ export function scopeCte(filters: ChatFilters, params: Params): { sql: string; f
 	const customer = filters.customer?.trim();
 	if (customer) {
 		const pattern = params.add(likePattern(customer));
-		conditions.push(
-			`(c.customer_key ILIKE ${pattern} OR coalesce(c.wa_id, '') ILIKE ${pattern} OR coalesce(c.user_id, '') ILIKE ${pattern} OR coalesce(c.customer_name, '') ILIKE ${pattern})`,
-		);
+		const alternatives = [
+			`c.customer_key ILIKE ${pattern}`,
+			`${plainColumn('c.wa_id')} ILIKE ${pattern}`,
+			`coalesce(c.user_id, '') ILIKE ${pattern}`,
+			`${plainColumn('c.customer_name')} ILIKE ${pattern}`,
+		];
+		// Encrypted rows: the whole number (its digits), or every word of the name, through their keyed hashes.
+		const hashes = filters.lookupHashes;
+		if (hashes?.customerNumber.length) alternatives.push(`c.wa_id_hmac = ANY(${params.add(hashes.customerNumber)}::text[])`);
+		for (const perKey of hashes?.customerWords ?? []) {
+			if (perKey.length) alternatives.push(`c.customer_name_hmacs @> ${params.add(perKey)}::text[]`);
+		}
+		conditions.push(`(${alternatives.join(' OR ')})`);
 	}
 	const assistant = filters.assistant?.trim();
 	if (assistant) {

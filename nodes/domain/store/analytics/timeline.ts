@@ -1,5 +1,6 @@
 /** One conversation in full, for the dashboard's chat view: messages, turns, handoffs and costs. */
 import type { SqlExecutor } from '../driver';
+import type { FieldCodec } from '../field-cipher';
 import { conversationCosts, type ConversationCosts } from './costs';
 import { iso, num, text } from './sql';
 import { toTurnRecord, type TurnRecord } from './turns';
@@ -45,7 +46,7 @@ export interface ConversationDetail {
 	costs: ConversationCosts;
 }
 
-export async function conversationDetail(db: SqlExecutor, conversationId: string, options: { limit?: number } = {}): Promise<ConversationDetail | undefined> {
+export async function conversationDetail(db: SqlExecutor, fields: FieldCodec, conversationId: string, options: { limit?: number } = {}): Promise<ConversationDetail | undefined> {
 	const [conversation] = await db.query<Record<string, unknown>>('SELECT * FROM conversations WHERE id = $1', [conversationId]);
 	if (!conversation) return undefined;
 	const limit = Math.max(1, options.limit ?? 500);
@@ -64,8 +65,8 @@ export async function conversationDetail(db: SqlExecutor, conversationId: string
 			id: String(conversation.id),
 			channel: String(conversation.channel),
 			customerKey: String(conversation.customer_key),
-			customerName: text(conversation.customer_name),
-			waId: text(conversation.wa_id),
+			customerName: fields.open(conversation.customer_name),
+			waId: fields.open(conversation.wa_id),
 			userId: text(conversation.user_id),
 			state: String(conversation.state),
 			createdAt: iso(conversation.created_at) as string,
@@ -76,10 +77,10 @@ export async function conversationDetail(db: SqlExecutor, conversationId: string
 			direction: String(row.direction),
 			author: String(row.author),
 			type: String(row.type),
-			text: text(row.text),
+			text: fields.open(row.text),
 			status: text(row.status),
 			sentAt: iso(row.sent_at) as string,
-			payload: row.payload ?? null,
+			payload: fields.openJson(row.payload) ?? null,
 		})),
 		truncated,
 		turns: turns.map(toTurnRecord),
@@ -87,7 +88,7 @@ export async function conversationDetail(db: SqlExecutor, conversationId: string
 			id: num(row.id),
 			status: String(row.status),
 			reason: text(row.reason),
-			summary: text(row.summary),
+			summary: fields.open(row.summary),
 			openedAt: iso(row.opened_at) as string,
 			releasedAt: iso(row.released_at),
 			releasedBy: text(row.released_by),
