@@ -4,7 +4,7 @@
  * Charts are inline SVG; every table has a CSV export (`&format=csv&table=<name>`). Definitions: README,
  * "Chats dashboard → Value".
  */
-import type { ChatFilters, ResolvedRange, SupportStore, ValueSettings } from '../store';
+import type { ChatFilters, ResolvedRange, ScoreGroup, SupportStore, ValueSettings } from '../store';
 import { toCsv } from './csv';
 
 /** The dashboard workflow's value settings (Cost Logger → Dashboard → Value Settings); money in the dashboard currency. */
@@ -109,6 +109,10 @@ export function lineChart(points: Array<{ label: string; value: number | null }>
 	return `<svg class="chart small" data-chart="${esc(options.name)}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(options.label)}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
 }
 
+function scoreColumns(group: ScoreGroup): Record<string, number | null> {
+	return { sent: group.sent, answered: group.answered, response_rate_pct: group.responseRate === null ? null : round(group.responseRate * 100, 1), average: round(group.average, 2) };
+}
+
 export interface ValueData {
 	settings: ValueSettings;
 	tables: ValueTable[];
@@ -145,7 +149,39 @@ export async function loadValueData(store: SupportStore, filters: ChatFilters, r
 		{ key: 'llmErrors', label: 'LLM timeouts / errors', value: `${percent(health.llmTimeoutRate)} / ${percent(health.llmErrorRate)}`, hint: `${health.llmTimeouts} timeouts and ${health.llmErrors} errors in ${health.llmTurns} model turns` },
 	];
 
+	const pct = (value: number | null) => (value === null ? null : round(value * 100, 1));
 	const tables: ValueTable[] = [
+		{
+			name: 'summary',
+			title: 'Summary',
+			columns: ['figure', 'value'],
+			rows: [
+				{ figure: 'Contacts started', value: response.contacts },
+				{ figure: 'Contacts with a meaningful response', value: response.answered },
+				{ figure: 'First meaningful response, average (s)', value: round(response.averageSeconds, 1) },
+				{ figure: 'First meaningful response, median (s)', value: round(response.medianSeconds, 1) },
+				{ figure: 'First meaningful response, p90 (s)', value: round(response.p90Seconds, 1) },
+				{ figure: 'Chats resolved by the bot', value: savings.botResolvedChats },
+				{ figure: 'Agent hours saved per month', value: round(savings.hoursSavedPerMonth, 2) },
+				{ figure: `Labour savings per year (${currency})`, value: round(savings.savingsPerYear, 2) },
+				{ figure: `Running costs per year (${currency})`, value: round(savings.runningCostsPerYear, 2) },
+				{ figure: 'ROI %', value: round(savings.roiPercent, 2) },
+				{ figure: 'CSAT surveys sent', value: csat.sent },
+				{ figure: 'CSAT answers', value: csat.answered },
+				{ figure: 'CSAT response rate %', value: pct(csat.responseRate) },
+				{ figure: 'CSAT average (1–5)', value: round(csat.average, 2) },
+				{ figure: 'CSAT comments after a low score', value: csat.comments },
+				{ figure: 'NPS surveys sent', value: nps.sent },
+				{ figure: 'NPS answers', value: nps.answered },
+				{ figure: 'NPS response rate %', value: pct(nps.responseRate) },
+				{ figure: 'NPS (−100 to 100)', value: round(nps.npsScore, 1) },
+				{ figure: 'Outbound messages', value: health.outboundMessages },
+				{ figure: 'Failed deliveries %', value: pct(health.failedDeliveryRate) },
+				{ figure: 'Model turns', value: health.llmTurns },
+				{ figure: 'LLM timeout rate %', value: pct(health.llmTimeoutRate) },
+				{ figure: 'LLM error rate %', value: pct(health.llmErrorRate) },
+			],
+		},
 		{
 			name: 'roi',
 			title: 'Hours saved and ROI',
@@ -186,11 +222,29 @@ export async function loadValueData(store: SupportStore, filters: ChatFilters, r
 		{
 			name: 'csat',
 			title: 'CSAT by route and intent',
-			columns: ['group', 'answered', 'average'],
+			columns: ['group', 'sent', 'answered', 'response_rate_pct', 'average'],
 			rows: [
-				...csat.byRoute.map((group) => ({ group: `route: ${group.key === 'bot' ? 'bot' : 'person'}`, answered: group.answered, average: round(group.average, 2) })),
-				...csat.byIntent.map((group) => ({ group: `intent: ${group.key}`, answered: group.answered, average: round(group.average, 2) })),
+				...csat.byRoute.map((group) => ({ group: `route: ${group.key === 'bot' ? 'bot' : 'person'}`, ...scoreColumns(group) })),
+				...csat.byIntent.map((group) => ({ group: `intent: ${group.key}`, ...scoreColumns(group) })),
 			],
+		},
+		{
+			name: 'nps',
+			title: 'NPS by route and intent',
+			columns: ['group', 'sent', 'answered', 'response_rate_pct', 'average', 'nps'],
+			rows: [
+				...nps.byRoute.map((group) => ({ group: `route: ${group.key === 'bot' ? 'bot' : 'person'}`, ...scoreColumns(group), nps: round(group.npsScore, 1) })),
+				...nps.byIntent.map((group) => ({ group: `intent: ${group.key}`, ...scoreColumns(group), nps: round(group.npsScore, 1) })),
+			],
+		},
+		{
+			name: 'survey-trend',
+			title: 'Surveys per week of sending',
+			columns: ['week', 'survey', 'sent', 'answered', 'average', 'nps'],
+			rows: [
+				...csat.trend.map((week) => ({ week: week.week, survey: 'CSAT', sent: week.sent, answered: week.answered, average: round(week.average, 2), nps: null })),
+				...nps.trend.map((week) => ({ week: week.week, survey: 'NPS', sent: week.sent, answered: week.answered, average: round(week.average, 2), nps: round(week.npsScore, 1) })),
+			].sort((a, b) => a.week.localeCompare(b.week) || a.survey.localeCompare(b.survey)),
 		},
 		{
 			name: 'csat-distribution',
@@ -225,6 +279,10 @@ export async function loadValueData(store: SupportStore, filters: ChatFilters, r
 		`<figure><figcaption>CSAT answers per score</figcaption>${barChart(
 			Object.entries(csat.distribution).map(([key, count]) => ({ label: key, value: count })),
 			{ label: 'CSAT answers per score', name: 'csat-distribution' },
+		)}</figure>`,
+		`<figure><figcaption>NPS answers per score</figcaption>${barChart(
+			Object.entries(nps.distribution).map(([key, count]) => ({ label: key, value: count })),
+			{ label: 'NPS answers per score', name: 'nps-distribution' },
 		)}</figure>`,
 		`<figure><figcaption>CSAT per week</figcaption>${lineChart(csat.trend.map((week) => ({ label: week.week, value: week.average })), { label: 'Average CSAT per week', min: 1, max: 5, name: 'csat-trend' })}</figure>`,
 		`<figure><figcaption>First meaningful response: baseline and after go-live (minutes)</figcaption>${barChart(

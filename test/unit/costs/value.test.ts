@@ -2,6 +2,7 @@
 // every expected value worked out by hand below, on both store backends.
 import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/domain/store';
 import type { ChatFilters } from '../../../nodes/domain/store/analytics';
+import { loadValueData, renderValueSections, valueCsv } from '../../../nodes/domain/costs/dashboard-value';
 import { at, GO_LIVE, IDS, seedValue, SETTINGS } from '../../fixtures/value/seed';
 import { storeBackendFixtures } from '../../helpers/store-backends';
 
@@ -46,25 +47,29 @@ describe.each(storeBackendFixtures())('value figures on $name', (backend) => {
 		// Sent: C1 5, C3 2 (+ comment), D1 4, D2 (no answer), E1 3.
 		expect(csat).toMatchObject({ sent: 5, answered: 4, responseRate: 0.8, average: 3.5, comments: 1, npsScore: null });
 		expect(csat.distribution).toEqual({ 1: 0, 2: 1, 3: 1, 4: 1, 5: 1 });
+		// By route: bot C1 D1 D2 E1 sent, D2 unanswered (5 + 4 + 3) / 3; person C3 (2). By intent: parking D2 E1.
 		expect(csat.byRoute).toEqual([
-			{ key: 'bot', answered: 3, average: 4 },
-			{ key: 'person', answered: 1, average: 2 },
+			{ key: 'bot', sent: 4, answered: 3, responseRate: 0.75, average: 4, npsScore: null },
+			{ key: 'person', sent: 1, answered: 1, responseRate: 1, average: 2, npsScore: null },
 		]);
 		expect(csat.byIntent).toEqual([
-			{ key: 'breakfast', answered: 2, average: 4.5 },
-			{ key: 'complaint', answered: 1, average: 2 },
-			{ key: 'parking', answered: 1, average: 3 },
+			{ key: 'breakfast', sent: 2, answered: 2, responseRate: 1, average: 4.5, npsScore: null },
+			{ key: 'complaint', sent: 1, answered: 1, responseRate: 1, average: 2, npsScore: null },
+			{ key: 'parking', sent: 2, answered: 1, responseRate: 0.5, average: 3, npsScore: null },
 		]);
 		// Weeks (Mondays) of sending: day 2 → 06-01, day 8 → 06-08, days 35 and 40 → 07-06 (D2 unanswered), day 70 → 08-10.
 		expect(csat.trend).toEqual([
-			{ week: '2026-06-01', answered: 1, average: 5 },
-			{ week: '2026-06-08', answered: 1, average: 2 },
-			{ week: '2026-07-06', answered: 1, average: 4 },
-			{ week: '2026-08-10', answered: 1, average: 3 },
+			{ week: '2026-06-01', sent: 1, answered: 1, average: 5, npsScore: null },
+			{ week: '2026-06-08', sent: 1, answered: 1, average: 2, npsScore: null },
+			{ week: '2026-07-06', sent: 2, answered: 1, average: 4, npsScore: null },
+			{ week: '2026-08-10', sent: 1, answered: 1, average: 3, npsScore: null },
 		]);
-		// E2 answered NPS 10: one promoter, no detractor → +100.
+		// E2 answered NPS 10: one promoter, no detractor → +100; sent on day 80, a Thursday → week 08-17.
 		expect(nps).toMatchObject({ sent: 1, answered: 1, responseRate: 1, average: 10, npsScore: 100 });
 		expect(nps.distribution[10]).toBe(1);
+		expect(nps.byRoute).toEqual([{ key: 'bot', sent: 1, answered: 1, responseRate: 1, average: 10, npsScore: 100 }]);
+		expect(nps.byIntent).toEqual([{ key: 'breakfast', sent: 1, answered: 1, responseRate: 1, average: 10, npsScore: 100 }]);
+		expect(nps.trend).toEqual([{ week: '2026-08-17', sent: 1, answered: 1, average: 10, npsScore: 100 }]);
 	});
 
 	it('computes agent hours saved and ROI', async () => {
@@ -159,5 +164,73 @@ describe.each(storeBackendFixtures())('value figures on $name', (backend) => {
 			{ week: '2026-08-10', turns: 1, negative: 0, negativeShare: 0 },
 			{ week: '2026-08-17', turns: 1, negative: 0, negativeShare: 0 },
 		]);
+	});
+
+	it('shows every Value table with a CSV export: summary, NPS and the survey trend among them', async () => {
+		const range = await store.analytics.resolveDateRange({ from: '2026-06-01', to: '2026-08-29', timeZone: 'UTC' });
+		expect({ from: range.from, to: range.to }).toEqual({ from: after.from, to: after.to });
+		const data = await loadValueData(store, { from: range.from, to: range.to }, range, SETTINGS);
+		const html = renderValueSections(data, (table) => `?view=value&format=csv&table=${table}`);
+		const names = data.tables.map((table) => table.name);
+		expect(names).toEqual(['summary', 'roi', 'baseline', 'csat', 'nps', 'survey-trend', 'csat-distribution', 'intents', 'room-types', 'health']);
+		for (const name of names) {
+			expect(html).toContain(`data-table="${name}"`);
+			expect(html).toContain(`data-export="value-${name}"`);
+		}
+		const csv = (name: string) => {
+			const response = valueCsv(data, name, 'chats')!;
+			expect(response).toMatchObject({ statusCode: 200, contentType: 'text/csv; charset=utf-8', filename: `chats-value-${name}.csv` });
+			return response.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+		};
+		expect(valueCsv(data, 'nope', 'chats')).toBeUndefined();
+
+		// Summary: the figures worked out above, as numbers.
+		const summary = Object.fromEntries(csv('summary').slice(1).map((line) => [line.slice(0, line.lastIndexOf(',')).replace(/^"|"$/g, ''), line.slice(line.lastIndexOf(',') + 1)]));
+		expect(summary).toEqual({
+			'Contacts started': '7',
+			'Contacts with a meaningful response': '7',
+			'First meaningful response, average (s)': '117.1',
+			'First meaningful response, median (s)': '40',
+			'First meaningful response, p90 (s)': '600',
+			'Chats resolved by the bot': '5',
+			'Agent hours saved per month': '0.33',
+			'Labour savings per year (USD)': '120',
+			'Running costs per year (USD)': '1236',
+			'ROI %': '-22.32',
+			'CSAT surveys sent': '5',
+			'CSAT answers': '4',
+			'CSAT response rate %': '80',
+			'CSAT average (1–5)': '3.5',
+			'CSAT comments after a low score': '1',
+			'NPS surveys sent': '1',
+			'NPS answers': '1',
+			'NPS response rate %': '100',
+			'NPS (−100 to 100)': '100',
+			'Outbound messages': '10',
+			'Failed deliveries %': '10',
+			'Model turns': '7',
+			'LLM timeout rate %': '14.3',
+			'LLM error rate %': '14.3',
+		});
+		expect(csv('csat')).toEqual([
+			'group,sent,answered,response_rate_pct,average',
+			'route: bot,4,3,75,4',
+			'route: person,1,1,100,2',
+			'intent: breakfast,2,2,100,4.5',
+			'intent: complaint,1,1,100,2',
+			'intent: parking,2,1,50,3',
+		]);
+		expect(csv('nps')).toEqual(['group,sent,answered,response_rate_pct,average,nps', 'route: bot,1,1,100,10,100', 'intent: breakfast,1,1,100,10,100']);
+		expect(csv('survey-trend')).toEqual([
+			'week,survey,sent,answered,average,nps',
+			'2026-06-01,CSAT,1,1,5,',
+			'2026-06-08,CSAT,1,1,2,',
+			'2026-07-06,CSAT,2,1,4,',
+			'2026-08-10,CSAT,1,1,3,',
+			'2026-08-17,NPS,1,1,10,100',
+		]);
+		// Charts: inline SVG only, NPS answers per score among them.
+		expect(html).toContain('data-chart="nps-distribution"');
+		expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
 	});
 });

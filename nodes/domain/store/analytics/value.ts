@@ -15,8 +15,14 @@ const DAY = 86_400_000;
 
 export interface ScoreGroup {
 	key: string;
+	/** Surveys sent in the group (answered or not). */
+	sent: number;
 	answered: number;
+	/** answered ÷ sent. */
+	responseRate: number | null;
 	average: number | null;
+	/** NPS only: % promoters − % detractors of the group's answers. */
+	npsScore: number | null;
 }
 
 export interface SurveyKindFigures {
@@ -33,7 +39,7 @@ export interface SurveyKindFigures {
 	byRoute: ScoreGroup[];
 	byIntent: ScoreGroup[];
 	/** Per week (Monday, in the time zone) of sending. */
-	trend: Array<{ week: string; answered: number; average: number | null }>;
+	trend: Array<{ week: string; sent: number; answered: number; average: number | null; npsScore: number | null }>;
 }
 
 export interface SurveyFigures {
@@ -53,38 +59,35 @@ export async function surveyFigures(db: SqlExecutor, filters: ChatFilters, optio
 		WHERE s.sent_at >= ${scope.from} AND s.sent_at < ${scope.to}`,
 		params.values,
 	);
+	const average = (list: number[]) => (list.length ? list.reduce((sum, each) => sum + each, 0) / list.length : null);
+	const isAnswered = (row: Record<string, unknown>) => row.score !== null && row.score !== undefined;
 	const figures = (kind: 'csat' | 'nps'): SurveyKindFigures => {
 		const mine = rows.filter((row) => row.kind === kind);
-		const answered = mine.filter((row) => row.score !== null && row.score !== undefined);
+		const answered = mine.filter(isAnswered);
 		const scores = answered.map((row) => num(row.score));
-		const average = (list: number[]) => (list.length ? list.reduce((sum, each) => sum + each, 0) / list.length : null);
+		const npsOf = (list: number[]) =>
+			kind === 'nps' && list.length ? ((list.filter((each) => each >= 9).length - list.filter((each) => each <= 6).length) / list.length) * 100 : null;
 		const distribution: Record<number, number> = {};
 		for (let score = kind === 'csat' ? 1 : 0; score <= (kind === 'csat' ? 5 : 10); score++) distribution[score] = scores.filter((each) => each === score).length;
-		const group = (key: 'route' | 'intent'): ScoreGroup[] => {
-			const keys = [...new Set(answered.map((row) => String(row[key])))].sort();
-			return keys.map((value) => {
-				const list = answered.filter((row) => String(row[key]) === value).map((row) => num(row.score));
-				return { key: value, answered: list.length, average: average(list) };
+		/** Sent, answered and scores of the rows with `field` = each value, in the order of `values`. */
+		const groups = <T extends Record<string, unknown>>(field: string, values: string[], extra: (key: string) => T) =>
+			values.map((value) => {
+				const sent = mine.filter((row) => String(row[field]) === value);
+				const list = sent.filter(isAnswered).map((row) => num(row.score));
+				return { ...extra(value), sent: sent.length, answered: list.length, responseRate: ratio(list.length, sent.length), average: average(list), npsScore: npsOf(list) };
 			});
-		};
-		const weeks = [...new Set(mine.map((row) => String(row.week)))].sort();
+		const keysOf = (field: string) => [...new Set(mine.map((row) => String(row[field])))].sort();
 		return {
 			sent: mine.length,
 			answered: answered.length,
 			responseRate: ratio(answered.length, mine.length),
 			average: average(scores),
 			distribution,
-			npsScore:
-				kind === 'nps' && scores.length
-					? ((scores.filter((each) => each >= 9).length - scores.filter((each) => each <= 6).length) / scores.length) * 100
-					: null,
+			npsScore: npsOf(scores),
 			comments: mine.filter((row) => row.commented).length,
-			byRoute: group('route'),
-			byIntent: group('intent'),
-			trend: weeks.map((week) => {
-				const list = answered.filter((row) => row.week === week).map((row) => num(row.score));
-				return { week, answered: list.length, average: average(list) };
-			}),
+			byRoute: groups('route', keysOf('route'), (key) => ({ key })),
+			byIntent: groups('intent', keysOf('intent'), (key) => ({ key })),
+			trend: groups('week', keysOf('week'), (week) => ({ week })).map(({ responseRate: _rate, ...week }) => week),
 		};
 	};
 	return { csat: figures('csat'), nps: figures('nps') };
