@@ -67,8 +67,8 @@ export class ConsentGate implements INodeType {
 			this,
 			consentGateOutputs({ operation }).length,
 			async (json, itemIndex) => await runOperation(this, operation, json, itemIndex),
-			// Retention runs once per execution, whatever the number of items.
-			{ onlyFirstItem: operation === 'retentionPurge' },
+			// Retention and key rotation run once per execution, whatever the number of items.
+			{ onlyFirstItem: operation === 'retentionPurge' || operation === 'rotateEncryptionKey' },
 		);
 	}
 }
@@ -189,6 +189,28 @@ async function runOperation(
 				anonymise: context.getNodeParameter('purgeMode', itemIndex, 'delete') === 'anonymise',
 			});
 			return [0, { purge: { ...counts, ranAt: new Date().toISOString() } }];
+		}
+		case 'rotateEncryptionKey': {
+			const store = await openStore();
+			if (!store.encrypted) {
+				throw new NodeOperationError(context.getNode(), 'The support store has no encryption key', {
+					itemIndex,
+					description:
+						"Set the new key as 'Encryption Key' on the store credential (or WHATSAPP_SUPPORT_ENCRYPTION_KEY for the embedded store) and the old one under 'Older Encryption Keys' (WHATSAPP_SUPPORT_ENCRYPTION_KEYS_OLD), then run this again.",
+				});
+			}
+			try {
+				const rotation = await store.rotateEncryptionKey({
+					batchSize: context.getNodeParameter('rotationBatchSize', itemIndex, 500) as number,
+					maxBatches: context.getNodeParameter('rotationMaxBatches', itemIndex, 0) as number,
+				});
+				return [0, { rotation: { ...rotation, ranAt: new Date().toISOString() } }];
+			} catch (error) {
+				if (error instanceof Error && error.name === 'EncryptionKeyError') {
+					throw new NodeOperationError(context.getNode(), error.message, { itemIndex, description: (error as Error & { hint?: string }).hint });
+				}
+				throw error;
+			}
 		}
 		case 'checkDsarRequest':
 		case 'checkPmsBooking': {

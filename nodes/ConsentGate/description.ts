@@ -105,8 +105,33 @@ export const consentGateProperties: INodeProperties[] = [
 				action: 'Delete data past its retention',
 				description: 'Run from a Schedule Trigger: deletes or anonymises old rows and reports the counts',
 			},
+			{
+				name: 'Rotate Encryption Key',
+				value: 'rotateEncryptionKey',
+				action: 'Rotate the encryption key',
+				description:
+					'Re-encrypt every personal field not yet under the current Encryption Key (older keys, or rows from before a key was set), in batches. Run again to resume.',
+			},
 		],
 		default: 'check',
+	},
+	{
+		displayName: 'Batch Size',
+		name: 'rotationBatchSize',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 10000 },
+		default: 500,
+		description: 'Rows re-encrypted per transaction',
+		displayOptions: show('rotateEncryptionKey'),
+	},
+	{
+		displayName: 'Max Batches',
+		name: 'rotationMaxBatches',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: 'Stop after this many batches (0: until every row is done). A later run goes on where this one stopped.',
+		displayOptions: show('rotateEncryptionKey'),
 	},
 	{
 		displayName: 'Scope',

@@ -15,6 +15,7 @@ export {
 } from './open-store';
 export { checkPostgresConnection, resolveSslMode, sslOptionFor, type PostgresConnection, type PostgresSslMode } from './postgres-driver';
 export * from './access';
+export { ENCRYPTED_TABLES, type KeyRotationOptions, type KeyRotationResult } from './key-rotation';
 export { EncryptionKeyError, FieldCipher, fieldCodecFor, isSealed, parseKeyList, PLAIN_FIELDS, sealedKeyId, type FieldCodec } from './field-cipher';
 export * from './analytics';
 export * from './support-store';

@@ -7,6 +7,7 @@ import { insertTurn, type TurnInput } from './analytics/turns';
 import { correctGuestProfile, mergeGuestProfile, selectGuestProfile, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
 import type { SqlDriver, SqlExecutor } from './driver';
 import { nameWords, numberDigits, PLAIN_FIELDS, type FieldCodec } from './field-cipher';
+import { rotateEncryptionKey, type KeyRotationOptions, type KeyRotationResult } from './key-rotation';
 import { SurveyStore } from './surveys';
 import type {
 	ConsentAction,
@@ -207,6 +208,14 @@ export class SupportStore {
 	/** Whether personal fields are encrypted at rest (a key is configured). */
 	get encrypted(): boolean {
 		return this.fields.encrypting;
+	}
+
+	/**
+	 * Re-encrypts, in batches, every personal field not sealed with the current key (older keys, plain rows).
+	 * Resumable: a run that stopped (limit, crash) is simply run again.
+	 */
+	async rotateEncryptionKey(options: KeyRotationOptions = {}): Promise<KeyRotationResult> {
+		return await rotateEncryptionKey(this.driver, this.fields, options);
 	}
 
 	/**
