@@ -130,6 +130,36 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Cost Logger in n8n (%
 		});
 	});
 
+	it('records no turn for a customer who withdrew analytics, but keeps the costs billing needs', async () => {
+		const guest = customer('4917600000002', 'Mila');
+		await bed.store.recordInboundMessage({ conversation: guest, waMessageId: 'wamid.m1', type: 'text', text: 'Parking?', sentAt: new Date('2026-11-20T08:00:00Z') });
+		const envelope = (id: string) => ({
+			conversation: guest,
+			message: { id, type: 'text', text: 'Parking?', timestamp: '2026-11-20T08:00:00.000Z' },
+			nlu: { intent: 'parking', confidence: 0.9, language: 'en', sentiment: { label: 'neutral' } },
+			route: { decision: 'automate', reasons: [] },
+			reply: { text: 'Yes, 15 EUR a night.', source: 'llm', usage: { inputTokens: 1000, outputTokens: 50, model: 'gpt-4.1-mini' } },
+		});
+		// Withdrawn analytics only: replies go on (service), the turn does not reach the metrics.
+		await bed.store.appendConsentEvent({ customerKey: '4917600000002', scope: 'analytics', action: 'opt_out', source: 'web_form', occurredAt: new Date('2026-11-19T00:00:00Z') });
+		const result = await costLogger({ operation: 'log', currency: 'USD' }, [envelope('wamid.m1')]);
+		expect(result.status).toBe('success');
+		const cost = result.json('Cost Logger')[0].cost as { turnSkipped?: string; llm: { amount: number; charged: boolean } };
+		expect(cost.turnSkipped).toBe('analytics_opt_out');
+		// (1000 × 0.40 + 50 × 1.60) / 1e6 USD.
+		expect(cost.llm).toMatchObject({ charged: true, amount: 0.00048 });
+		const turns = await sqlOf(bed.store).query(`SELECT 1 FROM turns WHERE conversation_id = $1`, [conversationIdOf(guest)]);
+		expect(turns).toHaveLength(0);
+		const [charge] = await sqlOf(bed.store).query<Record<string, unknown>>(`SELECT kind, model, input_tokens, output_tokens FROM costs WHERE source_key = 'wamid.m1:reply'`);
+		expect(charge).toEqual({ kind: 'llm', model: 'gpt-4.1-mini', input_tokens: 1000, output_tokens: 50 });
+
+		// Given again: turns are recorded from then on.
+		await bed.store.appendConsentEvent({ customerKey: '4917600000002', scope: 'analytics', action: 'opt_in', source: 'web_form', occurredAt: new Date('2026-11-20T09:00:00Z') });
+		const again = await costLogger({ operation: 'log', currency: 'USD' }, [envelope('wamid.m2')]);
+		expect((again.json('Cost Logger')[0].cost as IDataObject).turnSkipped).toBeUndefined();
+		expect(await sqlOf(bed.store).query(`SELECT intent FROM turns WHERE message_id = 'wamid.m2'`)).toEqual([{ intent: 'parking' }]);
+	});
+
 	it('explains a bad rate card override, and with continue-on-fail outputs the error on the item', async () => {
 		const envelope = status(customer('31611110000', 'X'), 'wamid.bad', 'delivered', 'marketing');
 		const failed = await costLogger({ operation: 'log', rateCardOverride: '{"markets": {"NL": {"rates": {"USD": {"marketing": "expensive"}}}}}' }, [envelope]);

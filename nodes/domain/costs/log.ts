@@ -1,4 +1,5 @@
-import { conversationIdOf, type ConversationRef } from '../envelope';
+import { conversationIdOf, customerKeyOf, type ConversationRef } from '../envelope';
+import { deriveConsent } from '../privacy/consent';
 import { roundMoney, type ToolCallRecord } from '../store/analytics';
 import type { SupportStore } from '../store/support-store';
 import { priceLlmUsage, type ModelPriceTable, type TokenUsageInput } from './llm-pricing';
@@ -12,6 +13,11 @@ export interface CostEnvelope {
 	total: number;
 	whatsapp: WhatsAppCostEntry | null;
 	llm: LlmCostEntry | null;
+	/**
+	 * Set when no turn was recorded for this message although Record Turns is on: `analytics_opt_out` when the
+	 * customer withdrew the analytics scope (only the costs billing needs are kept).
+	 */
+	turnSkipped?: 'analytics_opt_out';
 	warnings?: string[];
 }
 
@@ -298,6 +304,12 @@ async function logTurn(input: LogCostsInput, conversationId: string, messageId: 
 	});
 }
 
+/** Whether the customer's consent log says the analytics scope is revoked (an opt-out of analytics, or a STOP). */
+async function analyticsWithdrawn(store: SupportStore, ref: ConversationRef): Promise<boolean> {
+	const events = await store.listConsentEvents(customerKeyOf(ref.customer));
+	return events.length > 0 && deriveConsent(events).analytics.status === 'revoked';
+}
+
 /**
  * Logs what one item cost. A status event (`status` with pricing) records the WhatsApp charge of its
  * message, once per message id however many statuses arrive; a message envelope records its LLM token
@@ -334,6 +346,12 @@ export async function logCosts(input: LogCostsInput): Promise<CostEnvelope> {
 	for (const call of llm?.calls ?? []) {
 		if (!call.priced) warnings.push(`No price for model "${call.model}": recorded as 0. Add it to Model Prices.`);
 	}
-	if (input.turn.record && conversationId && messageId) await logTurn(input, conversationId, messageId, askedAt);
-	return { currency, total: llm?.amount ?? 0, whatsapp: null, llm, ...(warnings.length ? { warnings } : {}) };
+	let turnSkipped: CostEnvelope['turnSkipped'];
+	if (input.turn.record && conversationId && messageId) {
+		// The analytics scope is enforced here: a customer who withdrew it gets no turn (intent, route, language,
+		// sentiment, tools); the cost rows above stay, because billing needs them.
+		if (await analyticsWithdrawn(input.store, ref)) turnSkipped = 'analytics_opt_out';
+		else await logTurn(input, conversationId, messageId, askedAt);
+	}
+	return { currency, total: llm?.amount ?? 0, whatsapp: null, llm, ...(turnSkipped ? { turnSkipped } : {}), ...(warnings.length ? { warnings } : {}) };
 }
