@@ -94,6 +94,10 @@ export interface PurgeCounts {
 	forms: number;
 	conversations: number;
 	guestProfiles: number;
+	/** Satisfaction surveys sent before the analytics retention. */
+	surveys: number;
+	/** Survey comments (the guest's own words) older than the message retention, emptied; the score stays. */
+	surveyComments: number;
 	/** Access log rows older than 90 days (the log's own retention, whatever `analyticsDays` says). */
 	accessLog: number;
 	anonymised: boolean;
@@ -706,8 +710,8 @@ export class SupportStore {
 	}
 
 	/**
-	 * Retention: deletes messages older than `messagesDays` and cost/analytics rows older than
-	 * `analyticsDays`, released handoffs with the messages, dedupe keys after a week, and conversations
+	 * Retention: deletes messages older than `messagesDays` and cost/analytics rows (turns, surveys) older than
+	 * `analyticsDays` (survey comments go with the messages), released handoffs with the messages, dedupe keys after a week, and conversations
 	 * with nothing left. With `anonymise`, old messages keep their row (for counts) but lose text and
 	 * payload. The consent log is never purged: it is the proof of consent the law asks for.
 	 */
@@ -733,6 +737,11 @@ export class SupportStore {
 			const turns = await count('DELETE FROM turns WHERE asked_at < $1 RETURNING id', [analyticsBefore]);
 			const processedEvents = await count('DELETE FROM processed_events WHERE processed_at < $1 RETURNING event_key', [dedupeBefore]);
 			const forms = await count('DELETE FROM conversation_forms WHERE expires_at < $1 RETURNING conversation_id', [now]);
+			const surveys = await count('DELETE FROM surveys WHERE sent_at < $1 RETURNING id', [analyticsBefore]);
+			const surveyComments = await count(
+				'UPDATE surveys SET comment = NULL WHERE comment IS NOT NULL AND coalesce(commented_at, sent_at) < $1 RETURNING id',
+				[messagesBefore],
+			);
 			const conversations = await count(
 				`DELETE FROM conversations c WHERE c.updated_at < $1
 					AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)
@@ -744,7 +753,7 @@ export class SupportStore {
 			);
 			// A profile nobody added to within the message retention goes with the messages it came from.
 			const guestProfiles = await count('DELETE FROM guest_profiles WHERE updated_at < $1 RETURNING customer_key', [messagesBefore]);
-			return { messages, handoffs, costs, turns, processedEvents, forms, conversations, guestProfiles, accessLog, anonymised: Boolean(options.anonymise) };
+			return { messages, handoffs, costs, turns, processedEvents, forms, conversations, guestProfiles, surveys, surveyComments, accessLog, anonymised: Boolean(options.anonymise) };
 		});
 	}
 

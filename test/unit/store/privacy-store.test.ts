@@ -56,6 +56,30 @@ describe.each(storeBackendFixtures())('retention, DSAR and consent on $name', (b
 		});
 	});
 
+	it('retention covers surveys: comments go with the messages, the survey row with the analytics', async () => {
+		const customer = guest('31700000004');
+		const id = conversationIdOf(customer);
+		await store.recordInboundMessage({ conversation: customer, waMessageId: 'wamid.survey.1', type: 'text', text: 'hi', sentAt: daysAgo(1) });
+		const claim = async (sentAt: Date) =>
+			(await store.surveys.claim(
+				{ conversationId: id, channel: 'whatsapp', phoneNumberId: customer.phoneNumberId, customerKey: '31700000004', waId: '31700000004', userId: null, customerName: null, language: 'nl', reason: 'bot_idle', route: 'bot', intent: null, startedAt: null, endedAt: sentAt.toISOString(), lastInboundAt: sentAt.toISOString() },
+				{ kind: 'csat', language: 'nl', everyDays: 1, now: sentAt },
+			))!;
+		const old = await claim(daysAgo(100));
+		const middle = await claim(daysAgo(40));
+		await store.surveys.recordScore(middle.id, 3, daysAgo(40), true);
+		await store.surveys.recordComment(middle.id, 'Het ontbijt was koud', daysAgo(40));
+		const recent = await claim(daysAgo(2));
+		await store.surveys.recordScore(recent.id, 5, daysAgo(2), true);
+		await store.surveys.recordComment(recent.id, 'Prima', daysAgo(2));
+
+		const counts = await store.purgeExpired({ messagesDays: 30, analyticsDays: 90, now });
+		expect(counts).toMatchObject({ surveys: 1, surveyComments: 1 });
+		expect(await store.surveys.get(old.id)).toBeUndefined();
+		expect(await store.surveys.get(middle.id)).toMatchObject({ score: 3, comment: null });
+		expect(await store.surveys.get(recent.id)).toMatchObject({ score: 5, comment: 'Prima' });
+	});
+
 	it('anonymises old messages instead of deleting them when asked', async () => {
 		const customer = guest('31700000003');
 		await store.recordInboundMessage({ conversation: customer, waMessageId: 'wamid.anon.1', type: 'text', text: 'my secret', sentAt: daysAgo(60) });
