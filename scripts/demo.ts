@@ -72,6 +72,34 @@ export function withBookingSystemUrl<T extends WorkflowJson>(workflow: T, baseUr
 	};
 }
 
+/**
+ * How often the demo runs the satisfaction survey and how long a guest must be quiet first. Shipped: every
+ * 10 minutes, 30 minutes of quiet (a real guest may still be typing); in `npm start`: every 30 s after one
+ * quiet minute, so `npm run chat -- --listen 150` sees the survey arrive.
+ */
+export const DEMO_SURVEY_TIMING = { everySeconds: 30, quietMinutes: 1 } as const;
+
+/**
+ * A copy of a workflow with a Satisfaction Survey (Send Due Surveys) whose Schedule Trigger fires every
+ * `everySeconds` and whose Quiet Time is `quietMinutes`; any other workflow is returned as it is.
+ */
+export function withDemoSurveyTiming<T extends WorkflowJson>(workflow: T, timing: { everySeconds: number; quietMinutes: number } = DEMO_SURVEY_TIMING): T {
+	const sendsSurveys = workflow.nodes.some((node) => node.type.endsWith('.satisfactionSurvey') && node.parameters.operation === 'sendDue');
+	if (!sendsSurveys) return workflow;
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) => {
+			if (node.type === 'n8n-nodes-base.scheduleTrigger') {
+				return { ...node, parameters: { ...node.parameters, rule: { interval: [{ field: 'seconds', secondsInterval: timing.everySeconds }] } } };
+			}
+			if (node.type.endsWith('.satisfactionSurvey') && node.parameters.operation === 'sendDue') {
+				return { ...node, parameters: { ...node.parameters, idleMinutes: timing.quietMinutes } };
+			}
+			return node;
+		}),
+	};
+}
+
 /** The local OpenAI-compatible server the LLM workflow's credential points at in the demo. */
 export const DEMO_LLM = { credentialId: 'llmSandboxDemo001', credentialName: 'Local LLM (demo sandbox)', apiKey: 'demo-llm-key' } as const;
 

@@ -50,6 +50,7 @@ import {
 	DEMO_BOOKING_SYSTEM,
 	DEMO_DASHBOARD_ADMIN,
 	DEMO_HEADER_KEYS,
+	DEMO_SURVEY_TIMING,
 	DEMO_TEMPLATES,
 	demoBookingSandboxPort,
 	demoLlmSandboxPort,
@@ -61,13 +62,15 @@ import {
 	demoWebhookUrl,
 	demoWidgetUrl,
 	withBookingSystemUrl,
+	withDemoSurveyTiming,
 } from './demo';
 import { startHotelPage, type HotelPage } from '../sandbox/hotel-page';
 
 /**
  * Workflow files (in workflows/) published on every start: the bots you can chat with, the agent desk
- * (the bots call it on every handoff), privacy (DSAR webhook) and the dashboard. re-engagement-templates
- * stays unpublished: its sample rows would message sample numbers every morning.
+ * (the bots call it on every handoff), privacy (DSAR webhook), the dashboard and the satisfaction survey
+ * (with the demo timing, withDemoSurveyTiming). re-engagement-templates stays unpublished: its sample rows
+ * would message sample numbers every morning.
  */
 const ACTIVATE_ON_START: string[] = [
 	'whatsapp-ai-support.json',
@@ -78,6 +81,7 @@ const ACTIVATE_ON_START: string[] = [
 	'agent-desk-bridge.json',
 	'privacy-retention.json',
 	'chats-dashboard.json',
+	'satisfaction-survey.json',
 ];
 /** Workflows carrying this tag are published on every start, too. */
 const AUTOSTART_TAG = 'autostart';
@@ -270,7 +274,10 @@ async function main(): Promise<void> {
 	nextState.credentials = credentialsHash;
 
 	// The shipped HTTP Request nodes call the booking system on its default port; follow BOOKING_SANDBOX_PORT.
-	const workflows = describeWorkflows(workflowFiles()).map((workflow) => ({ ...workflow, workflow: withBookingSystemUrl(workflow.workflow, demoBookingSandboxUrl()) }));
+	const workflows = describeWorkflows(workflowFiles()).map((workflow) => ({
+		...workflow,
+		workflow: withDemoSurveyTiming(withBookingSystemUrl(workflow.workflow, demoBookingSandboxUrl())),
+	}));
 	const toImport = workflows.filter((workflow) => {
 		const key = path.relative(repoRoot, workflow.source);
 		const hash = hashOf(workflow.workflow);
@@ -382,6 +389,11 @@ async function main(): Promise<void> {
 		'  npm run chat -- "BAJA"                                                  (STOP in Spanish)',
 		'  (signed WhatsApp webhooks to hotel-concierge; --bot support|restaurant|travel for the others,',
 		'   --from <number> to be another guest; the duty-manager alert goes to +15550100001 in the sandbox)',
+		'',
+		`A minute or so after the bot's last answer the guest gets a satisfaction survey (CSAT 1–5; demo timing:`,
+		`every ${DEMO_SURVEY_TIMING.everySeconds} s after ${DEMO_SURVEY_TIMING.quietMinutes} quiet minute, once per guest in 30 days; the Chats dashboard shows it under Value):`,
+		'  npm run chat -- --listen 150        (wait for it)',
+		'  npm run chat -- --tap 2             (answer "4 – Satisfied"; a low score asks why, just type)',
 		'',
 		'Keys for the webhooks other systems call (demo values, in the credentials):',
 		...Object.values(DEMO_HEADER_KEYS).map((key) => `  ${key.credentialName.padEnd(16)} header ${key.name}: ${key.value}`),
