@@ -75,6 +75,26 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Human Handoff in n8n 
 		expect(bed.sandbox.sentMessages()).toHaveLength(1);
 	});
 
+	it('masks the alert by default and, when asked, the whole package for agents, form values included', async () => {
+		const conversation = await seedConversation('31655500001', [['customer', 'Ik ben Sanne Visser, mail me op sanne@example.nl of bel 06 12345678']]);
+		const item = {
+			conversation: { ...conversation, customer: { ...conversation.customer, name: 'Sanne Visser' } },
+			message: { id: 'wamid.31655500001.0', type: 'text', text: 'mail me' },
+			nlu: { language: 'nl' },
+			form: { name: 'booking', status: 'handoff', values: { guest_name: 'Sanne Visser', email: 'sanne@example.nl', nights: 2, note: 'bel 06 12345678' } },
+		};
+		const result = await handoff({ operation: 'handOff', maskPackage: true, sendHoldingMessage: false }, [item]);
+		expect(result.status).toBe('success');
+		const handed = result.json('Handoff')[0].handoff as { text: string; alert: { customer: string; summary: string; masked: boolean }; form: { values: IDataObject }; transcript: Array<{ text: string }> };
+		expect(handed.alert).toMatchObject({ customer: 'S. V. (+31 •••• 0001)', masked: true });
+		expect(handed.alert.summary).not.toMatch(/Sanne|Visser|sanne@example|12345678/);
+		expect(handed.text).not.toMatch(/Sanne|Visser|sanne@example|12345678/);
+		expect(handed.text).toMatch(/nights 2/);
+		expect(handed.form.values).toEqual({ guest_name: '[MASKED]', email: '[MASKED]', nights: 2, note: expect.not.stringMatching(/12345678/) });
+		// The store keeps the original for the agent desk (encrypted when a key is set).
+		expect((await bed.store.getOpenHandoff(conversationIdOf(conversation)))?.context).toMatchObject({ form: { values: { email: 'sanne@example.nl' } } });
+	});
+
 	it('creates one handoff when two messages arrive together', async () => {
 		const conversation = await seedConversation('31620000001', [['customer', 'I want to speak to a person please']]);
 		const item = { conversation, message: { id: 'x', type: 'text', text: 'human please' }, nlu: { language: 'en' } };

@@ -144,6 +144,15 @@ export function maskPersonalText(text: string, customerName?: string): string {
 	return masked;
 }
 
+/** Fields that name or reach a person are hidden whole; other text values are masked like the transcript. */
+const PERSONAL_FIELD = /name|mail|phone|tel|mobile|address|passport|iban|card|birth/i;
+
+function maskFormValues(values: Record<string, unknown>, customerName: string | undefined): Record<string, unknown> {
+	return Object.fromEntries(
+		Object.entries(values).map(([key, value]) => [key, PERSONAL_FIELD.test(key) ? '[MASKED]' : typeof value === 'string' ? maskPersonalText(value, customerName) : value]),
+	);
+}
+
 /** The same package with the customer's name, number and the personal data in every text masked. */
 export function maskHandoffPackage(input: HandoffPackage): HandoffPackage {
 	const name = input.customer.name;
@@ -152,6 +161,7 @@ export function maskHandoffPackage(input: HandoffPackage): HandoffPackage {
 		customer: { name: maskedCustomerLabel(input.customer) },
 		summary: maskPersonalText(input.summary, name),
 		transcript: input.transcript.map((line) => ({ ...line, text: maskPersonalText(line.text, name) })),
+		...(input.form ? { form: { ...input.form, values: maskFormValues(input.form.values, name) } } : {}),
 	});
 	return { ...rebuilt, masked: true };
 }
