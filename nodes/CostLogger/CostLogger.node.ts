@@ -12,6 +12,7 @@ import { routeItems } from '../glue/items';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { buildDashboardResponse, logCosts, resolveModelPrices, resolveRateCard, type ModelPriceTable, type RateCard } from '../domain/costs';
 import type { ValueDashboardSettings } from '../domain/costs/dashboard-value';
+import { importHistoricalMessage } from '../domain/costs/import';
 import { readConversation } from '../domain/envelope';
 import { parseInternalNumbers } from '../domain/store';
 import { handleDashboardRequest } from '../domain/security/dashboard-auth';
@@ -66,6 +67,19 @@ export class CostLogger implements INodeType {
 		let prices: { rateCard: RateCard; modelPrices: ModelPriceTable } | undefined;
 
 		return await routeItems(this, 1, async (json, itemIndex) => {
+			if (operation === 'importMessages') {
+				const text = (name: string) => String(this.getNodeParameter(name, itemIndex, '') ?? '');
+				const imported = await importHistoricalMessage(await getSupportStore(this, itemIndex), {
+					phoneNumberId: text('phoneNumberId'),
+					customer: text('importCustomer'),
+					customerName: text('importCustomerName'),
+					author: text('importAuthor'),
+					text: text('importText'),
+					sentAt: text('importSentAt'),
+					messageId: text('importMessageId'),
+				});
+				return [0, { ...json, imported: imported as unknown as IDataObject }];
+			}
 			if (operation !== 'log') {
 				const report = await runReport(this, operation, json, itemIndex);
 				return [0, report.json, report.binary];
