@@ -2,13 +2,15 @@ import {
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IHttpRequestOptions,
+	type IExecuteFunctions,
+	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 	type ISupplyDataFunctions,
 	type SupplyData,
 } from 'n8n-workflow';
 
-import { packTool } from '../glue/tools';
+import { executeToolNode, packTool } from '../glue/tools';
 import {
 	availabilityArguments,
 	checkAvailability,
@@ -85,6 +87,11 @@ export class BookingSystemTool implements INodeType {
 			},
 		],
 	};
+
+	/** n8n's AI Agent (v3) has the workflow engine run the tool call: one item per call. */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeToolNode(this, BookingSystemTool.prototype.supplyData);
+	}
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const operation = this.getNodeParameter('operation', itemIndex) as Operation;

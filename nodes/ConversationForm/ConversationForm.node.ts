@@ -11,48 +11,21 @@ import {
 import { routeItems } from '../glue/items';
 import { chatModelInputsAlways } from '../glue/llm';
 import { field } from '../glue/parameters';
+import { formDefinitionFrom } from '../glue/forms';
 import { getSupportStore, supportStoreConnectionTest } from '../glue/store';
-import {
-	FormDefinitionError,
-	parseChoices,
-	stepForm,
-	validateFormDefinition,
-	type FieldDefinition,
-	type FieldType,
-	type FormDefinition,
-	type FormState,
-	type MessageUnderstanding,
-	type StepResult,
-} from '../domain/dialog';
+import type { MessageUnderstanding, StepResult } from '../domain/dialog';
+import { applyFormMessage } from '../domain/dialog/persist';
 import { fillFieldsWithModel } from '../domain/dialog/llm-fill';
-import { readConversation } from '../domain/envelope';
+import { customerKeyOf, readConversation } from '../domain/envelope';
+import type { FormDefinition, FormOutput } from '../domain/dialog';
+import { mayRememberGuest, profileFromForm } from '../domain/reply/profile-from-form';
 import type { ChatModelLike } from '../domain/llm';
 import type { Entity } from '../domain/nlu/entities/types';
 import { SUPPORTED_LANGUAGES, type SupportedLanguage } from '../domain/nlu/types';
-import type { ConversationFormRecord, SupportStore } from '../domain/store';
+import type { SupportStore } from '../domain/store';
 import { conversationFormProperties, DEFAULT_FORM_TEXT_EXPRESSION } from './description';
 
 const OUTPUT = { ask: 0, complete: 1, cancelled: 2, handoff: 3, not_in_form: 4 } as const;
-/** How often a message is re-applied when another message of the same guest changed the form meanwhile. */
-const MAX_SAVE_ATTEMPTS = 8;
-
-interface FieldParameters {
-	name?: string;
-	type?: string;
-	required?: boolean;
-	label?: string;
-	choices?: string;
-	min?: number;
-	max?: number;
-	futureDate?: boolean;
-	maxNights?: number;
-	openingHours?: string;
-	questionEn?: string;
-	questionNl?: string;
-	questionDe?: string;
-	questionFr?: string;
-	questionEs?: string;
-}
 
 export class ConversationForm implements INodeType {
 	description: INodeTypeDescription = {
@@ -88,11 +61,16 @@ export class ConversationForm implements INodeType {
 			this,
 			Object.keys(OUTPUT).length,
 			async (json, itemIndex) => {
-				const definition = definitionFor(this, itemIndex);
+				const definition = formDefinitionFrom(this, itemIndex);
 				const conversation = readConversation(json);
 				const store = await getSupportStore(this, itemIndex);
 				const understanding = await withKnownLanguage(store, conversation.id, understand(this, json, itemIndex));
-				const result = await applyMessage(store, conversation, definition, understanding, model);
+				const result = await applyFormMessage(store, conversation, definition, understanding, {
+					fill: async (stepped, state, message) =>
+						model && stepped.outcome === 'ask' && state.status === 'asking' && !message.buttonId && worthAskingTheModel(stepped, message)
+							? await fillFieldsWithModel(model, definition, state, message)
+							: {},
+				});
 				if (!result) {
 					throw new NodeOperationError(this.getNode(), 'The form of this conversation kept changing while this message was processed', {
 						itemIndex,
@@ -100,6 +78,10 @@ export class ConversationForm implements INodeType {
 					});
 				}
 				const routed: IDataObject = { ...json };
+				if (result.outcome === 'complete' && result.form) {
+					const profile = await rememberFromForm(this, itemIndex, store, customerKeyOf(conversation.customer), definition, result.form);
+					if (profile) routed.profile = profile;
+				}
 				if (result.form) routed.form = result.form as unknown as IDataObject;
 				if (result.reply) routed.reply = result.reply as unknown as IDataObject;
 				return [OUTPUT[result.outcome], routed];
@@ -107,6 +89,24 @@ export class ConversationForm implements INodeType {
 			{ errorOutput: OUTPUT.not_in_form },
 		);
 	}
+}
+
+/** With Remember in Guest Profile on: the completed form's name, language, references and preferences, consent permitting. */
+async function rememberFromForm(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	store: SupportStore,
+	customerKey: string,
+	definition: FormDefinition,
+	form: FormOutput,
+): Promise<IDataObject | undefined> {
+	const options = context.getNodeParameter('options', itemIndex, {}) as { rememberInProfile?: boolean; profilePreferenceFields?: string };
+	if (!options.rememberInProfile) return undefined;
+	if (!mayRememberGuest(await store.listConsentEvents(customerKey))) return undefined;
+	const update = profileFromForm(definition, form, (options.profilePreferenceFields ?? '').split(','));
+	if (!update) return undefined;
+	const saved = await store.updateGuestProfile(customerKey, update);
+	return { name: saved.name ?? null, language: saved.language ?? null, preferences: saved.preferences, bookings: saved.bookings };
 }
 
 async function connectedModel(context: IExecuteFunctions): Promise<ChatModelLike | undefined> {
@@ -120,63 +120,6 @@ async function connectedModel(context: IExecuteFunctions): Promise<ChatModelLike
 	return model && typeof (model as ChatModelLike).invoke === 'function' ? (model as ChatModelLike) : undefined;
 }
 
-function definitionFor(context: IExecuteFunctions, itemIndex: number): FormDefinition {
-	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const rawFields = ((context.getNodeParameter('fields', itemIndex, {}) as { field?: FieldParameters[] }).field ?? []) as FieldParameters[];
-	const fields: FieldDefinition[] = rawFields.map((raw) => {
-		const type = (raw.type ?? 'text') as FieldType;
-		const questions: FieldDefinition['questions'] = {};
-		for (const language of SUPPORTED_LANGUAGES) {
-			const question = raw[`question${language.charAt(0).toUpperCase()}${language.slice(1)}` as keyof FieldParameters];
-			if (typeof question === 'string' && question.trim()) questions[language] = question.trim();
-		}
-		const max = Number(raw.max ?? 0);
-		return {
-			name: String(raw.name ?? '').trim(),
-			type,
-			required: raw.required !== false,
-			label: raw.label?.trim() || undefined,
-			choices: type === 'choice' ? parseChoices(raw.choices ?? '') : undefined,
-			min: type === 'number' ? Number(raw.min ?? 0) : undefined,
-			max: max > 0 ? max : undefined,
-			validation: {
-				futureDate: (type === 'date' || type === 'date_range') && raw.futureDate !== false,
-				maxNights: Number(raw.maxNights ?? 0) > 0 ? Number(raw.maxNights) : undefined,
-				openingHours: raw.openingHours?.trim() || undefined,
-			},
-			questions,
-		};
-	});
-	const startOn = context.getNodeParameter('startOn', itemIndex, 'intent') as 'intent' | 'always';
-	const definition: FormDefinition = {
-		name: String(context.getNodeParameter('formName', itemIndex, '')).trim(),
-		fields,
-		startOn,
-		startIntents:
-			startOn === 'intent'
-				? String(context.getNodeParameter('startIntents', itemIndex, ''))
-						.split(',')
-						.map((intent) => intent.trim())
-						.filter(Boolean)
-				: [],
-		idleMinutes: Number(options.idleMinutes ?? 30),
-		maxAttempts: Number(options.maxAttempts ?? 3),
-		defaultLanguage: (options.defaultLanguage as SupportedLanguage) ?? 'en',
-		timeZone: (typeof options.timeZone === 'string' && options.timeZone.trim()) || context.getTimezone() || 'UTC',
-		sideQuestionConfidence: Number(options.sideQuestionConfidence ?? 0.6),
-	};
-	try {
-		validateFormDefinition(definition);
-		new Intl.DateTimeFormat('en', { timeZone: definition.timeZone });
-	} catch (error) {
-		if (error instanceof FormDefinitionError) throw new NodeOperationError(context.getNode(), error.message, { itemIndex, description: error.hint });
-		throw new NodeOperationError(context.getNode(), `Unknown time zone "${definition.timeZone}"`, {
-			itemIndex,
-			description: 'Set Options › Time Zone to an IANA zone such as Europe/Amsterdam.',
-		});
-	}
-	return definition;
-}
 
 function supportedLanguage(value: unknown): SupportedLanguage | undefined {
 	return SUPPORTED_LANGUAGES.includes(value as SupportedLanguage) ? (value as SupportedLanguage) : undefined;
@@ -243,73 +186,4 @@ function worthAskingTheModel(result: StepResult, message: MessageUnderstanding):
 	return message.text.trim().split(/\s+/).length >= 4;
 }
 
-function stateOf(record: ConversationFormRecord): FormState {
-	return {
-		name: record.formName,
-		status: record.status,
-		values: record.values as FormState['values'],
-		sources: record.sources as FormState['sources'],
-		attempts: record.attempts,
-		askedField: record.askedField,
-		resumePending: record.resumePending,
-		partialRange: record.partialRange ?? undefined,
-		language: supportedLanguage(record.language) ?? 'en',
-		startedAt: record.startedAt,
-		lastActiveAt: record.lastActiveAt,
-	};
-}
 
-/**
- * Loads the conversation's form, steps it with the message and saves it if nobody else saved meanwhile;
- * otherwise re-reads and re-applies, so two messages at the same moment both land, one after the other.
- */
-async function applyMessage(
-	store: SupportStore,
-	conversation: ReturnType<typeof readConversation>,
-	definition: FormDefinition,
-	message: MessageUnderstanding,
-	model: ChatModelLike | undefined,
-): Promise<StepResult | undefined> {
-	let conversationStored = false;
-	for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt++) {
-		const now = new Date();
-		const record = await store.loadConversationForm(conversation.id);
-		const active = record && Date.parse(record.expiresAt) > now.getTime() ? record : undefined;
-		if (active && active.formName !== definition.name) return { outcome: 'not_in_form', state: null, changed: false };
-		const input = { definition, state: active ? stateOf(active) : undefined, message, now };
-		let result = stepForm(input);
-		if (model && result.outcome === 'ask' && result.state?.status === 'asking' && !message.buttonId && worthAskingTheModel(result, message)) {
-			const llmValues = await fillFieldsWithModel(model, definition, result.state, message);
-			if (Object.keys(llmValues).length) result = stepForm({ ...input, message: { ...message, llmValues } });
-		}
-		if (!result.changed) return result;
-		if (result.state) {
-			if (!record && !conversationStored) {
-				await store.upsertConversation(conversation);
-				conversationStored = true;
-			}
-			const saved = await store.saveConversationForm(
-				{
-					conversationId: conversation.id,
-					formName: definition.name,
-					status: result.state.status,
-					values: result.state.values,
-					sources: result.state.sources,
-					attempts: result.state.attempts,
-					askedField: result.state.askedField,
-					resumePending: result.state.resumePending === true,
-					partialRange: result.state.partialRange ?? null,
-					language: result.state.language,
-					startedAt: result.state.startedAt,
-					lastActiveAt: result.state.lastActiveAt,
-					expiresAt: new Date(now.getTime() + definition.idleMinutes * 60_000).toISOString(),
-				},
-				record ? record.version : null,
-			);
-			if (saved) return result;
-		} else if (!active || (await store.clearConversationForm(conversation.id, active.version))) {
-			return result;
-		}
-	}
-	return undefined;
-}

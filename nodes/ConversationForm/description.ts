@@ -191,6 +191,23 @@ export const conversationFormProperties: INodeProperties[] = [
 				description: 'After this many answers the form cannot use for one field, the message goes to Handoff with the values so far',
 			},
 			{
+				displayName: 'Preference Fields',
+				name: 'profilePreferenceFields',
+				type: 'string',
+				default: '',
+				placeholder: 'diet, room_wish',
+				description: 'Comma-separated field names whose values are lasting preferences to remember (e-mail and phone fields never are)',
+				displayOptions: { show: { rememberInProfile: [true] } },
+			},
+			{
+				displayName: 'Remember in Guest Profile',
+				name: 'rememberInProfile',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether a completed form updates the guest profile (AI Reply › Remember Guests): the name from a Person Name field, the form’s language, booking references and the Preference Fields. Not for guests who opted out.',
+			},
+			{
 				displayName: 'Side Question Confidence',
 				name: 'sideQuestionConfidence',
 				type: 'number',

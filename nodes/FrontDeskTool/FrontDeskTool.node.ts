@@ -1,13 +1,15 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 	type ISupplyDataFunctions,
 	type SupplyData,
 } from 'n8n-workflow';
 
-import { packTool } from '../glue/tools';
+import { executeToolNode, packTool } from '../glue/tools';
 import { callbackArguments, checkCallbackTime, handoffArguments } from '../domain/tools/pack-tools';
 import { ENDS_TURN } from '../domain/tools/tool-loop';
 
@@ -103,6 +105,11 @@ export class FrontDeskTool implements INodeType {
 			},
 		],
 	};
+
+	/** n8n's AI Agent (v3) has the workflow engine run the tool call: one item per call. */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeToolNode(this, FrontDeskTool.prototype.supplyData);
+	}
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const operation = this.getNodeParameter('operation', itemIndex) as Operation;

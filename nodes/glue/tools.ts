@@ -3,13 +3,22 @@
  * takes them: any number of them, a toolkit (the MCP Client Tool) counting as its tools.
  */
 import { DynamicStructuredTool } from '@langchain/core/tools';
-import { NodeConnectionTypes, NodeOperationError, type IDataObject, type IExecuteFunctions, type ISupplyDataFunctions } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type ISupplyDataFunctions,
+	type SupplyData,
+} from 'n8n-workflow';
 import type { z } from 'zod';
 
 import { isChatMemory, type ChatMemoryLike } from '../domain/memory/conversation-memory';
 import { maskPii } from '../domain/privacy/pii';
 import { mapStrings, type ToolLike } from '../domain/tools/tool-loop';
-import { TOOL_KEEP_PATTERNS } from '../domain/tools/tool-privacy';
+import { recallRestoreMap, rememberRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
+import { createToolPrivacy, TOOL_KEEP_PATTERNS } from '../domain/tools/tool-privacy';
 
 function isTool(value: unknown): value is ToolLike {
 	return (
@@ -114,4 +123,60 @@ export async function getConnectedMemory(context: IExecuteFunctions, itemIndex: 
 		});
 	}
 	return memory;
+}
+
+/** What the engine adds to a tool call's item besides the model's arguments. */
+const ENGINE_KEYS = ['toolCallId'];
+
+/**
+ * `execute` for a tool sub-node, so it also runs when n8n's AI Agent (v3) hands a tool call to the workflow
+ * engine instead of calling the tool itself: the engine runs the node with one item per call, holding the
+ * agent's input item with the model's arguments on top. The tool is the one `supplyData` builds; LangChain's
+ * schema check drops the envelope's keys. Privacy as on AI Reply's path: a tool that needs real values gets
+ * the placeholders in its arguments filled in from the execution's memory (the Consent Gate's restore map
+ * for this message); what the node outputs (the model's observation, kept in the execution data) and its
+ * errors are masked, and values first seen in the answer are added to that memory so a later node can put
+ * them back.
+ */
+export async function executeToolNode(
+	context: IExecuteFunctions,
+	supplyData: (this: ISupplyDataFunctions, itemIndex: number) => Promise<SupplyData>,
+): Promise<INodeExecutionData[][]> {
+	// The engine records the node's input and output itself: the canvas logging of packTool has nothing to do.
+	const supplyContext = new Proxy(context, {
+		get(target, property, receiver) {
+			if (property === 'addInputData') return () => ({ index: 0 });
+			if (property === 'addOutputData') return () => undefined;
+			return Reflect.get(target, property, receiver) as unknown;
+		},
+	}) as unknown as ISupplyDataFunctions;
+	const items = context.getInputData();
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const json = items[itemIndex].json;
+		const messageId = (json.message as { id?: unknown } | undefined)?.id;
+		const vaultKey = restoreVaultKey(context.getExecutionId(), typeof messageId === 'string' ? messageId : undefined);
+		const privacy = createToolPrivacy({ restoreMap: recallRestoreMap(vaultKey) ?? {} });
+		try {
+			const supplied = await supplyData.call(supplyContext, itemIndex);
+			const tool = supplied.response;
+			if (!isTool(tool)) throw new NodeOperationError(context.getNode(), 'This node did not supply a tool', { itemIndex });
+			const args = Object.fromEntries(Object.entries(json).filter(([key]) => !ENGINE_KEYS.includes(key)));
+			const result = await tool.invoke(privacy.restoreArguments(args, tool));
+			const response = privacy.mask(typeof result === 'string' ? result : JSON.stringify(result));
+			rememberRestoreMap(vaultKey, privacy.restoreMap);
+			output.push({ json: { response }, pairedItem: { item: itemIndex } });
+		} catch (error) {
+			const message = privacy.mask((error as Error).message);
+			if (context.continueOnFail()) {
+				output.push({ json: { error: message }, pairedItem: { item: itemIndex } });
+				continue;
+			}
+			throw new NodeOperationError(context.getNode(), message, {
+				itemIndex,
+				description: 'The model is given this error as the tool’s answer and can correct its call.',
+			});
+		}
+	}
+	return [output];
 }

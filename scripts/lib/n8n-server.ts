@@ -813,7 +813,7 @@ export class N8nRestClient {
 	}
 
 	/** A JSON request; returns the parsed body (REST answers are wrapped in `{ data }`). */
-	async request<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<T> {
+	async request<T = unknown>(method: string, urlPath: string, body?: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
 		const headers: Record<string, string> = { accept: 'application/json' };
 		if (body !== undefined) headers['content-type'] = 'application/json';
 		if (this.cookie) headers.cookie = this.cookie;
@@ -822,7 +822,7 @@ export class N8nRestClient {
 				method,
 				headers,
 				body: body === undefined ? undefined : JSON.stringify(body),
-				signal: AbortSignal.timeout(30_000),
+				signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
 			});
 		let response: Response;
 		try {
@@ -841,8 +841,8 @@ export class N8nRestClient {
 	}
 
 	/** A `/rest` call, unwrapped from `{ data }`. */
-	async rest<T = unknown>(method: string, urlPath: string, body?: unknown): Promise<T> {
-		const result = await this.request<{ data: T }>(method, `/rest${urlPath}`, body);
+	async rest<T = unknown>(method: string, urlPath: string, body?: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
+		const result = await this.request<{ data: T }>(method, `/rest${urlPath}`, body, options);
 		return result.data;
 	}
 
@@ -888,10 +888,21 @@ export class N8nRestClient {
 	 * the editor's "Publish"). Throws with n8n's reason when activation fails (unknown node, missing
 	 * credential, webhook path taken, ...).
 	 */
-	async activateWorkflow(id: string): Promise<WorkflowRecord> {
-		const { versionId, activeVersionId } = await this.getWorkflow(id);
-		if (activeVersionId === versionId) return await this.getWorkflow(id);
-		return await this.rest<WorkflowRecord>('POST', `/workflows/${id}/activate`, { versionId });
+	async activateWorkflow(id: string, options: { timeoutMs?: number; attempts?: number } = {}): Promise<WorkflowRecord> {
+		// On a loaded machine publishing (which loads every node and registers webhooks) can take well over
+		// 30 s: wait up to two minutes per attempt, and try again after a timeout or a 5xx unless it went live.
+		const attempts = options.attempts ?? 3;
+		for (let attempt = 1; ; attempt++) {
+			const { versionId, activeVersionId } = await this.getWorkflow(id);
+			if (activeVersionId === versionId) return await this.getWorkflow(id);
+			try {
+				return await this.rest<WorkflowRecord>('POST', `/workflows/${id}/activate`, { versionId }, { timeoutMs: options.timeoutMs ?? 120_000 });
+			} catch (error) {
+				const retryable = error instanceof N8nRequestError ? error.status >= 500 : (error as Error).name === 'TimeoutError';
+				if (!retryable || attempt >= attempts) throw error;
+				await sleep(2_000 * attempt);
+			}
+		}
 	}
 
 	async deactivateWorkflow(id: string): Promise<WorkflowRecord> {

@@ -23,7 +23,8 @@ const VALUE_FORMATS: Record<string, string> = {
 	text: 'short text',
 };
 
-function describeField(field: FieldDefinition): string {
+/** One line per field: its name and the format a model should give its value in. */
+export function describeField(field: FieldDefinition): string {
 	const format = field.type === 'choice' ? `one of ${(field.choices ?? []).map((option) => JSON.stringify(option.id)).join(', ')}` : VALUE_FORMATS[field.type];
 	return `- ${field.name}: ${format}`;
 }
