@@ -2,7 +2,10 @@
 // `chromium`, through playwright-core): sign in, load the page, filter, open a chat, export CSV; and
 // over plain HTTP: the role matrix, lockout, CSRF refusal, TOTP enrolment and sign-in, the analyst's
 // masked export and the access log. The store is a PostgreSQL test database seeded with the week of
-// chats whose metrics test/unit/costs works out.
+// chats whose metrics test/unit/costs works out, encrypted at rest (the credential's Encryption Key), so
+// every view, filter and export here also proves the dashboard reads through the cipher.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +24,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const LOGIN = { username: 'ops', password: 'Dashboard-2026' };
 const USERS = { agent: { username: 'alex', password: 'agent-pass-2026' }, analyst: { username: 'nina', password: 'analyst-pass-2026' } };
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
+const STORE_KEY = randomBytes(32).toString('base64');
 
 describe('Chats dashboard in a real n8n server and a real browser', () => {
 	let server: N8nServer;
@@ -33,7 +37,8 @@ describe('Chats dashboard in a real n8n server and a real browser', () => {
 
 	beforeAll(async () => {
 		database = await createTestDatabase('wa_dashboard');
-		const store = await openSupportStore({ backend: 'postgres', connection: database.connection });
+		// The store encrypts (the credential's Encryption Key): every view below reads through the cipher.
+		const store = await openSupportStore({ backend: 'postgres', connection: database.connection, encryption: { key: STORE_KEY } });
 		await seedChats(store);
 		await closeAllSupportStores();
 
@@ -44,7 +49,7 @@ describe('Chats dashboard in a real n8n server and a real browser', () => {
 		build.credentials = { ...build.credentials, chatsDashboardAdminApi: { id: 'dashAdmin1', name: 'Admin' } };
 		const userFolder = createTempUserFolder('n8n-e2e-dashboard-');
 		await importCredentials(userFolder, [
-			{ id: 'pgDashboardStore1', name: 'Store', type: 'whatsAppSupportStorePostgresApi', data: { ...database.connection, password: '', ssl: 'disable', schema: 'whatsapp_support' } },
+			{ id: 'pgDashboardStore1', name: 'Store', type: 'whatsAppSupportStorePostgresApi', data: { ...database.connection, password: '', ssl: 'disable', schema: 'whatsapp_support', encryptionKey: STORE_KEY } },
 			{ id: 'dashAdmin1', name: 'Admin', type: 'chatsDashboardAdminApi', data: { username: LOGIN.username, password: LOGIN.password } },
 		]);
 		const [{ id }] = await importWorkflows(userFolder, [workflow]);
@@ -142,6 +147,24 @@ describe('Chats dashboard in a real n8n server and a real browser', () => {
 		await Promise.all([page.waitForLoadState('load'), page.click('form.filters button[type="submit"]')]);
 		expect(await page.locator('tr.chat-row').getAttribute('data-conversation')).toBe(IDS.dirk);
 		expect(await tile('responseRate')).toBe('0%');
+	});
+
+	it('reads an encrypted store: psql shows ciphertext, the page the text, and a number finds its chat', async () => {
+		const { host, port, user, password } = database.connection;
+		const psql = (sql: string) =>
+			execFileSync('psql', ['-h', host, '-p', String(port), '-U', user, '-d', database.connection.database, '-tA', '-c', sql], {
+				env: { ...process.env, PGPASSWORD: password ?? '' },
+				encoding: 'utf8',
+			});
+		const raw = psql('SELECT text FROM whatsapp_support.messages WHERE text IS NOT NULL UNION ALL SELECT customer_name FROM whatsapp_support.conversations');
+		expect(raw).toMatch(/^enc:v1:/m);
+		expect(raw).not.toMatch(/breakfast|refund|Anna|Müller|García/);
+
+		// Bernd's number, typed as people do: found through its keyed hash (his customer key has no spaces).
+		await page.goto(`${dashboardUrl}?from=${SEED_RANGE.from}&to=${SEED_RANGE.to}&customer=${encodeURIComponent('+49 151 1234 5678')}`);
+		expect(await rows().count()).toBe(1);
+		await expect(rows().first().getAttribute('data-conversation')).resolves.toBe(IDS.bernd);
+		await expect(rows().first().textContent()).resolves.toContain('Bernd Müller');
 	});
 
 	it('opens a chat: full history with times, function calls, handoff and its cost', async () => {

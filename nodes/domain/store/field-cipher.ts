@@ -9,7 +9,7 @@
  *
  * Keys are derived once, when the cipher is made: nothing is derived per row.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 
 const PREFIX = 'enc:v1:';
 const JSON_KEY = '$enc';
@@ -28,8 +28,9 @@ export class EncryptionKeyError extends Error {
 
 interface DerivedKey {
 	id: string;
-	encryption: Buffer;
-	lookup: Buffer;
+	// Key objects, made once: passing raw bytes would make Node build one on every call.
+	encryption: KeyObject;
+	lookup: KeyObject;
 }
 
 const KEY_HINT = 'Use 32 random bytes as base64 or hex, e.g. the output of `openssl rand -base64 32`.';
@@ -48,7 +49,7 @@ function keyMaterial(configured: string): Buffer {
 
 function derive(configured: string): DerivedKey {
 	const material = keyMaterial(configured);
-	const part = (info: string) => Buffer.from(hkdfSync('sha256', material, 'n8n-nodes-whatsapp-ai-support', info, 32));
+	const part = (info: string) => createSecretKey(Buffer.from(hkdfSync('sha256', material, 'n8n-nodes-whatsapp-ai-support', info, 32)));
 	return {
 		id: createHmac('sha256', material).update('key-id').digest('hex').slice(0, 8),
 		encryption: part('field-encryption'),
