@@ -295,7 +295,7 @@ function renderExports(page: DashboardPage): string {
 	const base = filterValues(page.query, page.range);
 	const link = (label: string, values: Record<string, string | undefined>, key: string) =>
 		`<a href="${escapeHtml(queryString({ ...base, ...values }))}" data-export="${key}">${label}</a>`;
-	return `<p class="exports">Export: ${link('Chats (CSV)', { format: 'csv', dataset: 'chats' }, 'chats-csv')}${link('Messages (CSV)', { format: 'csv', dataset: 'messages' }, 'messages-csv')}${link('Chats and messages (JSON)', { format: 'json' }, 'json')}</p>`;
+	return `<p class="exports">Export: ${link('Chats (CSV)', { format: 'csv', dataset: 'chats' }, 'chats-csv')}${link('Messages (CSV)', { format: 'csv', dataset: 'messages' }, 'messages-csv')}${link('Top intents (CSV)', { format: 'csv', dataset: 'intents' }, 'intents-csv')}${link('Chats and messages (JSON)', { format: 'json' }, 'json')}</p>`;
 }
 
 function renderChatList(page: DashboardPage): string {
@@ -483,6 +483,20 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 			const body = JSON.stringify({ range: { from: range.fromDay, to: range.toDay, timeZone: range.timeZone }, currency, chats, messages }, null, 1);
 			const filename = fileName('chats', range, 'json');
 			return { statusCode: 200, format: 'json', contentType: 'application/json; charset=utf-8', contentDisposition: `attachment; filename="${filename}"`, body, filename, rows: chats.length + messages.length };
+		}
+		if (dataset === 'intents') {
+			const { topIntents } = await store.analytics.computeMetrics(filters, { currency, timeZone: range.timeZone });
+			const rows = topIntents.map((row) => ({ intent: row.intent, turns: row.turns, share_pct: Math.round(row.share * 1000) / 10, to_a_person: row.human }));
+			const filename = fileName('intents', range, 'csv');
+			return {
+				statusCode: 200,
+				format: 'csv',
+				contentType: 'text/csv; charset=utf-8',
+				contentDisposition: `attachment; filename="${filename}"`,
+				body: toCsv(rows, ['intent', 'turns', 'share_pct', 'to_a_person'], { bom: true }),
+				filename,
+				rows: rows.length,
+			};
 		}
 		if (dataset === 'messages') {
 			const rows = query.chat && !chatId ? [] : await exportMessages(chatId);

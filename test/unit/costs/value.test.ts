@@ -2,6 +2,7 @@
 // every expected value worked out by hand below, on both store backends.
 import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../../nodes/domain/store';
 import type { ChatFilters } from '../../../nodes/domain/store/analytics';
+import { buildDashboardResponse, parseCsv } from '../../../nodes/domain/costs';
 import { loadValueData, renderValueSections, valueCsv } from '../../../nodes/domain/costs/dashboard-value';
 import { at, GO_LIVE, IDS, seedValue, SETTINGS } from '../../fixtures/value/seed';
 import { storeBackendFixtures } from '../../helpers/store-backends';
@@ -232,5 +233,20 @@ describe.each(storeBackendFixtures())('value figures on $name', (backend) => {
 		// Charts: inline SVG only, NPS answers per score among them.
 		expect(html).toContain('data-chart="nps-distribution"');
 		expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+	});
+
+	it('exports the Chats view\'s top-intents table as CSV too', async () => {
+		const query = { from: '2026-06-01', to: '2026-08-29' };
+		const page = await buildDashboardResponse(store, query, { currency: 'USD', timeZone: 'UTC' });
+		expect(page.body).toContain('data-export="intents-csv"');
+		const response = await buildDashboardResponse(store, { ...query, format: 'csv', dataset: 'intents' }, { currency: 'USD', timeZone: 'UTC' });
+		expect({ status: response.statusCode, type: response.contentType, file: response.filename }).toEqual({ status: 200, type: 'text/csv; charset=utf-8', file: 'intents-2026-06-01_2026-08-29.csv' });
+		// Turns after go-live: breakfast C1 D1 E2 (3 of 7 = 42.9 %), complaint C2 C3 (both to a person), parking D2 E1.
+		expect(parseCsv(response.body.replace(/^\uFEFF/, ''))).toEqual([
+			['intent', 'turns', 'share_pct', 'to_a_person'],
+			['breakfast', '3', '42.9', '0'],
+			['complaint', '2', '28.6', '2'],
+			['parking', '2', '28.6', '0'],
+		]);
 	});
 });
