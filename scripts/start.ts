@@ -19,7 +19,7 @@
 // - The demo hotel website (sandbox/hotel-page.ts) with the web chat widget of whatsapp-ai-support runs on
 //   127.0.0.1:5693 (HOTEL_PAGE_PORT), the origin that workflow's Web Chat Trigger allows.
 // Ctrl-C stops n8n cleanly.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -141,6 +141,19 @@ function passThroughEnvironment(): Record<string, string> {
 	return env;
 }
 
+/**
+ * The demo's store is encrypted at rest, with a key made once and kept in .n8n-dev (a demo: in production keep
+ * the key apart from the data, README "Encryption at rest"). Yours wins: WHATSAPP_SUPPORT_ENCRYPTION_KEY.
+ */
+function demoEncryptionKey(): string {
+	const file = path.join(devFolder, 'store-encryption.key');
+	if (!existsSync(file)) {
+		mkdirSync(devFolder, { recursive: true });
+		writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+	}
+	return readFileSync(file, 'utf8').trim();
+}
+
 function checkBuild(): { nodes: string[]; credentials: string[] } {
 	const { n8n } = readPackageJson();
 	const nodes = n8n?.nodes ?? [];
@@ -233,6 +246,10 @@ async function main(): Promise<void> {
 	// Executions past the limit wait in n8n's queue without a V8 isolate: a burst cannot run n8n out of
 	// memory through executions (README, production recipe). Yours wins when set.
 	env.N8N_CONCURRENCY_PRODUCTION_LIMIT ??= DEFAULT_CONCURRENCY_PRODUCTION_LIMIT;
+	if (!env.WHATSAPP_SUPPORT_ENCRYPTION_KEY) {
+		env.WHATSAPP_SUPPORT_ENCRYPTION_KEY = demoEncryptionKey();
+		say('support store encrypted at rest with the demo key in .n8n-dev/store-encryption.key (WHATSAPP_SUPPORT_ENCRYPTION_KEY for your own)');
+	}
 
 	const sandboxPort = demoGraphSandboxPort();
 	if (!(await isPortFree(sandboxPort))) {
