@@ -204,12 +204,13 @@ export const costLoggerProperties: INodeProperties[] = [
 		name: 'channels',
 		type: 'multiOptions',
 		options: [
+			{ name: 'All (With Test Chats)', value: 'all' },
 			{ name: 'Test', value: 'test' },
 			{ name: 'Web Widget', value: 'web' },
 			{ name: 'WhatsApp', value: 'whatsapp' },
 		],
 		default: [],
-		description: 'Only these channels; none selected: all',
+		description: 'Only these channels; none selected: all but the dashboard\'s test chats',
 		displayOptions: show('metrics', 'export'),
 	},
 	{

@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import type { ChatBotRegistration } from '../domain/store';
 import {
 	acceptMessage,
 	authenticate,
@@ -144,9 +145,12 @@ export class WebChatTrigger implements INodeType {
 
 	webhookMethods = {
 		default: {
+			// Publishing registers the chat as a bot the Chats dashboard can test (the store's chat_bots);
+			// unpublishing takes it off the list. A failure here only delays that: the chat itself still works.
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				try {
-					await getSupportStore(this);
+					const store = await getSupportStore(this);
+					if (this.getActivationMode() !== 'manual') await store.chatBots.register(chatBotOf(this));
 				} catch (error) {
 					this.logger.warn(`Web Chat Trigger could not open the support store yet: ${error.message}`);
 				}
@@ -156,6 +160,11 @@ export class WebChatTrigger implements INodeType {
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
+				try {
+					if (this.getActivationMode() !== 'manual') await (await getSupportStore(this)).chatBots.deactivate(chatBotOf(this).id);
+				} catch (error) {
+					this.logger.warn(`Web Chat Trigger could not take its chat off the dashboard's test list: ${error.message}`);
+				}
 				return true;
 			},
 		},
@@ -244,6 +253,24 @@ export class WebChatTrigger implements INodeType {
 	}
 }
 
+/** This trigger as a bot of the dashboard's test chat: its id, the workflow's name and its `message` URL. */
+function chatBotOf(context: IHookFunctions): ChatBotRegistration {
+	const workflow = context.getWorkflow();
+	const node = context.getNode();
+	const sessionUrl = context.getNodeWebhookUrl('default') ?? '';
+	return {
+		id: chatBotIdOf(workflow.id, node.id),
+		workflowId: String(workflow.id ?? ''),
+		name: workflow.name || node.name,
+		siteId: String(context.getNodeParameter('siteId', 'website') || 'website'),
+		messageUrl: sessionUrl.replace(/\/session$/, '/message'),
+	};
+}
+
+function chatBotIdOf(workflowId: string | undefined, nodeId: string): string {
+	return `${workflowId ?? ''}:${nodeId}`;
+}
+
 async function chatConfig(context: IWebhookFunctions): Promise<WebChatConfig> {
 	const credentials = await context.getCredentials(WEB_CHAT_CREDENTIAL);
 	const secret = String(credentials.sessionSecret ?? '');
@@ -261,6 +288,7 @@ async function chatConfig(context: IWebhookFunctions): Promise<WebChatConfig> {
 		messagesPerMinutePerSession: limits.messagesPerMinutePerSession ?? 12,
 		requestsPerMinutePerIp: limits.requestsPerMinutePerIp ?? 60,
 		limiter,
+		botId: chatBotIdOf(context.getWorkflow().id, context.getNode().id),
 	};
 }
 

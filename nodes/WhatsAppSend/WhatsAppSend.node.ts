@@ -131,7 +131,7 @@ export class WhatsAppSend implements INodeType {
 						conversation: { ...conversation, id: web.conversationId },
 						sent: {
 							operation,
-							channel: 'web',
+							channel: conversation.channel,
 							messageType: this.getNodeParameter('messageType', itemIndex) as string,
 							messageIds: web.messageIds,
 							parts: web.messageIds.length,

@@ -107,7 +107,8 @@ describe('Chats dashboard in a real n8n server and a real browser', () => {
 	});
 
 	it('loads the page with metrics, the daily chart and every chat, with user content escaped', async () => {
-		const response = await page.goto(`${dashboardUrl}?from=${SEED_RANGE.from}&to=${SEED_RANGE.to}`);
+		// Type "All, with test chats": the seeded test chat (Tess) counts too.
+		const response = await page.goto(`${dashboardUrl}?from=${SEED_RANGE.from}&to=${SEED_RANGE.to}&channel=all`);
 		expect(response?.status()).toBe(200);
 		expect(response?.headers()['content-type']).toBe('text/html; charset=utf-8');
 		await expect(page.title()).resolves.toBe('Chats');
@@ -129,6 +130,17 @@ describe('Chats dashboard in a real n8n server and a real browser', () => {
 	});
 
 	it('filters by type, customer and assistant with the form', async () => {
+		// By default the dashboard's test chats stay out of the metrics and the list; Test shows them.
+		await page.goto(`${dashboardUrl}?from=${SEED_RANGE.from}&to=${SEED_RANGE.to}`);
+		expect(await page.locator('select[name="channel"]').inputValue()).toBe('');
+		expect(await tile('chats')).toBe('4');
+		expect(await rows().count()).toBe(5);
+		expect(new Set(await page.locator('tr.chat-row .badge').allTextContents())).toEqual(new Set(['WhatsApp', 'Web widget']));
+		await page.selectOption('select[name="channel"]', 'test');
+		await Promise.all([page.waitForLoadState('load'), page.click('form.filters button[type="submit"]')]);
+		expect(await tile('chats')).toBe('1');
+		expect(await page.locator('tr.chat-row').getAttribute('data-conversation')).toBe(IDS.tess);
+
 		await page.selectOption('select[name="channel"]', 'whatsapp');
 		await Promise.all([page.waitForLoadState('load'), page.click('form.filters button[type="submit"]')]);
 		expect(new URL(page.url()).searchParams.get('channel')).toBe('whatsapp');

@@ -265,7 +265,8 @@ describe('a real n8n server with this pack', () => {
 		expect(activated.activeVersionId).toBe(activated.versionId);
 
 		const envelope = {
-			conversation: { channel: 'test', phoneNumberId: 'e2e-phone-number', customer: { waId: '15550001111', name: 'E2E' } },
+			// WhatsApp: web and test (dashboard) conversations are always open, WhatsApp ones only within 24 h.
+			conversation: { channel: 'whatsapp', phoneNumberId: 'e2e-phone-number', customer: { waId: '15550001111', name: 'E2E' } },
 			message: { id: 'wamid.e2e-1', type: 'text', text: 'Hello', timestamp: String(Math.floor(Date.now() / 1000)) },
 		};
 		const response = await fetch(`${server!.baseUrl}/webhook/${WEBHOOK_PATH}`, {
@@ -278,7 +279,7 @@ describe('a real n8n server with this pack', () => {
 		const body = JSON.parse(text) as { lastNode: string; output: number; item: Record<string, unknown> };
 
 		expect(body.lastNode).toBe(nodeUnderTest ? nodeUnderTest.defaultName : 'Envelope');
-		expect(body.item).toMatchObject({ conversation: { channel: 'test', phoneNumberId: 'e2e-phone-number' }, message: { id: 'wamid.e2e-1' } });
+		expect(body.item).toMatchObject({ conversation: { channel: 'whatsapp', phoneNumberId: 'e2e-phone-number' }, message: { id: 'wamid.e2e-1' } });
 		if (nodeUnderTest?.name === 'whatsAppWindowCheck') {
 			// A customer the store has never seen has no open window: the Closed route (output 1).
 			expect(body.output).toBe(1);

@@ -173,11 +173,14 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Cost Logger in n8n (%
 	});
 
 	it('computes metrics over a date range with filters', async () => {
-		const result = await costLogger({ operation: 'metrics', dateFrom: SEED_RANGE.from, dateTo: SEED_RANGE.to, options: { timeZone: 'UTC' } }, [{}]);
+		// All channels, the seeded test chat included (by default test chats stay out: checked below).
+		const result = await costLogger({ operation: 'metrics', dateFrom: SEED_RANGE.from, dateTo: SEED_RANGE.to, channels: ['all'], options: { timeZone: 'UTC' } }, [{}]);
 		const metrics = result.json('Cost Logger')[0].metrics as IDataObject;
 		expect(metrics).toMatchObject({ chats: 5, turns: 7, answeredTurns: 6, automatedChats: 3, handoffChats: 1, contacts: 6, resolvedFirstContacts: 3, responseTimeP90Seconds: 600 });
 		expect(metrics.range).toMatchObject({ from: SEED_RANGE.from, to: SEED_RANGE.to, timeZone: 'UTC' });
 		expect((metrics.cost as IDataObject).perChat).toBeCloseTo(0.026924, 9);
+		const withoutTests = await costLogger({ operation: 'metrics', dateFrom: SEED_RANGE.from, dateTo: SEED_RANGE.to, options: { timeZone: 'UTC' } }, [{}]);
+		expect(withoutTests.json('Cost Logger')[0].metrics).toMatchObject({ chats: 4 });
 		const web = await costLogger({ operation: 'metrics', dateFrom: SEED_RANGE.from, dateTo: SEED_RANGE.to, channels: ['web'], options: { timeZone: 'UTC' } }, [{}]);
 		expect(web.json('Cost Logger')[0].metrics).toMatchObject({ chats: 1, answeredTurns: 0, topIntents: [{ intent: 'location', turns: 1 }] });
 		const badZone = await costLogger({ operation: 'metrics', options: { timeZone: 'Nowhere/Land' } }, [{}]);
@@ -185,7 +188,7 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Cost Logger in n8n (%
 	});
 
 	it('exports chats and messages as CSV files, and as JSON', async () => {
-		const chats = await costLogger({ operation: 'export', dateFrom: SEED_RANGE.from, dateTo: SEED_RANGE.to, options: { timeZone: 'UTC' } }, [{}]);
+		const chats = await costLogger({ operation: 'export', dateFrom: SEED_RANGE.from, dateTo: SEED_RANGE.to, channels: ['all'], options: { timeZone: 'UTC' } }, [{}]);
 		const [item] = chats.output('Cost Logger');
 		expect(item.json.export).toMatchObject({ format: 'csv', dataset: 'chats', rows: 6, fileName: `chats-${SEED_RANGE.from}_${SEED_RANGE.to}.csv` });
 		expect(item.binary?.data).toMatchObject({ mimeType: 'text/csv', fileName: `chats-${SEED_RANGE.from}_${SEED_RANGE.to}.csv` });
@@ -249,7 +252,7 @@ describe.each<StoreBackendName>(['embedded', 'postgres'])('Cost Logger in n8n (%
 		});
 
 		it('answers with the HTML page: tiles, chart, chat list, the selected chat, escaped', async () => {
-			const response = await dashboard({ from: SEED_RANGE.from, to: SEED_RANGE.to, chat: IDS.bernd });
+			const response = await dashboard({ from: SEED_RANGE.from, to: SEED_RANGE.to, channel: 'all', chat: IDS.bernd });
 			expect(response.statusCode).toBe(200);
 			expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
 			expect(response.headers['cache-control']).toBe('no-store');

@@ -246,7 +246,8 @@ function filterValues(query: DashboardQuery, range: ResolvedRange): Record<strin
 function renderFilters(page: DashboardPage): string {
 	const { query, range, assistants } = page;
 	const channel = channelsOf(query)[0] ?? '';
-	const channelOptions = [['', 'All types'], ['whatsapp', 'WhatsApp'], ['web', 'Web widget'], ['test', 'Test']]
+	// Test chats (from the dashboard's Test chat) stay out of the metrics unless Test or All is chosen.
+	const channelOptions = [['', 'All but test chats'], ['whatsapp', 'WhatsApp'], ['web', 'Web widget'], ['test', 'Test'], ['all', 'All, with test chats']]
 		.map(([value, label]) => `<option value="${value}"${value === channel ? ' selected' : ''}>${label}</option>`)
 		.join('');
 	const assistantList = [...new Set([...(query.assistant ? [query.assistant] : []), ...assistants])];

@@ -15,7 +15,17 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+import { readFeed } from '../channels/web';
 import { buildDashboardResponse, escapeHtml, normalizeQuery, type DashboardOptions, type DashboardResponse } from '../costs/dashboard';
+import {
+	newTestChatClientId,
+	renderTestChat,
+	sendTestChatMessage,
+	TEST_CHAT_STYLE,
+	testChatConversationId,
+	awaitingAnswer,
+	type TestChatTransport,
+} from '../costs/dashboard-test-chat';
 import { DASHBOARD_ROLES, DEFAULT_THROTTLE, type AccessLogEntry, type DashboardRole, type DashboardUser, type ThrottlePolicy } from '../store/access';
 import type { SupportStore } from '../store/support-store';
 import { PersonalDataMask } from './masking';
@@ -39,6 +49,10 @@ export interface DashboardAuthOptions extends Omit<DashboardOptions, 'exports' |
 	secureCookie?: boolean;
 	/** Strict only works where n8n serves webhook HTML without its sandbox (see the README). */
 	sameSite?: 'Lax' | 'Strict';
+	/** How the Test chat reaches a bot's trigger (default: fetch). */
+	testChatTransport?: TestChatTransport;
+	/** How long a Test chat message waits for the answer before the page is shown (ms). */
+	testChatWaitMs?: number;
 }
 
 export interface DashboardHttpResponse extends DashboardResponse {
@@ -148,10 +162,10 @@ main{padding:16px 20px;max-width:1100px}.card{background:#fff;border:1px solid #
 label{display:block;margin:6px 0}input,select,button{font:inherit;padding:5px 8px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eef1ef;vertical-align:top}
 form.inline{display:inline}code{word-break:break-all}.muted{color:#68737d}`;
 
-function page(title: string, body: string, headerHtml = ''): string {
+function page(title: string, body: string, headerHtml = '', head = ''): string {
 	return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head>
+<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style>${head}</head>
 <body><header><h1>${escapeHtml(title)}</h1>${headerHtml}</header><main>${body}</main></body></html>
 `;
 }
@@ -176,7 +190,9 @@ function csrfField(viewer: Viewer): string {
 }
 
 function navigation(viewer: Viewer): string {
-	const links = [`<a href="?" data-nav="chats">Chats</a>`, `<a href="?view=security" data-nav="security">Sign-in security</a>`];
+	const links = [`<a href="?" data-nav="chats">Chats</a>`];
+	if (viewer.role !== 'analyst') links.push(`<a href="?view=test" data-nav="test">Test chat</a>`);
+	links.push(`<a href="?view=security" data-nav="security">Sign-in security</a>`);
 	if (viewer.role === 'admin') links.push(`<a href="?view=users" data-nav="users">Users</a>`, `<a href="?view=access-log" data-nav="access-log">Access log</a>`);
 	return `<nav class="session" style="margin-left:auto;display:flex;gap:12px;align-items:baseline"><span data-user="${escapeHtml(viewer.username)}" data-role="${viewer.role}">${escapeHtml(viewer.username)} (${viewer.role})</span>${links.join('')}<form class="inline logout" method="post" action="?"><input type="hidden" name="action" value="logout">${csrfField(viewer)}<button type="submit">Sign out</button></form></nav>`;
 }
@@ -336,6 +352,7 @@ export async function handleDashboardRequest(store: SupportStore, request: Dashb
 			return redirect('?', clearCookie);
 		}
 		if (action.startsWith('totp-')) return await totpAction(action);
+		if (action === 'test-send') return await testChatView(true);
 		if (action.startsWith('user-')) {
 			if (viewer.role !== 'admin') {
 				await log({ ...actor, action, outcome: 'denied', target: fields.username ?? null });
@@ -356,6 +373,7 @@ export async function handleDashboardRequest(store: SupportStore, request: Dashb
 		return html(200, accessLogPage(title, viewer, await store.access.listAccessLog({ limit: 500 }), options.timeZone || 'UTC'), keepCookie);
 	}
 	if (view === 'security') return html(200, securityPage(title, viewer, undefined), keepCookie);
+	if (view === 'test') return await testChatView(false);
 
 	if (query.format && viewer.role === 'agent') {
 		await log({ ...actor, action: 'export', outcome: 'denied', target: query.dataset ?? query.format });
@@ -369,6 +387,35 @@ export async function handleDashboardRequest(store: SupportStore, request: Dashb
 		await log({ ...actor, action: 'view_chat', target: query.chat, outcome: response.statusCode === 404 ? 'failed' : 'ok', detail: mask ? { masked: true } : undefined });
 	}
 	return { ...response, setCookie: keepCookie, location: '?' };
+
+	/** The Test chat: admins and agents chat with a published bot; a post sends one message first. */
+	async function testChatView(send: boolean): Promise<DashboardHttpResponse> {
+		if (viewer.role === 'analyst') {
+			await log({ ...actor, action: send ? 'test_chat' : 'view_test_chat', outcome: 'denied' });
+			return html(403, page(title, notice('Your role (analyst) cannot chat with the bots.'), navigation(viewer)), keepCookie);
+		}
+		const bots = await store.chatBots.listActive();
+		const botId = send ? fields.bot : typeof rawQuery.bot === 'string' ? rawQuery.bot : undefined;
+		const bot = bots.find((each) => each.id === botId) ?? (send || botId ? undefined : bots.length === 1 ? bots[0] : undefined);
+		let problem = botId && !bot ? 'That bot is not published any more: pick another.' : undefined;
+		if (send && bot) {
+			const result = await sendTestChatMessage(
+				store,
+				bot,
+				{ user: viewer.username, text: fields.text ?? '', clientId: /^[\w-]{8,64}$/.test(fields.id ?? '') ? fields.id! : newTestChatClientId(), choiceId: fields.choice || undefined },
+				{ transport: options.testChatTransport, waitMs: options.testChatWaitMs },
+			);
+			await log({ ...actor, action: 'test_chat', target: bot.id, outcome: result.ok ? 'ok' : 'failed' });
+			problem = result.problem;
+		}
+		const conversationId = bot ? testChatConversationId(bot, viewer.username) : undefined;
+		const messages = conversationId ? await readFeed(store, conversationId, 0, 100) : [];
+		const withPerson = conversationId ? Boolean(await store.getOpenHandoff(conversationId)) : false;
+		const body = renderTestChat({ bots, bot, messages, csrfField: csrfField(viewer), clientId: newTestChatClientId(), withPerson, problem });
+		// While the answer is awaited the page looks again every 2 s (the page has no script).
+		const refresh = bot && awaitingAnswer(messages) && !withPerson ? `<meta http-equiv="refresh" content="2;url=${escapeHtml(`?view=test&bot=${encodeURIComponent(bot.id)}`)}">` : '';
+		return html(problem ? 400 : 200, page(`${title} · Test chat`, body, navigation(viewer), `${refresh}<style>${TEST_CHAT_STYLE}</style>`), keepCookie);
+	}
 
 	async function totpAction(name: string): Promise<DashboardHttpResponse> {
 		const user = await store.access.getUser(viewer.username);

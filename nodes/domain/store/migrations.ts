@@ -337,6 +337,26 @@ CREATE INDEX conversations_wa_id_hmac ON conversations (wa_id_hmac);
 CREATE INDEX conversations_customer_name_hmacs ON conversations USING gin (customer_name_hmacs);
 `,
 	},
+	{
+		version: 11,
+		name: 'chat bots for the dashboard test chat',
+		// A Web Chat Trigger registers itself here when its workflow is published (and marks itself inactive when
+		// unpublished), so the Chats dashboard can list the bots a user may test. `test_secret` signs the
+		// dashboard's test-chat tokens: only what can read this store can start a test chat.
+		sql: `
+CREATE TABLE chat_bots (
+	id text PRIMARY KEY,
+	workflow_id text NOT NULL,
+	name text NOT NULL,
+	site_id text NOT NULL,
+	message_url text NOT NULL,
+	test_secret text NOT NULL,
+	active boolean NOT NULL DEFAULT true,
+	registered_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+	},
 ];
 
 const MIGRATION_LOCK_NAME = 'n8n-nodes-whatsapp-ai-support:migrations';

@@ -3,6 +3,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { conversationIdOf, customerKeyOf, type ConversationRef } from '../envelope';
 import { DashboardAccess } from './access';
 import { ChatAnalytics } from './analytics';
+import { ChatBots } from './chat-bots';
 import { insertTurn, type TurnInput } from './analytics/turns';
 import { correctGuestProfile, mergeGuestProfile, selectGuestProfile, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
 import type { SqlDriver, SqlExecutor } from './driver';
@@ -193,6 +194,9 @@ export class SupportStore {
 	/** Dashboard users, sessions, login throttle and the access log. */
 	readonly access: DashboardAccess;
 
+	/** The bots the dashboard's test chat can talk to (registered by Web Chat Triggers). */
+	readonly chatBots: ChatBots;
+
 	private hmacKey?: Promise<string>;
 
 	/** How personal fields are written and read: encrypted with a key, plain without. */
@@ -207,6 +211,7 @@ export class SupportStore {
 		this.analytics = new ChatAnalytics(driver, this.fields);
 		this.surveys = new SurveyStore(driver, this.fields);
 		this.access = new DashboardAccess(driver);
+		this.chatBots = new ChatBots(driver);
 	}
 
 	/** Whether personal fields are encrypted at rest (a key is configured). */

@@ -13,7 +13,8 @@ describe.each(storeBackendFixtures())('chat metrics on $name', (backend) => {
 		store = await openSupportStore(await backend.create());
 		await seedChats(store);
 		const range = await store.analytics.resolveDateRange({ ...SEED_RANGE, timeZone: 'UTC' });
-		week = { from: range.from, to: range.to };
+		// Every channel, the dashboard's test chats included (the default leaves them out: see below).
+		week = { from: range.from, to: range.to, channels: ['all'] };
 	});
 
 	afterAll(async () => {
@@ -82,6 +83,23 @@ describe.each(storeBackendFixtures())('chat metrics on $name', (backend) => {
 			['thanks', 1, 0],
 		]);
 		expect(metrics.topIntents[0].share).toBeCloseTo(2 / 7, 10);
+	});
+
+	it('leaves the test chats out by default, and shows them with the Test or All filter', async () => {
+		const byDefault = { from: week.from, to: week.to };
+		const metrics = await store.analytics.computeMetrics(byDefault, { currency: 'USD' });
+		// Tess's test chat (2 messages) is left out: Anna, Bernd, Carmen, Dirk.
+		expect([metrics.chats, metrics.messages]).toEqual([4, 14]);
+		const { total, chats } = await store.analytics.listChats(byDefault, { currency: 'USD' });
+		expect(total).toBe(5);
+		expect(chats.map((chat) => chat.conversationId)).not.toContain(IDS.tess);
+		expect((await store.analytics.dailySeries(byDefault, { currency: 'USD', timeZone: 'UTC' })).map((day) => day.chats)).toEqual([1, 1, 1, 1, 1, 0, 0]);
+
+		const tests = await store.analytics.computeMetrics({ ...byDefault, channels: ['test'] });
+		expect([tests.chats, tests.messages]).toEqual([1, 2]);
+		expect((await store.analytics.listChats({ ...byDefault, channels: ['test'] }, { currency: 'USD' })).chats.map((chat) => chat.conversationId)).toEqual([IDS.tess]);
+		expect((await store.analytics.computeMetrics({ ...byDefault, channels: ['all'] })).chats).toBe(5);
+		expect((await store.analytics.computeMetrics({ ...byDefault, channels: ['web', 'test'] })).chats).toBe(2);
 	});
 
 	it('applies the channel, assistant, customer and date filters', async () => {

@@ -4,3 +4,4 @@ export * from './outbound';
 export * from './requests';
 export * from './session';
 export * from './widget';
+export * from './test-chat';

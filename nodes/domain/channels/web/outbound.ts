@@ -25,8 +25,12 @@ export class WebDeliveryError extends Error {
 	}
 }
 
+/**
+ * Whether replies go to a chat window rather than WhatsApp: the website widget (`web`) and the dashboard's
+ * test chat (`test`), which both read the store's feed. Neither has a 24-hour window or templates.
+ */
 export function isWebConversation(conversation: { channel?: unknown } | undefined): boolean {
-	return conversation?.channel === 'web';
+	return conversation?.channel === 'web' || conversation?.channel === 'test';
 }
 
 /** The widget message for a Cloud API payload built by our WhatsApp builders. */

@@ -9,6 +9,7 @@ import { conversationIdOf, type ConversationRef, type Envelope } from '../../env
 import type { SupportStore } from '../../store';
 import type { RateLimiter } from './limits';
 import { conversationForSession, issueSession, verifyCustomerIdentity, verifySession, type CustomerIdentity, type WebSession } from './session';
+import { testChatConversation, verifyTestChat } from './test-chat';
 
 export interface WebChatConfig {
 	secret: string;
@@ -22,6 +23,8 @@ export interface WebChatConfig {
 	messagesPerMinutePerSession: number;
 	requestsPerMinutePerIp: number;
 	limiter: RateLimiter;
+	/** This trigger's chat bot id (`<workflow id>:<node id>`): test chats from the dashboard name it. */
+	botId?: string;
 	now?: () => number;
 }
 
@@ -34,7 +37,7 @@ export interface WebAnswer {
 export interface WebInboundEnvelope extends Envelope {
 	conversation: ConversationRef & { id: string };
 	message: { id: string; type: string; text: string; timestamp: string; interactive?: { type: 'button_reply'; id: string; title: string } };
-	web: { sessionId: string; pageLanguage?: string };
+	web: { sessionId: string; pageLanguage?: string; testBy?: string };
 }
 
 const fail = (statusCode: number, code: string, message: string, headers?: Record<string, string>): WebAnswer => ({
@@ -115,18 +118,37 @@ export function authenticate(config: WebChatConfig, token: unknown): { session: 
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
+/** Who sends a message: a visitor's signed session, or a dashboard user's test-chat token (channel `test`). */
+async function senderOf(
+	config: WebChatConfig,
+	body: Record<string, unknown>,
+	store: SupportStore,
+): Promise<{ sessionId: string; ref: ConversationRef; testBy?: string } | { answer: WebAnswer }> {
+	if (body.test === undefined) {
+		const auth = authenticate(config, body.session);
+		if ('answer' in auth) return auth;
+		return { sessionId: auth.session.sessionId, ref: conversationForSession(auth.session, config.siteId) };
+	}
+	const bot = config.botId ? await store.chatBots.get(config.botId) : undefined;
+	if (!bot?.active) return { answer: fail(401, 'test_chat_not_published', 'This chat is not published, so it cannot be tested from the dashboard; publish its workflow') };
+	const check = verifyTestChat(bot.testSecret, body.test, bot.id, config.now?.());
+	if (!check.valid) return { answer: fail(401, `test_chat_${check.reason}`, 'The test-chat token is not valid for this chat; send the message again from the dashboard') };
+	return { sessionId: `dashboard:${check.claims.user}`, ref: testChatConversation(bot.workflowId, check.claims.user), testBy: check.claims.user };
+}
+
 /**
  * POST message: checks and stores the guest's message once (the widget's own message id, so a retried POST
- * is a duplicate), and returns the envelope to start the workflow with.
+ * is a duplicate), and returns the envelope to start the workflow with. A body with `test` instead of
+ * `session` is a test chat from the Chats dashboard (test-chat.ts).
  */
 export async function acceptMessage(
 	config: WebChatConfig,
 	body: Record<string, unknown>,
 	store: SupportStore,
 ): Promise<{ answer: WebAnswer; envelope?: WebInboundEnvelope }> {
-	const auth = authenticate(config, body.session);
-	if ('answer' in auth) return { answer: auth.answer };
-	const tooMany = limited(config, `session:${auth.session.sessionId}`, config.messagesPerMinutePerSession);
+	const sender = await senderOf(config, body, store);
+	if ('answer' in sender) return { answer: sender.answer };
+	const tooMany = limited(config, `session:${sender.sessionId}`, config.messagesPerMinutePerSession);
 	if (tooMany) return { answer: tooMany };
 
 	const button = body.button as { id?: unknown; title?: unknown } | undefined;
@@ -142,10 +164,9 @@ export async function acceptMessage(
 	const clientId = typeof body.id === 'string' && CLIENT_ID.test(body.id) ? body.id : undefined;
 	if (body.id !== undefined && !clientId) return { answer: fail(400, 'invalid_message_id', 'id must be 8 to 64 letters, digits, - or _') };
 
-	const ref = conversationForSession(auth.session, config.siteId);
-	const conversation = { ...ref, id: conversationIdOf(ref) };
+	const conversation = { ...sender.ref, id: conversationIdOf(sender.ref) };
 	// Scoped to the session, so one visitor cannot take another's message ids.
-	const messageId = `web:${auth.session.sessionId}:${clientId ?? randomUUID()}`;
+	const messageId = `${sender.ref.channel}:${sender.sessionId}:${clientId ?? randomUUID()}`;
 	const sentAt = new Date(config.now?.() ?? Date.now());
 	const message: WebInboundEnvelope['message'] = {
 		id: messageId,
@@ -171,7 +192,7 @@ export async function acceptMessage(
 	const pageLanguage = typeof body.language === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(body.language) ? body.language : undefined;
 	return {
 		answer: { statusCode: 202, body: { ok: true, id: stored?.id ?? null, conversationId: conversation.id, withPerson } },
-		envelope: { conversation, message, web: { sessionId: auth.session.sessionId, ...(pageLanguage ? { pageLanguage } : {}) } },
+		envelope: { conversation, message, web: { sessionId: sender.sessionId, ...(pageLanguage ? { pageLanguage } : {}), ...(sender.testBy ? { testBy: sender.testBy } : {}) } },
 	};
 }
 

@@ -4,7 +4,10 @@ export interface ChatFilters {
 	from: Date;
 	/** Range end (exclusive). */
 	to: Date;
-	/** Conversation channels: whatsapp, web, test. Empty or undefined: all. */
+	/**
+	 * Conversation channels: whatsapp, web, test. Empty or undefined: every channel except `test` (the
+	 * dashboard's test chats stay out of the metrics); `all`: every channel, test chats included.
+	 */
 	channels?: string[];
 	/** Assistant name or workflow id recorded on the conversation's turns in the range. */
 	assistant?: string;
@@ -50,6 +53,11 @@ export function parseInternalNumbers(value: string | string[] | undefined): stri
 		.filter(Boolean);
 	return [...new Set(keys)];
 }
+
+/** The channel of the dashboard's test chats, left out of the metrics unless asked for. */
+export const TEST_CHANNEL = 'test';
+/** The channel filter value that takes every channel, test chats included. */
+export const ALL_CHANNELS = 'all';
 
 /** The SQL condition (on conversations `c`) that a conversation is internal. */
 export function internalCondition(filters: Pick<ChatFilters, 'internalNumbers' | 'lookupHashes'>, params: Params): string {
@@ -127,7 +135,8 @@ export function scopeCte(filters: ChatFilters, params: Params): { sql: string; f
 	const audience = filters.audience ?? 'customers';
 	if (audience !== 'all') conditions.push(`${audience === 'internal' ? '' : 'NOT '}${internalCondition(filters, params)}`);
 	const channels = (filters.channels ?? []).map((channel) => channel.trim()).filter(Boolean);
-	if (channels.length) conditions.push(`c.channel = ANY(${params.add(channels)}::text[])`);
+	if (!channels.length) conditions.push(`c.channel <> ${params.add(TEST_CHANNEL)}`);
+	else if (!channels.includes(ALL_CHANNELS)) conditions.push(`c.channel = ANY(${params.add(channels)}::text[])`);
 	const customer = filters.customer?.trim();
 	if (customer) {
 		const pattern = params.add(likePattern(customer));
@@ -164,9 +173,13 @@ export function scopeCte(filters: ChatFilters, params: Params): { sql: string; f
 	};
 }
 
-/** Whether the filters narrow the conversations (costs without a conversation then no longer count). */
+/**
+ * Whether the filters narrow the conversations (costs without a conversation then no longer count). The
+ * default channel filter (all but test chats) and `all` do not.
+ */
 export function narrowed(filters: ChatFilters): boolean {
-	return Boolean((filters.audience ?? 'customers') === 'internal' || (filters.channels ?? []).filter(Boolean).length || filters.customer?.trim() || filters.assistant?.trim());
+	const channels = (filters.channels ?? []).map((channel) => channel.trim()).filter(Boolean);
+	return Boolean((filters.audience ?? 'customers') === 'internal' || (channels.length && !channels.includes(ALL_CHANNELS)) || filters.customer?.trim() || filters.assistant?.trim());
 }
 
 /** Every customer turn of the scoped conversations (all time), with its first reply. */
