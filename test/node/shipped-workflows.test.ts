@@ -75,7 +75,8 @@ const workflows: Array<{ file: string; json: WorkflowJson }> = workflowFiles.map
 	json: JSON.parse(readFileSync(file(name), 'utf8')) as WorkflowJson,
 }));
 
-const isTriggerOrWebhook = (node: WorkflowNodeJson) => node.type === 'n8n-nodes-base.webhook' || node.type === `${OUR_PACKAGE}.whatsAppAiTrigger`;
+const isTriggerOrWebhook = (node: WorkflowNodeJson) =>
+	node.type === 'n8n-nodes-base.webhook' || node.type === `${OUR_PACKAGE}.whatsAppAiTrigger` || node.type === `${OUR_PACKAGE}.webChatTrigger`;
 
 describe('shipped workflows (static)', () => {
 	const ours = ourNodeTypes();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { WebChatTrigger } from '../../nodes/WebChatTrigger/WebChatTrigger.node';
-import { acceptMessage, deliverWebMessages, issueSession, RateLimiter, readFeed, type WebInboundEnvelope } from '../../nodes/domain/channels/web';
+import { acceptMessage, deliverWebMessages, issueSession, RateLimiter, readFeed, signTestChat, type WebInboundEnvelope } from '../../nodes/domain/channels/web';
 import { closeAllSupportStores, openSupportStore } from '../../nodes/domain/store';
 import { startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
 import { loadWorkflowFile, runWorkflow } from '../helpers/workflow-runner';
@@ -83,6 +83,59 @@ describe('whatsapp-ai-support from the Web Chat Trigger (in-process)', () => {
 		expect((await acceptMessage(chat, { session: token, text: 'Danke!' }, bed.store)).answer.body).toMatchObject({ withPerson: true });
 		// Only the duty manager's alert template went to WhatsApp.
 		expect(bed.sandbox.sentMessages().map((message) => message.type)).toEqual(['template']);
+	});
+});
+
+describe.each([
+	{ file: 'hotel-concierge', question: 'Hoe laat is het ontbijt?', answer: /ontbijt/i },
+	{ file: 'restaurant-reservations', question: 'Hebben jullie vegetarische gerechten?', answer: /vegetari/i },
+])('$file from its Web Chat Trigger, for a visitor and for a dashboard test chat (in-process)', ({ file, question, answer }) => {
+	let bed: NodeTestBed;
+
+	beforeAll(async () => {
+		bed = await startNodeTestBed('embedded');
+	});
+	afterAll(async () => await bed.close());
+	beforeEach(() => bed.sandbox.reset());
+
+	async function run(body: Record<string, unknown>, botId?: string) {
+		const chat = { secret: SECRET, siteId: 'site', allowedOrigins: ['*'], sessionLifetimeSeconds: 3600, maxMessageLength: 2000, maxBodyBytes: 16_384, messagesPerMinutePerSession: 100, requestsPerMinutePerIp: 100, limiter: new RateLimiter(), botId };
+		const { envelope, answer: accepted } = await acceptMessage(chat, body, bed.store);
+		expect(accepted.statusCode).toBe(202);
+		const flow = loadWorkflowFile(path.join(workflows, `${file}.json`));
+		// The same nodes follow both triggers.
+		expect(flow.connections['Web Chat Trigger']).toEqual({ main: [flow.connections['WhatsApp AI Trigger'].main[0]] });
+		const result = await runWorkflow(flow, {
+			credentials: { ...bed.credentials, webChatApi: { sessionSecret: SECRET } },
+			startNodeName: 'Web Chat Trigger',
+			triggerItems: [{ json: envelope as unknown as IDataObject }],
+		});
+		expect(result.status).toBe('success');
+		return { result, envelope: envelope as WebInboundEnvelope };
+	}
+
+	it('answers a web visitor in the web conversation, and nothing goes to WhatsApp', async () => {
+		const { token } = issueSession(SECRET, { lifetimeSeconds: 3600 });
+		const { result, envelope } = await run({ session: token, text: question });
+		expect(result.runCount('Check Consent')).toBe(1);
+		expect(result.json('Check Service Window', 0)[0].window).toMatchObject({ open: true, alwaysOpen: true });
+		expect(result.json('Send Reply')[0].sent).toMatchObject({ channel: 'web' });
+		const feed = await readFeed(bed.store, envelope.conversation.id, 0);
+		expect(feed.map((message) => message.author)).toEqual(['customer', 'bot']);
+		expect(feed[1].text).toMatch(answer);
+		expect(bed.sandbox.sentMessages()).toEqual([]);
+	});
+
+	it('answers a dashboard test chat in a test conversation, always open, and nothing goes to WhatsApp', async () => {
+		const bot = await bed.store.chatBots.register({ id: `wf-${file}:web-chat`, workflowId: `wf-${file}`, name: file, siteId: 'site', messageUrl: 'http://n8n.test/webhook/x/message' });
+		const { result, envelope } = await run({ test: signTestChat(bot.testSecret, { bot: bot.id, user: 'ops' }), text: question }, bot.id);
+		expect(envelope.conversation).toMatchObject({ channel: 'test', id: `test:wf-${file}:dashboard:ops` });
+		expect(result.json('Check Service Window', 0)[0].window).toMatchObject({ open: true, alwaysOpen: true });
+		expect(result.json('Send Reply')[0].sent).toMatchObject({ channel: 'test' });
+		const feed = await readFeed(bed.store, envelope.conversation.id, 0);
+		expect(feed.map((message) => message.author)).toEqual(['customer', 'bot']);
+		expect(feed[1].text).toMatch(answer);
+		expect(bed.sandbox.sentMessages()).toEqual([]);
 	});
 });
 
