@@ -1,7 +1,7 @@
 // A scripted "model" for the local OpenAI-compatible server, so the LLM workflow (hotel-concierge-llm)
 // runs in `npm start` with no API key: it reads the guest's message and the tools it is offered, calls
-// check_availability / look_up_reservation / hand_off_to_person / remember_guest_detail the way a model
-// would, and answers from what the tools return or from the knowledge-base entries in its prompt, in
+// check_availability / look_up_reservation / hand_off_to_person / remember_guest_detail / start_room_booking
+// the way a model would, and answers from what the tools return or from the knowledge-base entries in its prompt, in
 // AI Reply's JSON answer format. It understands a few phrasings in English (and some Dutch and German),
 // nothing more: connect a real model for real conversations.
 import type { ChatRequest, Responder, ScriptedMessage } from './openai-server';
@@ -68,6 +68,9 @@ function answerFromTool(result: Record<string, unknown>, question: string): Scri
 		return json(true, 'Sorry, those dates are fully booked.');
 	}
 	if (result.remembered === true) return json(true, 'Thank you, I will remember that for your next stay.');
+	// A form tool: its question goes to the guest as it is.
+	if (typeof result.question === 'string' && result.question) return json(true, result.question);
+	if (typeof result.message === 'string' && result.message) return json(true, result.message);
 	return json(false, '');
 }
 
@@ -101,6 +104,18 @@ export function conciergeResponder(now: () => Date = () => new Date()): Responde
 		const reference = BOOKING_REFERENCE.exec(question)?.[0];
 		if (reference && tools.has('look_up_reservation')) {
 			return { content: '', toolCalls: [{ name: 'look_up_reservation', arguments: { reference: reference.toUpperCase() } }] };
+		}
+		const formTool = [...tools].find((name) => name.startsWith('start_') && /book|room/.test(name));
+		if (formTool && /\b(book|reserve|boeken|reserveren|buchen|reservieren)\b/i.test(question)) {
+			const roomType = ROOM_TYPES.find(([pattern]) => pattern.test(question))?.[1];
+			const guests = /\bfor (\d+)\b/i.exec(question)?.[1];
+			const weekend = /\b(next weekend|volgend weekend|nächstes wochenende)\b/i.test(question) ? nextWeekend(now()) : undefined;
+			const values = {
+				...(weekend ? { stay: { start: weekend.checkIn, end: weekend.checkOut } } : {}),
+				...(guests ? { guests: Number(guests) } : {}),
+				...(roomType ? { room_type: roomType } : {}),
+			};
+			return { content: '', toolCalls: [{ name: formTool, arguments: { values } }] };
 		}
 		if (tools.has('check_availability') && /\b(free|available|availability|vrij|beschikbaar|frei|price|cost|kost|prijs|kostet)\b/i.test(question)) {
 			const roomType = ROOM_TYPES.find(([pattern]) => pattern.test(question))?.[1];

@@ -70,9 +70,9 @@ describe('hotel-concierge-llm (in-process)', () => {
 		const reply = result.json('Answer With Tools')[0].reply as { toolCalls: Array<{ name: string; input: Record<string, unknown> }>; modelCalls: number };
 		expect(reply.toolCalls).toEqual([expect.objectContaining({ name: 'check_availability', input: { ...stay, guests: 2, roomType: 'double' } })]);
 		expect(reply.modelCalls).toBe(2);
-		// The model was offered the four tools and the guest-profile tool.
+		// The model was offered the five tools and the guest-profile tool.
 		const offered = (llm.chatRequests()[0].body.tools as Array<{ function: { name: string } }>).map((tool) => tool.function.name).sort();
-		expect(offered).toEqual(['check_availability', 'hand_off_to_person', 'look_up_reservation', 'remember_guest_detail', 'schedule_callback']);
+		expect(offered).toEqual(['check_availability', 'hand_off_to_person', 'look_up_reservation', 'remember_guest_detail', 'schedule_callback', 'start_room_booking']);
 		// Next weekend is bookable in the demo data (the full weekend is three or more weeks out).
 		expect(double.available).toBe(true);
 		expect(texts).toEqual([`Yes, a Double room is free from ${stay.checkIn} to ${stay.checkOut}: *${double.total} EUR* for 2 night(s). Shall I ask a colleague to book it for you?`]);
@@ -87,5 +87,30 @@ describe('hotel-concierge-llm (in-process)', () => {
 		expect(result.json('Answer With Tools', 1)[0].reply).toMatchObject({ reason: 'handoff', handoff: { kind: 'handoff' } });
 		expect(result.runCount('Hand Off to a Person')).toBe(1);
 		expect((await bed.store.getOpenHandoff(conversationId))?.reason).toMatch(/handed over by the assistant/);
+	});
+	it('books a room: the model starts Book a Room through Start Room Booking, the form confirms with the price, and “yes” creates the reservation in the booking sandbox', async () => {
+		const stay = nextWeekend(new Date());
+		const waId = '31666660003';
+		const before = booking.reservations().length;
+		const start = await guestWrites(waId, 'Sanne de Boer', 'I would like to book a double room for 2 next weekend');
+		const started = start.result.json('Answer With Tools')[0].reply as { text: string; toolCalls: Array<{ name: string; input: Record<string, unknown> }> };
+		expect(started.toolCalls).toEqual([
+			expect.objectContaining({ name: 'start_room_booking', input: { values: { stay: { start: stay.checkIn, end: stay.checkOut }, guests: 2, room_type: 'double' } } }),
+		]);
+		// Everything was given: the form asks to confirm, and the model relays its question.
+		expect((await bed.store.loadConversationForm(start.conversationId))).toMatchObject({ formName: 'book_a_room', status: 'confirming' });
+		expect(start.texts).toEqual([started.text]);
+		expect(started.text).toContain('2');
+
+		const yes = await guestWrites(waId, 'Sanne de Boer', 'Yes');
+		expect(yes.result.runCount('Answer With Tools')).toBe(0);
+		expect(yes.result.runCount('Create Reservation')).toBe(1);
+		const reservations = booking.reservations();
+		expect(reservations).toHaveLength(before + 1);
+		const made = reservations.at(-1)!;
+		expect(made).toMatchObject({ roomType: 'double', checkIn: stay.checkIn, checkOut: stay.checkOut, guests: 2, name: 'Sanne de Boer' });
+		const sent = bed.sandbox.sentMessages().at(-1)!;
+		expect(JSON.stringify(sent.body)).toContain(made.reference);
+		expect(await bed.store.loadConversationForm(yes.conversationId)).toBeUndefined();
 	});
 });
