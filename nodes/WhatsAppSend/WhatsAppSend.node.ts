@@ -30,6 +30,9 @@ import {
 	type TemplateParameter,
 } from '../domain/whatsapp/outbound';
 import { defaultCallbackData, deliverMessages } from '../domain/whatsapp/send';
+import { unmaskPii } from '../domain/privacy/pii';
+import { recallRestoreMap, restoreVaultKey } from '../domain/privacy/restore-vault';
+import { mapStrings } from '../domain/tools/tool-loop';
 import { deliverWebMessages, isWebConversation, webMessageFromCloudPayload, WebDeliveryError, type WebOutboundMessage } from '../domain/channels/web';
 import { DEFAULT_MESSAGE_ID_EXPRESSION, DEFAULT_TEXT_EXPRESSION, sendProperties } from './description';
 
@@ -42,6 +45,7 @@ interface SendOptions {
 	quoteMessage?: boolean;
 	author?: 'bot' | 'agent' | 'system';
 	internalRole?: string;
+	restorePersonalData?: boolean;
 }
 
 function collection<T>(value: unknown, key: string): T[] {
@@ -105,7 +109,11 @@ export class WhatsAppSend implements INodeType {
 			};
 			const store = await getSupportStore(this, itemIndex);
 			const templateLanguage = await templateLanguageFor(this, json, itemIndex, conversation, store);
-			const payloads = buildPayloads(this, itemIndex, json, recipient, messageOptions, templateLanguage);
+			let payloads = buildPayloads(this, itemIndex, json, recipient, messageOptions, templateLanguage);
+			// A model's answer written over masked text (n8n's AI Agent, a Code node …) may hold placeholders such
+			// as [EMAIL_1]: the guest gets their own values back, from this execution's memory (never stored in items).
+			const restoreMap = options.restorePersonalData === false ? undefined : recallRestoreMap(restoreVaultKey(this.getExecutionId(), incomingId));
+			if (restoreMap) payloads = payloads.map((payload) => mapStrings(payload, (text) => unmaskPii(text, restoreMap)) as typeof payload);
 			const fallbackTemplate = options.fallbackTemplateName
 				? buildTemplateMessage(
 						recipient,

@@ -423,6 +423,14 @@ export const sendProperties: INodeProperties[] = [
 				description: "Whether to show the reply as a quote of the customer's message",
 			},
 			{
+				displayName: 'Restore Personal Data',
+				name: 'restorePersonalData',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether placeholders such as [EMAIL_1] in the message are replaced by the guest's own values the Consent Gate masked in this execution (kept in memory only), e.g. in an AI Agent's answer",
+			},
+			{
 				displayName: 'Sent By',
 				name: 'author',
 				type: 'options',

@@ -76,6 +76,27 @@ describe('WhatsApp Send in n8n against the Graph sandbox', () => {
 		expect(stored).toMatchObject({ direction: 'outbound', author: 'bot', text: 'Breakfast is served *7:00–10:30*.' });
 	});
 
+	it('puts the guest’s own values back into placeholders the Consent Gate made in this execution, unless told not to', async () => {
+		const written = { ...envelope, message: { ...envelope.message, id: 'wamid.incoming.masked', text: 'Mail me at anna.jansen@example.com please' } };
+		// What an AI Agent would write over the masked text.
+		const reply = "={{ 'I will mail ' + ($json.message.textMasked.match(/\\[EMAIL_\\d+\\]/) || ['nothing'])[0] + ' today. [EMAIL_9] is not yours.' }}";
+		const run = async (options: INodeParameters) =>
+			await runWorkflow(
+				line(node('Gate', 'consentGate', { operation: 'maskPii' }), sendNode({ messageType: 'text', text: reply, options })),
+				{ credentials: credentials(), triggerItems: [{ json: written }] },
+			);
+		const restored = await run({});
+		expect(restored.status).toBe('success');
+		expect(restored.json('Gate')[0].message).toMatchObject({ textMasked: 'Mail me at [EMAIL_1] please' });
+		expect((sandbox.sentMessages().at(-1)?.body.text as { body: string }).body).toBe('I will mail anna.jansen@example.com today. [EMAIL_9] is not yours.');
+		// The item keeps no raw value: only the gate's copy of the guest's own message has it.
+		expect(JSON.stringify(restored.json('Send')[0].sent)).not.toContain('anna.jansen@example.com');
+
+		const kept = await run({ restorePersonalData: false });
+		expect(kept.status).toBe('success');
+		expect((sandbox.sentMessages().at(-1)?.body.text as { body: string }).body).toBe('I will mail [EMAIL_1] today. [EMAIL_9] is not yours.');
+	});
+
 	it('splits text longer than 4096 characters into several messages', async () => {
 		const text = `${'Our spa is open daily. '.repeat(150).trim()}\n\n${'Towels are provided. '.repeat(150).trim()}`;
 		const result = await send({ messageType: 'text', text });
