@@ -1,6 +1,7 @@
 // `npm run bench:encryption`: what encryption at rest costs on the hot path. Per value: seal, open and a lookup
 // hash; per message: storing an inbound message (text + raw payload + name + number) and reading a
-// conversation's last 20 messages, on the embedded store, with and without a key.
+// conversation's last 20 messages, on the embedded store, with and without a key; and how fast a key rotation
+// re-encrypts them.
 // A benchmark, not a test: the figures depend on the machine and on what else it is doing (load shown).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +20,7 @@ function microseconds(count: number, work: () => void): number {
 	return Number(process.hrtime.bigint() - started) / 1000 / count;
 }
 
-async function storeFigures(key: string | undefined): Promise<{ writeMs: number; readMs: number }> {
+async function storeFigures(key: string | undefined): Promise<{ writeMs: number; readMs: number; rotateRowsPerSecond?: number }> {
 	const folder = mkdtempSync(join(tmpdir(), 'wa-bench-crypt-'));
 	try {
 		const store: SupportStore = await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite'), encryption: { key } });
@@ -40,7 +41,15 @@ async function storeFigures(key: string | undefined): Promise<{ writeMs: number;
 		for (let index = 0; index < 100; index++) await store.listMessages('whatsapp:1065000000001:31612345678', 20);
 		const readMs = (performance.now() - reading) / 100;
 		await closeAllSupportStores();
-		return { writeMs, readMs };
+		if (!key) return { writeMs, readMs };
+		// Rotation to a new key: every message (text and payload) and the conversation sealed again.
+		const rotating = await openSupportStore({ backend: 'pglite', dataDir: join(folder, 'pglite'), encryption: { key: randomBytes(32).toString('base64'), olderKeys: [key] } });
+		const rotationStarted = performance.now();
+		const rotation = await rotating.rotateEncryptionKey({ batchSize: 100 });
+		const rows = Object.values(rotation.rotated).reduce((sum, count) => sum + count, 0);
+		const rotateRowsPerSecond = rows / ((performance.now() - rotationStarted) / 1000);
+		await closeAllSupportStores();
+		return { writeMs, readMs, rotateRowsPerSecond };
 	} finally {
 		rmSync(folder, { recursive: true, force: true });
 	}
@@ -61,6 +70,7 @@ async function main(): Promise<void> {
 		perValue: Object.fromEntries(Object.entries(perValue).map(([name, value]) => [name, Number(value.toFixed(1))])),
 		inboundMessageMs: { plain: Number(plain.writeMs.toFixed(2)), encrypted: Number(encrypted.writeMs.toFixed(2)) },
 		read20MessagesMs: { plain: Number(plain.readMs.toFixed(2)), encrypted: Number(encrypted.readMs.toFixed(2)) },
+		rotationRowsPerSecond: Math.round(encrypted.rotateRowsPerSecond ?? 0),
 	};
 	if (process.argv.includes('--json')) {
 		console.log(JSON.stringify(figures, null, 2));
@@ -70,6 +80,7 @@ async function main(): Promise<void> {
 	console.log(`per value: seal ${figures.perValue.sealUs} µs, open ${figures.perValue.openUs} µs, lookup hash ${figures.perValue.lookupHashUs} µs`);
 	console.log(`store an inbound message (PGlite, ${MESSAGES}): plain ${figures.inboundMessageMs.plain} ms, encrypted ${figures.inboundMessageMs.encrypted} ms`);
 	console.log(`read a conversation's last 20 messages: plain ${figures.read20MessagesMs.plain} ms, encrypted ${figures.read20MessagesMs.encrypted} ms`);
+	console.log(`key rotation (batches of 100): ${figures.rotationRowsPerSecond} rows/s`);
 }
 
 main().catch((error) => {

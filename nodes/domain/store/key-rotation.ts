@@ -9,7 +9,9 @@ import { nameWords, numberDigits, type FieldCodec } from './field-cipher';
 
 interface EncryptedTable {
 	table: string;
+	/** The primary key, and its SQL type (for the batches' keyset pagination). */
 	key: string;
+	keyType: 'bigint' | 'text';
 	text: string[];
 	json: string[];
 	/** Columns worked out from the opened values (the keyed hashes of a conversation). */
@@ -18,10 +20,11 @@ interface EncryptedTable {
 
 /** Every table with encrypted fields; the same list as the README's "Encryption at rest" table. */
 export const ENCRYPTED_TABLES: EncryptedTable[] = [
-	{ table: 'messages', key: 'id', text: ['text'], json: ['payload'] },
+	{ table: 'messages', key: 'id', keyType: 'bigint', text: ['text'], json: ['payload'] },
 	{
 		table: 'conversations',
 		key: 'id',
+		keyType: 'text',
 		text: ['customer_name', 'wa_id'],
 		json: [],
 		derived: (open, fields) => ({
@@ -29,10 +32,10 @@ export const ENCRYPTED_TABLES: EncryptedTable[] = [
 			customer_name_hmacs: open.customer_name ? nameWords(open.customer_name).map((word) => fields.lookupHash(word)) : null,
 		}),
 	},
-	{ table: 'handoffs', key: 'id', text: ['summary'], json: ['context'] },
-	{ table: 'conversation_forms', key: 'conversation_id', text: [], json: ['field_values'] },
-	{ table: 'guest_profiles', key: 'customer_key', text: ['name'], json: ['preferences', 'bookings'] },
-	{ table: 'surveys', key: 'id', text: ['comment'], json: [] },
+	{ table: 'handoffs', key: 'id', keyType: 'bigint', text: ['summary'], json: ['context'] },
+	{ table: 'conversation_forms', key: 'conversation_id', keyType: 'text', text: [], json: ['field_values'] },
+	{ table: 'guest_profiles', key: 'customer_key', keyType: 'text', text: ['name'], json: ['preferences', 'bookings'] },
+	{ table: 'surveys', key: 'id', keyType: 'bigint', text: ['comment'], json: [] },
 ];
 
 export interface KeyRotationOptions {
@@ -70,12 +73,22 @@ async function countStale(db: SqlExecutor, keyId: string): Promise<number> {
 	return total;
 }
 
-async function rotateBatch(tx: SqlExecutor, spec: EncryptedTable, fields: FieldCodec & { keyId: string }, batchSize: number): Promise<number> {
+async function rotateBatch(
+	tx: SqlExecutor,
+	spec: EncryptedTable,
+	fields: FieldCodec & { keyId: string },
+	batchSize: number,
+	after: unknown,
+): Promise<{ count: number; last: unknown }> {
 	const columns = [spec.key, ...spec.text, ...spec.json];
-	// SKIP LOCKED: a row a live write holds is left for the next batch rather than waited for.
+	// Keyset pagination on the primary key: each batch starts where the last one ended, so a large table is
+	// read once per run, not once per batch. SKIP LOCKED: a row a live write holds is left for the next run
+	// (`remaining` counts it) rather than waited for.
 	const rows = await tx.query<Record<string, unknown>>(
-		`SELECT ${columns.join(', ')} FROM ${spec.table} WHERE ${staleCondition(spec, fields.keyId)} ORDER BY ${spec.key} LIMIT $1 FOR UPDATE SKIP LOCKED`,
-		[batchSize],
+		`SELECT ${columns.join(', ')} FROM ${spec.table}
+		WHERE ($2::text IS NULL OR ${spec.key} > $2::${spec.keyType}) AND (${staleCondition(spec, fields.keyId)})
+		ORDER BY ${spec.key} LIMIT $1 FOR UPDATE SKIP LOCKED`,
+		[batchSize, after === undefined ? null : String(after)],
 	);
 	for (const row of rows) {
 		const open: Record<string, string | null> = {};
@@ -91,7 +104,7 @@ async function rotateBatch(tx: SqlExecutor, spec: EncryptedTable, fields: FieldC
 		const assignments = names.map((name, index) => `${name} = $${index + 2}${spec.json.includes(name) ? '::jsonb' : (casts[name] ?? '')}`);
 		await tx.query(`UPDATE ${spec.table} SET ${assignments.join(', ')} WHERE ${spec.key} = $1`, [row[spec.key], ...names.map((name) => values[name])]);
 	}
-	return rows.length;
+	return { count: rows.length, last: rows.length ? rows[rows.length - 1][spec.key] : after };
 }
 
 /** Re-encrypts, in batches, every field not sealed with the current key. Needs a store with a key. */
@@ -103,16 +116,18 @@ export async function rotateEncryptionKey(driver: SqlDriver, fields: FieldCodec,
 	const rotated: Record<string, number> = Object.fromEntries(ENCRYPTED_TABLES.map((spec) => [spec.table, 0]));
 	let batches = 0;
 	for (const spec of ENCRYPTED_TABLES) {
+		let after: unknown;
 		for (;;) {
 			if (maxBatches && batches >= maxBatches) {
 				const remaining = await countStale(driver, cipher.keyId);
 				return { keyId: cipher.keyId, rotated, batches, remaining, done: remaining === 0 };
 			}
-			const count = await driver.transaction(async (tx) => await rotateBatch(tx, spec, cipher, batchSize));
-			if (count === 0) break;
+			const batch = await driver.transaction(async (tx) => await rotateBatch(tx, spec, cipher, batchSize, after));
+			if (batch.count === 0) break;
 			batches++;
-			rotated[spec.table] += count;
-			if (count < batchSize) break;
+			rotated[spec.table] += batch.count;
+			after = batch.last;
+			if (batch.count < batchSize) break;
 		}
 	}
 	const remaining = await countStale(driver, cipher.keyId);
