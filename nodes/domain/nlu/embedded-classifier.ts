@@ -379,6 +379,23 @@ function greetingOpenedCopies(intents: IntentDefinition[], texts: TrainingText[]
 	return copies;
 }
 
+/**
+ * An intent with few examples (a custom intent of ten lines next to a pack's intents of eighty) would
+ * lose every close call to the larger intents, and each example added to the pack would push it further
+ * down. Its examples count more, up to three times: by the square root of how many fewer it has than
+ * the median intent.
+ */
+function weighSmallIntents(texts: TrainingText[], classCount: number): void {
+	const counts = new Array<number>(classCount).fill(0);
+	for (const text of texts) if (!text.background && text.copyOf === undefined) counts[text.label]++;
+	const sorted = counts.filter((count) => count > 0).sort((left, right) => left - right);
+	const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+	const boost = counts.map((count) => (count > 0 ? Math.min(MAX_SMALL_INTENT_BOOST, Math.max(1, sqrt(median / count))) : 1));
+	for (const text of texts) if (!text.background) text.weight *= boost[text.label];
+}
+
+const MAX_SMALL_INTENT_BOOST = 3;
+
 function encodeExamples(
 	texts: TrainingText[],
 	featureOptions: FeatureOptions,
@@ -543,6 +560,7 @@ export function trainIntentClassifier(
 		for (const text of intent.examples) if (typeof text === 'string' && text.trim()) texts.push({ text, label, weight: 1, background: false });
 	});
 	texts.push(...greetingOpenedCopies(intents, texts, settings.greetingCopyEvery));
+	weighSmallIntents(texts, intents.length);
 	const outOfScope = intents.findIndex((intent) => intent.name === OUT_OF_SCOPE_INTENT);
 	if (outOfScope >= 0 && settings.backgroundWeight > 0) {
 		for (const text of OUT_OF_SCOPE_BACKGROUND) texts.push({ text, label: outOfScope, weight: settings.backgroundWeight, background: true });
