@@ -382,15 +382,15 @@ function greetingOpenedCopies(intents: IntentDefinition[], texts: TrainingText[]
 /**
  * An intent with few examples (a custom intent of ten lines next to a pack's intents of eighty) would
  * lose every close call to the larger intents, and each example added to the pack would push it further
- * down. Its examples count more, up to three times: by the square root of how many fewer it has than
- * the median intent.
+ * down. Its examples count more, up to three times: by how many times fewer it has than the median
+ * intent.
  */
 function weighSmallIntents(texts: TrainingText[], classCount: number): void {
 	const counts = new Array<number>(classCount).fill(0);
 	for (const text of texts) if (!text.background && text.copyOf === undefined) counts[text.label]++;
 	const sorted = counts.filter((count) => count > 0).sort((left, right) => left - right);
 	const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-	const boost = counts.map((count) => (count > 0 ? Math.min(MAX_SMALL_INTENT_BOOST, Math.max(1, sqrt(median / count))) : 1));
+	const boost = counts.map((count) => (count > 0 ? Math.min(MAX_SMALL_INTENT_BOOST, Math.max(1, median / count)) : 1));
 	for (const text of texts) if (!text.background) text.weight *= boost[text.label];
 }
 
