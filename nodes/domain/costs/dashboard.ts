@@ -472,8 +472,18 @@ export async function buildDashboardResponse(store: SupportStore, rawQuery: unkn
 	const format = (query.format ?? 'html').toLowerCase();
 	const value = query.view === 'value' ? await loadValueData(store, filters, range, { ...DEFAULT_VALUE_SETTINGS, ...options.value, currency }) : undefined;
 	if (value && format === 'csv') {
-		const csv = valueCsv(value, query.table ?? 'roi', `${range.fromDay}_${range.toDay}`);
+		const tableName = query.table ?? 'roi';
+		const csv = valueCsv(value, tableName, `${range.fromDay}_${range.toDay}`);
 		if (csv) return csv;
+		// An unknown table is a mistake in the link, not a request for the chats export.
+		const known = value.tables.map((each) => each.name).join(', ');
+		return {
+			statusCode: 400,
+			format: 'csv',
+			contentType: 'text/plain; charset=utf-8',
+			contentDisposition: 'inline',
+			body: `Unknown Value table "${tableName.slice(0, 60)}". Use one of: ${known}.`,
+		};
 	}
 
 	if (format === 'csv' || format === 'json') {

@@ -235,6 +235,16 @@ describe.each(storeBackendFixtures())('value figures on $name', (backend) => {
 		expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
 	});
 
+	it('answers 400 for an unknown Value table instead of another export', async () => {
+		const query = { from: '2026-06-01', to: '2026-08-29', view: 'value', format: 'csv' };
+		const response = await buildDashboardResponse(store, { ...query, table: '<nope>' }, { currency: 'USD', timeZone: 'UTC' });
+		expect({ status: response.statusCode, type: response.contentType, file: response.filename }).toEqual({ status: 400, type: 'text/plain; charset=utf-8', file: undefined });
+		expect(response.body).toContain('Unknown Value table');
+		expect(response.body).toContain('survey-trend');
+		const known = await buildDashboardResponse(store, { ...query, table: 'nps' }, { currency: 'USD', timeZone: 'UTC' });
+		expect(known.statusCode).toBe(200);
+	});
+
 	it('exports the Chats view\'s top-intents table as CSV too', async () => {
 		const query = { from: '2026-06-01', to: '2026-08-29' };
 		const page = await buildDashboardResponse(store, query, { currency: 'USD', timeZone: 'UTC' });
