@@ -35,6 +35,11 @@ import type { AddressInfo } from 'node:net';
 export interface RoomTypeSeed {
 	id: string;
 	name: string;
+	/**
+	 * The name in other languages, by language code (`nl`, `de` …). The API answers in the first language of the
+	 * request's `Accept-Language` it has a name for, as many property-management systems do; `name` otherwise.
+	 */
+	names?: Record<string, string>;
 	maxOccupancy: number;
 	/** Rooms of this type; what is sellable each night unless `inventory` says otherwise. */
 	rooms: number;
@@ -299,10 +304,10 @@ export function defaultBookingSeed(now: Date = new Date(), timeZone = 'Europe/Am
 	const fullFriday = addDays(today, 21 + ((5 - isoWeekday(addDays(today, 21)) + 7) % 7));
 	const comingSaturday = addDays(today, ((6 - isoWeekday(today) + 7) % 7) || 7);
 	const roomTypes: RoomTypeSeed[] = [
-		{ id: 'single', name: 'Single room', maxOccupancy: 1, rooms: 6, rates: { EUR: 89 }, weekendRates: { EUR: 99 } },
-		{ id: 'double', name: 'Double room', maxOccupancy: 2, rooms: 12, rates: { EUR: 129 }, weekendRates: { EUR: 149 } },
-		{ id: 'twin', name: 'Twin room', maxOccupancy: 2, rooms: 6, rates: { EUR: 129 }, weekendRates: { EUR: 149 } },
-		{ id: 'family', name: 'Family room', maxOccupancy: 4, rooms: 4, rates: { EUR: 189 }, weekendRates: { EUR: 219 } },
+		{ id: 'single', name: 'Single room', names: { nl: 'Eenpersoonskamer', de: 'Einzelzimmer', fr: 'Chambre simple', es: 'Habitación individual' }, maxOccupancy: 1, rooms: 6, rates: { EUR: 89 }, weekendRates: { EUR: 99 } },
+		{ id: 'double', name: 'Double room', names: { nl: 'Tweepersoonskamer', de: 'Doppelzimmer', fr: 'Chambre double', es: 'Habitación doble' }, maxOccupancy: 2, rooms: 12, rates: { EUR: 129 }, weekendRates: { EUR: 149 } },
+		{ id: 'twin', name: 'Twin room', names: { nl: 'Twin-kamer (twee aparte bedden)', de: 'Zweibettzimmer', fr: 'Chambre twin (deux lits)', es: 'Habitación twin (dos camas)' }, maxOccupancy: 2, rooms: 6, rates: { EUR: 129 }, weekendRates: { EUR: 149 } },
+		{ id: 'family', name: 'Family room', names: { nl: 'Familiekamer', de: 'Familienzimmer', fr: 'Chambre familiale', es: 'Habitación familiar' }, maxOccupancy: 4, rooms: 4, rates: { EUR: 189 }, weekendRates: { EUR: 219 } },
 		{ id: 'suite', name: 'Suite', maxOccupancy: 3, rooms: 2, rates: { EUR: 259 }, weekendRates: { EUR: 299 } },
 	];
 	return {
@@ -468,6 +473,17 @@ function positiveInteger(value: unknown, where: string, allowZero = false): numb
 	return value;
 }
 
+function namesOf(value: unknown, where: string): Record<string, string> | undefined {
+	if (value === undefined) return undefined;
+	if (!isObject(value)) throw new SeedError(`${where} must map language codes to names, e.g. { "nl": "Tweepersoonskamer" }`);
+	return Object.fromEntries(
+		Object.entries(value).map(([code, name]) => {
+			if (typeof name !== 'string' || !name.trim()) throw new SeedError(`${where}.${code} must be a name`);
+			return [code.toLowerCase(), name.trim()];
+		}),
+	);
+}
+
 // ---- The server -------------------------------------------------------------------------------
 
 export async function startBookingSandbox(options: BookingSandboxOptions = {}): Promise<BookingSandbox> {
@@ -531,6 +547,7 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 			next.roomTypes.set(roomType.id, {
 				id: roomType.id,
 				name: typeof roomType.name === 'string' && roomType.name ? roomType.name : roomType.id,
+				names: namesOf(roomType.names, `${where}.names`),
 				maxOccupancy: roomType.maxOccupancy,
 				rooms: roomType.rooms,
 				rates: normaliseRates(roomType.rates, 'rates'),
@@ -1259,6 +1276,35 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 		return keyDigests.some((candidate) => timingSafeEqual(candidate, digest));
 	}
 
+	/** The first language of an `Accept-Language` header that some room type has a name in. */
+	function languageOf(header: string | undefined): string | undefined {
+		if (!header) return undefined;
+		const known = new Set([...state.roomTypes.values()].flatMap((roomType) => Object.keys(roomType.names ?? {})));
+		const ranked = header
+			.split(',')
+			.map((part, index) => {
+				const [tag, ...params] = part.trim().split(';');
+				const q = Number(/^q=([\d.]+)$/.exec(params.map((each) => each.trim()).find((each) => each.startsWith('q=')) ?? '')?.[1] ?? 1);
+				return { code: tag.trim().toLowerCase().split('-')[0], q: Number.isFinite(q) ? q : 0, index };
+			})
+			.filter((each) => each.code && each.q > 0)
+			.sort((a, b) => b.q - a.q || a.index - b.index);
+		return ranked.find((each) => known.has(each.code))?.code;
+	}
+
+	/** Room type names in the answer, in `language`: catalogue entries (`id` + `name`) and reservations (`roomType` + `roomTypeName`). */
+	function localised(value: unknown, language: string): unknown {
+		if (Array.isArray(value)) return value.map((each) => localised(each, language));
+		if (!isObject(value)) return value;
+		const out: Record<string, unknown> = {};
+		for (const [key, entry] of Object.entries(value)) out[key] = localised(entry, language);
+		const byId = typeof out.id === 'string' ? state.roomTypes.get(out.id) : undefined;
+		if (byId && out.name === byId.name && byId.names?.[language]) out.name = byId.names[language];
+		const byType = typeof out.roomType === 'string' ? state.roomTypes.get(out.roomType) : undefined;
+		if (byType && typeof out.roomTypeName === 'string' && byType.names?.[language]) out.roomTypeName = byType.names[language];
+		return out;
+	}
+
 	function write(response: http.ServerResponse, reply: Reply): void {
 		if (response.destroyed || response.headersSent) return;
 		const text = JSON.stringify(reply.body);
@@ -1352,6 +1398,8 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 			}
 			const keyHeader = request.headers['idempotency-key'] ?? request.headers['x-idempotency-key'];
 			reply = route(method, url, body, typeof keyHeader === 'string' && keyHeader.trim() ? keyHeader.trim() : undefined);
+			const language = languageOf(request.headers['accept-language']);
+			if (language) reply = { ...reply, body: localised(reply.body, language), headers: { ...reply.headers, 'content-language': language } };
 		} catch (error) {
 			reply = error instanceof Rejection ? error.reply : problem(500, 'internal_error', 'the sandbox failed on this request');
 		}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { conversationIdOf } from '../../nodes/domain/envelope';
-import { addDays, type BookingSandbox } from '../../sandbox/booking-sandbox';
+import { addDays, type BookingSandbox, defaultBookingSeed } from '../../sandbox/booking-sandbox';
 import type { SentMessage } from '../../sandbox/graph-sandbox';
 import { DEMO_BOOKING_SYSTEM } from '../../scripts/demo';
 import { startTestBookingSandbox, workflowsCallingBookingSandbox } from '../helpers/booking-sandbox';
@@ -321,35 +321,38 @@ describe('hotel-concierge: reservations that finish in the chat (in-process)', (
 		const rates = await text(waId, RATES[language]);
 		expect(rates.toGuest).toHaveLength(1);
 		expect(rates.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ kind: 'rates', state: 'rates' });
-		const roomTypes = (await (await fetch(`${booking.baseUrl}/room-types`, { headers: { [DEMO_BOOKING_SYSTEM.header]: DEMO_BOOKING_SYSTEM.key } })).json()) as { roomTypes: Array<{ name: string; rate: number }> };
-		for (const room of roomTypes.roomTypes) expect(rates.toGuest[0].text).toContain(`${room.name}: `);
+		// Room names come from the booking system in the guest's language (Accept-Language), as the seed names them.
+		const roomTypes = (await (await fetch(`${booking.baseUrl}/room-types`, { headers: { [DEMO_BOOKING_SYSTEM.header]: DEMO_BOOKING_SYSTEM.key } })).json()) as { roomTypes: Array<{ id: string; name: string; rate: number }> };
+		const seeded = new Map(defaultBookingSeed().roomTypes.map((room) => [room.id, room]));
+		const nameIn = (id: string) => (language === 'en' ? undefined : seeded.get(id)?.names?.[language]) ?? seeded.get(id)!.name;
+		for (const room of roomTypes.roomTypes) expect(rates.toGuest[0].text).toContain(`${nameIn(room.id)}: `);
 		expect(rates.toGuest[0].text).toContain(String(roomTypes.roomTypes[0].rate));
 
 		const other = nextWaId();
 		const free = await text(other, FREE_NEXT_WEEKEND[language]);
 		expect(free.toGuest).toHaveLength(1);
 		expect(free.result!.json('Send Booking Reply')[0].bookingReply).toMatchObject({ kind: 'offer', state: 'offer' });
-		expect(free.toGuest[0].text).toContain('Double room');
+		expect(free.toGuest[0].text).toContain(nameIn('double'));
 		expect(free.toGuest[0].buttonIds).toEqual(['form:confirm', 'form:change']);
 	});
 
 	it('the README\'s `npm run chat` lines: a Dutch and a German booking, typed, and a German cancellation', async () => {
 		const anneke = nextWaId();
 		const offer = await text(anneke, 'Ik wil volgend weekend een tweepersoonskamer boeken voor 2 personen');
-		expect(offer.toGuest[0].text).toMatch(/^Goed nieuws: er is een Double room vrij van za \d+ \w+ tot zo \d+ \w+ \(1 nacht, 2 gasten\), \*€\s\d+\* in totaal\. Zal ik hem voor je boeken\?$/);
+		expect(offer.toGuest[0].text).toMatch(/^Goed nieuws: er is een Tweepersoonskamer vrij van za \d+ \w+ tot zo \d+ \w+ \(1 nacht, 2 gasten\), \*€\s\d+\* in totaal\. Zal ik hem voor je boeken\?$/);
 		const booked = await text(anneke, 'ja');
 		expect(booked.toGuest[0].text).toMatch(/^Je boeking is bevestigd ✅\nReferentie: \*BK-\d{5}\*/);
 
 		const lena = nextWaId();
 		const angebot = await text(lena, 'Ich möchte nächstes Wochenende ein Doppelzimmer für 2 Personen buchen');
-		expect(angebot.toGuest[0].text).toMatch(/^Gute Nachricht: Ein Double room ist vom Sa\., \d+\. \S+ bis So\., \d+\. \S+ frei \(1 Nacht, 2 Gäste\), insgesamt \*\d+\s€\*\. Soll ich es für Sie buchen\?$/);
+		expect(angebot.toGuest[0].text).toMatch(/^Gute Nachricht: Ein Doppelzimmer ist vom Sa\., \d+\. \S+ bis So\., \d+\. \S+ frei \(1 Nacht, 2 Gäste\), insgesamt \*\d+\s€\*\. Soll ich es für Sie buchen\?$/);
 		const gebucht = await text(lena, 'Ja, bitte');
 		expect(gebucht.toGuest[0].text).toMatch(/^Ihre Buchung ist bestätigt ✅\nBuchungsnummer: \*BK-\d{5}\*/);
 		expect(booking.reservations().filter((each) => [`+${anneke}`, `+${lena}`].includes(each.phone ?? ''))).toHaveLength(2);
 
 		const jonas = JONAS;
 		const gefunden = await text(jonas, 'Ich möchte meine Buchung stornieren, Buchungsnummer BK-48213');
-		expect(gefunden.toGuest[0].text).toMatch(/^Ich habe die Buchung \*BK-48213\* gefunden: Double room, .*\nKostenlose Stornierung bis 48 Stunden vor Anreise\./);
+		expect(gefunden.toGuest[0].text).toMatch(/^Ich habe die Buchung \*BK-48213\* gefunden: Doppelzimmer, .*\nKostenlose Stornierung bis 48 Stunden vor Anreise\./);
 		await text(jonas, 'Ja');
 		expect(reservation('BK-48213').status).toBe('cancelled');
 	});

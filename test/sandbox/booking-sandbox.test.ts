@@ -92,6 +92,32 @@ describe('booking sandbox', () => {
 			expect(response.json.roomTypes[1]).toEqual({ id: 'double', name: 'Double room', maxOccupancy: 2, rooms: 12, currency: 'EUR', rate: 129, weekendRate: 149 });
 		});
 
+		it('names room types in the language of Accept-Language, in the catalogue, offers and reservations', async () => {
+			const dutch = await call('GET', '/room-types', { headers: { 'accept-language': 'nl-NL,nl;q=0.9,en;q=0.8' } });
+			expect(dutch.headers.get('content-language')).toBe('nl');
+			expect(dutch.json.roomTypes.map((roomType: { name: string }) => roomType.name)).toEqual(['Eenpersoonskamer', 'Tweepersoonskamer', 'Twin-kamer (twee aparte bedden)', 'Familiekamer', 'Suite']);
+			// The weight decides, not the order; a language with no names falls through to the next one.
+			const weighted = await call('GET', '/room-types', { headers: { 'accept-language': 'pt;q=1, fr;q=0.5, de;q=0.9' } });
+			expect(weighted.json.roomTypes[1].name).toBe('Doppelzimmer');
+			const unknown = await call('GET', '/room-types', { headers: { 'accept-language': 'pt-BR' } });
+			expect(unknown.headers.get('content-language')).toBeNull();
+			expect(unknown.json.roomTypes[1].name).toBe('Double room');
+
+			const monday = nextWeekday(addDays(today, 40), 1);
+			const offer = await call('GET', `/availability?checkIn=${monday}&checkOut=${addDays(monday, 2)}&guests=2`, { headers: { 'accept-language': 'es' } });
+			expect(offer.json.roomTypes.find((roomType: { id: string }) => roomType.id === 'family').name).toBe('Habitación familiar');
+			const created = await call('POST', '/reservations', {
+				headers: { 'accept-language': 'de' },
+				body: { roomType: 'double', checkIn: monday, checkOut: addDays(monday, 2), guests: 2, name: 'Lena Vogel' },
+			});
+			expect(created.status).toBe(201);
+			// The guest's own name is never "translated"; the stored reservation keeps the catalogue name.
+			expect({ type: created.json.roomTypeName, guest: created.json.name }).toEqual({ type: 'Doppelzimmer', guest: 'Lena Vogel' });
+			const again = await call('GET', `/reservations/${created.json.reference}`, { headers: { 'accept-language': 'fr' } });
+			expect(again.json.roomTypeName).toBe('Chambre double');
+			expect(sandbox.reservation(created.json.reference)?.roomTypeName).toBe('Double room');
+		});
+
 		it('prices each night (Friday and Saturday at the weekend rate) and totals them', async () => {
 			// Monday three weeks and more ahead, for five nights: Mon–Thu at 129, no weekend night.
 			const monday = nextWeekday(addDays(today, 40), 1);
