@@ -145,6 +145,40 @@ describe('shipped workflows (static)', () => {
 		expect(paths.filter((webhookPath) => webhookPath === 'chats')).toHaveLength(1);
 	});
 
+	// Only a Web Chat Trigger registers a workflow as a bot in the dashboard's Test chat (chat_bots), so every
+	// support workflow (one a WhatsApp AI Trigger starts) needs one, feeding the same first node.
+	const supportWorkflows = workflows.filter(({ json }) => json.nodes.some((node) => node.type === `${OUR_PACKAGE}.whatsAppAiTrigger`));
+	const firstNodesAfter = (json: WorkflowJson, node: WorkflowNodeJson | undefined) =>
+		node ? (json.connections[node.name]?.main?.[0] ?? []).map((target) => target.node).sort() : undefined;
+
+	it('counts every WhatsApp support workflow among those the Test chat must reach', () => {
+		expect(supportWorkflows.map(({ file: name }) => name)).toEqual([
+			'hotel-concierge-llm.json',
+			'hotel-concierge.json',
+			'restaurant-reservations.json',
+			'travel-agency.json',
+			'whatsapp-ai-support.json',
+		]);
+	});
+
+	it.each(supportWorkflows.map(({ file: name }) => name))('%s takes the web channel: a Web Chat Trigger into the same nodes as the WhatsApp trigger', (name) => {
+		const { json } = workflows.find((workflow) => workflow.file === name)!;
+		const whatsApp = json.nodes.find((node) => node.type === `${OUR_PACKAGE}.whatsAppAiTrigger`);
+		const web = json.nodes.filter((node) => node.type === `${OUR_PACKAGE}.webChatTrigger`);
+		expect(web).toHaveLength(1);
+		const after = firstNodesAfter(json, whatsApp);
+		expect(after?.length).toBeGreaterThan(0);
+		expect(firstNodesAfter(json, web[0])).toEqual(after);
+		expect(String(web[0].parameters?.siteId ?? '')).toMatch(/^[a-z0-9-]+$/);
+		expect(String(web[0].parameters?.allowedOrigins ?? '')).toContain('http://127.0.0.1:5693');
+	});
+
+	it('gives each Web Chat Trigger its own site ID (the web conversations of two bots never mix)', () => {
+		const siteIds = workflows.flatMap(({ json }) => json.nodes.filter((node) => node.type === `${OUR_PACKAGE}.webChatTrigger`).map((node) => String(node.parameters?.siteId)));
+		expect(siteIds.length).toBe(supportWorkflows.length);
+		expect(new Set(siteIds).size).toBe(siteIds.length);
+	});
+
 	it('tags only the demo pipeline autostart', () => {
 		const tagged = workflows.filter(({ json }) => JSON.stringify(json.tags ?? []).includes('autostart')).map(({ file: name }) => name);
 		expect(tagged).toEqual(['whatsapp-ai-support.json']);
