@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 import { createOpenAiCompatibleModel, type ChatModelLike } from '../nodes/domain/llm';
 import { analyzeText, CLASSIFIER_MODES, classifyMessage, loadIntentPack, type ClassifierMode, type IntentClassification, type IntentDefinition } from '../nodes/domain/nlu';
+import { classifyPastGreeting } from '../nodes/domain/nlu/greeting-clause';
 import {
 	formatEvaluationReport,
 	parseEvaluationRows,
@@ -107,15 +108,18 @@ function createClassifier(options: CliOptions, intents: IntentDefinition[]): Cla
 		});
 	}
 	const timeoutMs = options.llm?.timeoutMs;
+	// Like the Intent Classifier node: a leading greeting is set aside and the question behind it decides.
 	return async (text, row) =>
-		await classifyMessage(text, {
-			mode: options.mode,
-			intents,
-			languageHint: row.lang,
-			model,
-			invokeOptions: { timeoutMs, modelName: options.llm?.model },
-			threshold: options.threshold,
-		});
+		await classifyPastGreeting(text, async (question) =>
+			await classifyMessage(question, {
+				mode: options.mode,
+				intents,
+				languageHint: row.lang,
+				model,
+				invokeOptions: { timeoutMs, modelName: options.llm?.model },
+				threshold: options.threshold,
+			}),
+		);
 }
 
 type Prediction = EvaluationReport['predictions'][number] & Partial<IntentClassification>;

@@ -2,7 +2,7 @@
 // scripted chat model, and the eval CLI's llm and cascade modes against the local OpenAI-compatible
 // server, answering from a lookup of the labelled data.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -19,6 +19,7 @@ import {
 	type IntentDefinition,
 } from '../../../nodes/domain/nlu';
 import { parseEvaluationRows } from '../../../scripts/lib/intent-evaluation';
+import { classifyPastGreeting, splitLeadingGreeting } from '../../../nodes/domain/nlu/greeting-clause';
 import { sampleExamples } from '../../../nodes/domain/nlu/llm-classifier';
 import { FakeChatScript, ScriptedChatModel, type FakeReply } from '../../llm/fake-chat-model';
 import { startOpenAiServer, type OpenAiServer } from '../../../sandbox/openai-server';
@@ -226,7 +227,13 @@ describe('classifyMessage', () => {
 
 describe('npm run eval:intent with --mode llm and cascade (local OpenAI-compatible server)', () => {
 	const root = path.resolve(__dirname, '..', '..', '..');
-	const dataFile = path.join(root, 'test', 'fixtures', 'nlu', 'hospitality-dev.jsonl');
+	const devFile = path.join(root, 'test', 'fixtures', 'nlu', 'hospitality-dev.jsonl');
+	// Messages without a leading greeting: the CLI, like the node, sets a greeting aside and classifies
+	// the question behind it (tested on its own below), so these go to the model exactly as written.
+	const devLines = readFileSync(devFile, 'utf8').split('\n').filter((line) => line.trim() && !splitLeadingGreeting(JSON.parse(line).text));
+	const folderForData = mkdtempSync(path.join(tmpdir(), 'eval-intent-data-'));
+	const dataFile = path.join(folderForData, 'hospitality-no-greeting.jsonl');
+	writeFileSync(dataFile, `${devLines.join('\n')}\n`);
 	const rows = parseEvaluationRows(readFileSync(dataFile, 'utf8'));
 	const labelOf = new Map(rows.map((row) => [row.text, row]));
 	// The "model" is right except on every seventh message, where it says greeting.
@@ -252,6 +259,7 @@ describe('npm run eval:intent with --mode llm and cascade (local OpenAI-compatib
 	afterAll(async () => {
 		await server.close();
 		rmSync(folder, { recursive: true, force: true });
+		rmSync(folderForData, { recursive: true, force: true });
 	});
 
 	function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -303,6 +311,25 @@ describe('npm run eval:intent with --mode llm and cascade (local OpenAI-compatib
 		expect(result.stdout).toContain(`model asked           ${unsure.length} of ${rows.length} messages`);
 		expect(result.stdout).toContain(`tokens                input ${(100 * unsure.length).toLocaleString('en-US')}, output ${(10 * unsure.length).toLocaleString('en-US')}`);
 		expect(result.stdout).toMatch(new RegExp(`answered by .*llm ${unsure.length}`));
+	}, 120_000);
+
+	it('embedded: a leading greeting is set aside as in the Intent Classifier node', async () => {
+		const greeted = parseEvaluationRows(readFileSync(devFile, 'utf8')).filter((row) => splitLeadingGreeting(row.text));
+		expect(greeted.length).toBeGreaterThan(20);
+		const predictionsFile = path.join(folder, 'greeted.jsonl');
+		const greetedFile = path.join(folder, 'greeted-input.jsonl');
+		writeFileSync(greetedFile, `${greeted.map((row) => JSON.stringify(row)).join('\n')}\n`);
+		const result = await runCli(['--pack', 'hospitality', '--data', greetedFile, '--json', '--predictions', predictionsFile]);
+		expect(result.code).toBe(0);
+		const predictions = readFileSync(predictionsFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+		let differsFromWholeMessage = 0;
+		for (const [index, row] of greeted.entries()) {
+			const node = await classifyPastGreeting(row.text, async (question) => await classifyMessage(question, { mode: 'embedded', intents: pack.intents, languageHint: row.lang }));
+			expect({ text: row.text, intent: predictions[index].intent }).toEqual({ text: row.text, intent: node.intent });
+			expect(predictions[index].confidence).toBeCloseTo(node.confidence, 9);
+			if (analyzeText(row.text, { intents: pack.intents, languageHint: row.lang }).confidence !== node.confidence) differsFromWholeMessage++;
+		}
+		expect(differsFromWholeMessage).toBeGreaterThan(0);
 	}, 120_000);
 
 	it('asks for the server when llm or cascade is chosen without one', async () => {
