@@ -72,6 +72,8 @@ export const smallTalkProperties: INodeProperties[] = [
 						type: 'options',
 						options: [
 							{ name: 'Acknowledgement', value: 'acknowledgement', description: '"ok", 👍, stickers and reactions; empty by default: no reply' },
+							{ name: 'Are You a Bot', value: 'identity', description: defaults('identity') },
+							{ name: 'How Are You', value: 'wellbeing', description: defaults('wellbeing') },
 							{ name: 'Media Without Text', value: 'mediaWithoutText', description: defaults('mediaWithoutText') },
 							{ name: 'Person Button Title', value: 'personButton', description: defaults('personButton') },
 							{ name: 'Thanks and Goodbye', value: 'thanks', description: defaults('thanks') },

@@ -104,6 +104,10 @@ const TEXT_ONLY: Record<Language, RegExp> = {
 	fr: /^Je ne peux lire que du texte/,
 	es: /^Solo puedo leer texto/,
 };
+const HOW_ARE_YOU: Record<Language, string> = { en: 'hey, how are you?', nl: 'hoe gaat het?', de: 'Wie geht es Ihnen?', fr: 'Bonsoir, comment allez-vous ?', es: '¿qué tal?' };
+const ARE_YOU_A_BOT: Record<Language, string> = { en: 'am I chatting with a bot?', nl: 'Bent u een robot?', de: 'Bist du ein Mensch?', fr: 'vous êtes un robot ?', es: '¿Eres un bot?' };
+const DOING_WELL: Record<Language, RegExp> = { en: /^I'm doing well/, nl: /^Met mij gaat het goed/, de: /^Mir geht es gut/, fr: /^Je vais bien/, es: /^¡Muy bien/ };
+const ASSISTANT: Record<Language, RegExp> = { en: /digital assistant/, nl: /digitale assistent/, de: /digitale Assistent/, fr: /assistant numérique/, es: /asistente digital/ };
 const PERSON_BUTTON: Record<Language, string> = { en: 'Talk to a person', nl: 'Een medewerker', de: 'Zum Mitarbeiter', fr: 'Un conseiller', es: 'Hablar con agente' };
 const HOLDING: Record<Language, RegExp> = { en: /colleague/, nl: /collega/, de: /Kolleg/, fr: /collègue/, es: /compañer/ };
 
@@ -240,6 +244,24 @@ describe('small talk through the shipped support workflows (in-process)', () => 
 			expect(second.result.json('Hand Off to a Person')[0].handoff).toMatchObject({ created: true });
 			expect(second.toGuest.map((each) => each.text)).toEqual([expect.stringMatching(HOLDING[language])]);
 			expect(second.alerts.map((alert) => alert.templateName)).toEqual(['agent_handoff_alert']);
+		});
+
+		it.each(LANGUAGES)('answers "how are you?" and "are you a bot?" in %s without a person, and the bot\'s person button still reaches one', async (language) => {
+			const waId = `3170${String(SHIPPED.indexOf(shipped))}${String(LANGUAGES.indexOf(language))}${String(++counter).padStart(5, '0')}`;
+			const howAreYou = await guestSends(workflow, waId, { type: 'text', text: HOW_ARE_YOU[language] });
+			expectNoHandoff(howAreYou);
+			expect(howAreYou.toGuest.map((each) => each.text)).toEqual([expect.stringMatching(DOING_WELL[language])]);
+			expect(howAreYou.toGuest[0].buttons).toEqual(shipped.topics[language]);
+
+			const bot = await guestSends(workflow, waId, { type: 'text', text: ARE_YOU_A_BOT[language] });
+			expectNoHandoff(bot);
+			expect(bot.toGuest.map((each) => each.text)).toEqual([expect.stringMatching(ASSISTANT[language])]);
+			expect(bot.toGuest[0].text).toContain(shipped.business);
+			expect(bot.toGuest[0].buttons).toEqual([PERSON_BUTTON[language]]);
+
+			const tapped = await guestSends(workflow, waId, { type: 'interactive', text: PERSON_BUTTON[language], interactive: { type: 'button_reply', id: 'human_agent', title: PERSON_BUTTON[language] } });
+			expect(tapped.result.json('Hand Off to a Person')[0].handoff).toMatchObject({ created: true });
+			expect(tapped.toGuest.map((each) => each.text)).toEqual([expect.stringMatching(HOLDING[language])]);
 		});
 
 		it('answers "Hallo!" from a new guest in the workflow\'s default language, never handing it over', async () => {

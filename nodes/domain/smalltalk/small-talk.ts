@@ -5,7 +5,7 @@
  * is and writes the bot's answer in the guest's language. No n8n, no model.
  */
 import { detectLanguage } from '../nlu/language';
-import { isBareGreeting } from '../nlu/greeting-clause';
+import { isBareGreeting, splitLeadingGreeting } from '../nlu/greeting-clause';
 import { intentTitle } from '../nlu/intent-titles';
 import { foldAccents } from '../nlu/text-normalization';
 import {
@@ -22,12 +22,14 @@ export * from './texts';
 
 /**
  * - greeting, thanks: answered with a short welcome or close;
+ * - wellbeing ("how are you?"): a friendly answer and the welcome's topics;
+ * - identity ("are you a bot?", "who are you?"): the bot says what it is, with a button for a person;
  * - acknowledgement, reaction, sticker: no reply (or the optional acknowledgement text);
  * - media_without_text: a voice note, photo, video, document or contact card without words;
  * - location: a location pin, for the directions answer;
  * - none: not small talk; the message goes on to the router.
  */
-export type SmallTalkKind = 'greeting' | 'thanks' | 'acknowledgement' | 'reaction' | 'sticker' | 'media_without_text' | 'location' | 'none';
+export type SmallTalkKind = 'greeting' | 'wellbeing' | 'identity' | 'thanks' | 'acknowledgement' | 'reaction' | 'sticker' | 'media_without_text' | 'location' | 'none';
 
 export interface SmallTalkMessage {
 	type?: string;
@@ -99,6 +101,54 @@ export function isAcknowledgement(text: string): boolean {
 	return true;
 }
 
+// "How are you?" and "Are you a bot?" in en, nl, de, fr and es, as whole messages (after an optional
+// greeting), accents folded and punctuation dropped. Phrases that also close a chat ("ça va", "todo bien",
+// "alles goed") count only as a question, with a question mark.
+const WELLBEING = new RegExp(
+	`^(?:${[
+		'how are (?:you|u|ya|things)(?: doing)?(?: today)?', 'how r (?:you|u)', 'how s it going', 'hows it going', 'how is it going', 'how do you do',
+		'how have you been', 'what s up', 'whats up', 'wassup', 'are you (?:ok|okay|well)', 'hope you re (?:well|good|ok)',
+		'hoe gaat (?:het|t)(?: met (?:je|jou|u|jullie))?(?: vandaag)?', 'hoe is (?:het|t)(?: met (?:je|jou|u))?', 'hoe maak (?:je|jij) het', 'hoe maakt u het',
+		'wie geht s(?: (?:dir|ihnen|euch))?(?: heute)?', 'wie gehts(?: (?:dir|ihnen|euch))?', 'wie geht es(?: (?:dir|ihnen|euch))?(?: heute)?', 'wie laeuft s', 'wie lauft s',
+		'comment ca va', 'comment allez vous', 'comment vas tu', 'comment tu vas', 'vous allez bien', 'tu vas bien', 'ca va bien',
+		'que tal(?: (?:estas|esta|esta usted|todo|va todo))?', 'como (?:estas|esta|esta usted|le va|te va|va todo|andas)',
+	].join('|')})$`,
+);
+const WELLBEING_IF_ASKED = /^(?:ca va|alles goed|alles goed met (?:je|jou|u)|alles gut bei (?:dir|ihnen|euch)|todo bien)$/;
+const BOT_WORDS = {
+	en: '(?:a |an )?(?:bot|robot|chatbot|chat bot|machine|computer|ai|human|person|real person|real human|real)',
+	nl: '(?:een )?(?:bot|robot|chatbot|computer|mens|echt persoon|echte persoon|echt mens|echte mens|ai)',
+	de: '(?:ein |eine |einem |einer )?(?:bot|roboter|chatbot|computer|maschine|mensch|menschen|echter mensch|echten menschen|echte person|echten person|ki)',
+	fr: '(?:un |une )?(?:bot|robot|chatbot|ordinateur|machine|humain|humaine|vraie personne|personne reelle|ia|ai)',
+	es: '(?:un |una )?(?:bot|robot|chatbot|maquina|humano|humana|persona real|persona|ia)',
+};
+const IDENTITY = new RegExp(
+	`^(?:${[
+		`are you ${BOT_WORDS.en}`, `is this ${BOT_WORDS.en}`, `am i (?:talking|chatting|speaking|writing) (?:to|with) ${BOT_WORDS.en}`, 'who are you', 'what are you',
+		'who am i (?:talking|chatting|speaking) (?:to|with)', 'who is this',
+		`(?:ben (?:je|jij)|bent u) ${BOT_WORDS.nl}`, `is dit ${BOT_WORDS.nl}`, `(?:praat|spreek|chat) ik (?:met|tegen) ${BOT_WORDS.nl}`, 'wie ben (?:je|jij|u)', 'met wie (?:praat|spreek|chat) ik',
+		`(?:bist du|sind sie) ${BOT_WORDS.de}`, `ist das ${BOT_WORDS.de}`, `(?:rede|spreche|schreibe|chatte) ich (?:mit|gerade mit) ${BOT_WORDS.de}`, 'wer bist du', 'wer sind sie', 'mit wem (?:rede|spreche|schreibe|chatte) ich',
+		`(?:es tu|tu es|etes vous|vous etes) ${BOT_WORDS.fr}`, `(?:c est|est ce) ${BOT_WORDS.fr}`, `je (?:parle|discute|ecris) (?:a|avec) ${BOT_WORDS.fr}`, 'qui (?:es tu|etes vous)', 'a qui (?:je parle|est ce que je parle|ai je affaire)',
+		`(?:eres|es usted|usted es) ${BOT_WORDS.es}`, `(?:estoy hablando|hablo|estoy chateando|estoy escribiendo) con ${BOT_WORDS.es}`, 'quien (?:eres|es usted)', 'con quien (?:hablo|estoy hablando)',
+	].join('|')})$`,
+);
+
+/** The words of a message without a leading greeting, joined by single spaces ("hi! how are you?" → "how are you"). */
+function questionWords(text: string): string {
+	return wordsOf(splitLeadingGreeting(text)?.rest ?? text).join(' ');
+}
+
+/** "How are you?", "hoe gaat het?", "¿qué tal?" — with or without a greeting in front, and nothing else. */
+export function isWellbeingQuestion(text: string): boolean {
+	const words = questionWords(text);
+	return WELLBEING.test(words) || (text.includes('?') && WELLBEING_IF_ASKED.test(words));
+}
+
+/** "Are you a bot?", "Spreek ik met een mens?", "¿Quién eres?" — with or without a greeting in front, and nothing else. */
+export function isIdentityQuestion(text: string): boolean {
+	return IDENTITY.test(questionWords(text));
+}
+
 /** A negative reaction (👎, 😡 …), as a satisfaction signal. */
 export function isNegativeEmoji(emoji: string | undefined): boolean {
 	return Boolean(emoji && NEGATIVE_EMOJI.test(emoji));
@@ -122,6 +172,8 @@ export function recognizeSmallTalk(
 	if (!text) return UNREADABLE_MEDIA.has(type) || message.media ? 'media_without_text' : type === 'text' ? 'none' : 'media_without_text';
 	if (isAcknowledgement(text)) return 'acknowledgement';
 	const confident = (nlu?.confidence ?? 0) >= settings.minConfidence;
+	if (isIdentityQuestion(text)) return 'identity';
+	if (isWellbeingQuestion(text)) return 'wellbeing';
 	if (isBareGreeting(text) || (confident && nlu?.intent && settings.greetingIntents.includes(nlu.intent))) return 'greeting';
 	// A question is never closed with "you're welcome".
 	if (confident && nlu?.intent && settings.thanksIntents.includes(nlu.intent) && !text.includes('?')) return 'thanks';
@@ -196,7 +248,8 @@ export function buildSmallTalkReply(kind: SmallTalkKind, context: ReplyContext):
 	const text = (textKind: SmallTalkTextKind) => smallTalkText(textKind, context.language, context.overrides, context.fallbackLanguage);
 	const base = { language: context.language, source: 'small_talk' as const, kind };
 	switch (kind) {
-		case 'greeting': {
+		case 'greeting':
+		case 'wellbeing': {
 			const topics = (context.topics ?? []).slice(0, 10);
 			const titles = topics.map((intent) => context.topicTitles?.[intent]?.[context.language]?.slice(0, 20) || intentTitle(intent, context.language));
 			const firstName = (context.customerName ?? '').trim().split(/\s+/)[0] ?? '';
@@ -204,7 +257,7 @@ export function buildSmallTalkReply(kind: SmallTalkKind, context: ReplyContext):
 			// German nouns keep their capital letter.
 			const inSentence = titles.map((title) => (context.language === 'de' ? title : title.toLowerCase()));
 			const topicsText = titles.length ? joinList(inSentence, context.language) : ANY_QUESTION[isSmallTalkLanguage(context.language) ? context.language : 'en'];
-			const welcome = text('welcome')
+			const welcome = text(kind === 'wellbeing' ? 'wellbeing' : 'welcome')
 				.replace(/\{name\}/g, firstName ? ` ${firstName}` : '')
 				.replace(/\{business\}/g, business)
 				.replace(/\{topics\}/g, topicsText);
@@ -215,6 +268,10 @@ export function buildSmallTalkReply(kind: SmallTalkKind, context: ReplyContext):
 		}
 		case 'thanks':
 			return { ...base, text: text('thanks') };
+		case 'identity': {
+			const business = context.businessName?.trim() || (isSmallTalkLanguage(context.language) ? DEFAULT_BUSINESS_NAME[context.language] : DEFAULT_BUSINESS_NAME.en);
+			return { ...base, text: text('identity').replace(/\{business\}/g, business), buttons: [{ id: 'human_agent', title: text('personButton') }] };
+		}
 		case 'acknowledgement':
 		case 'reaction':
 		case 'sticker': {

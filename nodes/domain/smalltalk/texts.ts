@@ -4,7 +4,7 @@
  * Placeholders: {name} the guest's first name (with a leading space, or nothing), {business} the business
  * name, {topics} the topics the bot can help with.
  */
-export const SMALL_TALK_TEXT_KINDS = ['welcome', 'thanks', 'acknowledgement', 'mediaWithoutText', 'personButton', 'topicsButton'] as const;
+export const SMALL_TALK_TEXT_KINDS = ['welcome', 'wellbeing', 'identity', 'thanks', 'acknowledgement', 'mediaWithoutText', 'personButton', 'topicsButton'] as const;
 export type SmallTalkTextKind = (typeof SMALL_TALK_TEXT_KINDS)[number];
 
 export const SMALL_TALK_LANGUAGES = ['en', 'nl', 'de', 'fr', 'es'] as const;
@@ -17,6 +17,22 @@ export const DEFAULT_SMALL_TALK_TEXTS: Record<SmallTalkTextKind, Record<SmallTal
 		de: 'Hallo{name}! 👋 Willkommen bei {business}. Ich helfe Ihnen gern bei {topics}. Was kann ich für Sie tun?',
 		fr: 'Bonjour{name} ! 👋 Bienvenue chez {business}. Je peux vous aider pour {topics}. Que puis-je faire pour vous ?',
 		es: '¡Hola{name}! 👋 Bienvenido a {business}. Puedo ayudarle con {topics}. ¿En qué puedo ayudarle?',
+	},
+	// "How are you?": placeholders as in the welcome.
+	wellbeing: {
+		en: "I'm doing well, thank you for asking! 😊 I can help you with {topics}. What can I do for you?",
+		nl: 'Met mij gaat het goed, bedankt voor het vragen! 😊 Ik help je graag met {topics}. Waarmee kan ik je helpen?',
+		de: 'Mir geht es gut, danke der Nachfrage! 😊 Ich helfe Ihnen gern bei {topics}. Was kann ich für Sie tun?',
+		fr: 'Je vais bien, merci de demander ! 😊 Je peux vous aider pour {topics}. Que puis-je faire pour vous ?',
+		es: '¡Muy bien, gracias por preguntar! 😊 Puedo ayudarle con {topics}. ¿En qué puedo ayudarle?',
+	},
+	// "Are you a bot?": the bot never pretends to be a person. Sent with the person button.
+	identity: {
+		en: "I'm the digital assistant of {business}: I answer straight away, day and night. Would you rather talk to a colleague? Just tap the button.",
+		nl: 'Ik ben de digitale assistent van {business}: ik antwoord meteen, dag en nacht. Spreek je liever een collega? Tik dan op de knop.',
+		de: 'Ich bin der digitale Assistent von {business}: Ich antworte sofort, Tag und Nacht. Möchten Sie lieber mit einem Kollegen sprechen? Tippen Sie einfach auf die Schaltfläche.',
+		fr: "Je suis l'assistant numérique de {business} : je réponds tout de suite, jour et nuit. Vous préférez parler à un conseiller ? Touchez simplement le bouton.",
+		es: 'Soy el asistente digital de {business}: respondo al momento, de día y de noche. ¿Prefiere hablar con un compañero? Pulse el botón.',
 	},
 	thanks: {
 		en: "You're welcome! Is there anything else I can do for you?",

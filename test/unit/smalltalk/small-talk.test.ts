@@ -36,6 +36,28 @@ describe('recognizeSmallTalk', () => {
 		expect(recognizeSmallTalk({ type: 'text', text: 'is there a pool?' }, question)).toBe('none');
 	});
 
+	it.each([
+		['how are you?'], ['Hi! How are you doing today? 😊'], ['hoe gaat het met je?'], ['Hallo, hoe is het?'], ['Alles goed?'], ['Wie geht es Ihnen?'], ['wie gehts'],
+		['Bonjour, comment allez-vous ?'], ['ça va ?'], ['Hola, ¿qué tal?'], ['¿Cómo está usted?'],
+	])('answers "%s" as a how-are-you, whatever the classifier said', (text) => {
+		expect(recognizeSmallTalk({ type: 'text', text }, { intent: 'out_of_scope', confidence: 0.4 })).toBe('wellbeing');
+		expect(recognizeSmallTalk({ type: 'text', text }, greeting)).toBe('wellbeing');
+	});
+
+	it.each([
+		['are you a bot?'], ['Am I talking to a real person?'], ['who are you'], ['Ben je een robot?'], ['spreek ik met een mens?'], ['Hallo, ist das ein Bot?'],
+		['Sind Sie ein Mensch?'], ['Rede ich mit einem Roboter?'], ['Êtes-vous un robot ?'], ["c'est un bot ?"], ['¿Eres humano?'], ['hola, ¿estoy hablando con una persona real?'],
+	])('answers "%s" as a question about the bot', (text) => {
+		expect(recognizeSmallTalk({ type: 'text', text }, { intent: 'out_of_scope', confidence: 0.5 })).toBe('identity');
+	});
+
+	it.each([
+		['how are your rooms cleaned?'], ['how are you handling late check-in?'], ['hoe gaat het met mijn boeking?'], ['Wie geht es weiter mit meiner Reservierung?'],
+		['ça va, merci'], ['todo bien'], ['are you open on sunday?'], ['who are you calling?'], ['is this a bot? I want my money back'], ['hi how are you, what time is breakfast?'],
+	])('leaves "%s" to the router', (text) => {
+		expect(recognizeSmallTalk({ type: 'text', text }, question)).toBe('none');
+	});
+
 	it('tells reactions, stickers, GIFs, captionless media and locations by their type', () => {
 		expect(recognizeSmallTalk({ type: 'reaction', text: '❤️' }, undefined)).toBe('reaction');
 		expect(recognizeSmallTalk({ type: 'reaction', text: '👎' }, undefined)).toBe('reaction');
@@ -114,6 +136,19 @@ describe('buildSmallTalkReply', () => {
 			sections: [{ rows: [{ id: 'opening_hours', title: 'Horario' }, { id: 'amenities', title: 'Servicios' }, { id: 'billing', title: 'Factura y pago' }, { id: 'booking_new', title: 'Nueva reserva' }] }],
 		});
 		expect(reply?.text).toBe('¡Hola! 👋 Bienvenido a nuestro equipo. Puedo ayudarle con horario, servicios, factura y pago y nueva reserva. ¿En qué puedo ayudarle?');
+	});
+
+	it('answers a how-are-you with the welcome\'s topics, and a question about the bot honestly with a person button', () => {
+		const wellbeing = buildSmallTalkReply('wellbeing', { language: 'nl', businessName: 'Hotel Zonneveld', topics: ['check_in_out', 'amenities'] });
+		expect(wellbeing).toMatchObject({ kind: 'wellbeing', language: 'nl', buttons: [{ id: 'check_in_out' }, { id: 'amenities' }] });
+		expect(wellbeing?.text).toMatch(/^Met mij gaat het goed, bedankt voor het vragen! 😊 Ik help je graag met in- en uitchecken en faciliteiten\./);
+		for (const language of SMALL_TALK_LANGUAGES) {
+			const identity = buildSmallTalkReply('identity', { language, businessName: 'Hotel Zonneveld' });
+			expect(identity?.text).toContain('Hotel Zonneveld');
+			expect(identity?.text).not.toContain('{business}');
+			expect(identity?.buttons).toEqual([{ id: 'human_agent', title: DEFAULT_SMALL_TALK_TEXTS.personButton[language] }]);
+		}
+		expect(buildSmallTalkReply('identity', { language: 'de' })?.text).toMatch(/^Ich bin der digitale Assistent von unserem Team:/);
 	});
 
 	it('stays silent for acknowledgements unless the business wrote an acknowledgement text', () => {
