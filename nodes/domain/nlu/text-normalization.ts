@@ -97,6 +97,7 @@ export const ABBREVIATIONS_BY_LANGUAGE: Record<'en' | 'nl' | 'de' | 'fr' | 'es',
 
 const ABBREVIATIONS: Record<string, string> = Object.assign({}, ...Object.values(ABBREVIATIONS_BY_LANGUAGE));
 
+const REFERENCE_PATTERN = /\d{4,}/;
 const LAUGH_PATTERN = /^(?:ha|he|hi|ja|je|ji)+h?$|^(?:lol+|mdr+|ptdr+|lmao+|rofl+|jaja\w*|haha\w*|hihi\w*|hehe\w*|xd+)$/;
 const URL_PATTERN = /\b(?:https?:\/\/|www\.)\S+/gi;
 const EMAIL_PATTERN = /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g;
@@ -173,7 +174,9 @@ export function normalizeText(text: string): NormalizedText {
 			const word = part.replace(/^#+/, '');
 			if (!word) continue;
 			if (/\d/.test(word)) {
-				tokens.push(':num:');
+				// A long digit run ("77120", "#A-40917") is an order, booking or customer reference, not
+				// a count ("3 nights", "2 items"): a strong cue of its own.
+				tokens.push(REFERENCE_PATTERN.test(word) ? ':ref:' : ':num:');
 				continue;
 			}
 			if (LAUGH_PATTERN.test(word) && word.length >= 3) {

@@ -18,8 +18,10 @@ describe('normalizeText', () => {
 
 	it('masks numbers, times, dates, money, URLs and e-mail addresses', () => {
 		expect(normalizeText('order #45821 arrives 12/05 at 10:30, paid €49,90').tokens).toEqual([
-			'order', ':num:', 'arrives', ':date:', 'at', ':time:', 'paid', ':money:',
+			'order', ':ref:', 'arrives', ':date:', 'at', ':time:', 'paid', ':money:',
 		]);
+		// A reference (four digits or more) is told apart from a count.
+		expect(normalizeText('3 nights for 2, booking 8812').tokens).toEqual([':num:', 'nights', 'for', ':num:', 'booking', ':ref:']);
 		expect(normalizeText('see https://example.com/x?y=1 or mail anna@example.org').tokens).toEqual(['see', ':url:', 'or', 'mail', ':email:']);
 	});
 
