@@ -69,6 +69,8 @@ export class SmallTalk implements INodeType {
 				greetingIntents: list(options.greetingIntents, DEFAULT_SMALL_TALK_SETTINGS.greetingIntents),
 				thanksIntents: list(options.thanksIntents, DEFAULT_SMALL_TALK_SETTINGS.thanksIntents),
 				minConfidence: typeof options.minConfidence === 'number' ? options.minConfidence : DEFAULT_SMALL_TALK_SETTINGS.minConfidence,
+				outOfScopeIntents: options.outOfScopeIntents === undefined ? DEFAULT_SMALL_TALK_SETTINGS.outOfScopeIntents : list(options.outOfScopeIntents, []),
+				outOfScopeConfidence: typeof options.outOfScopeConfidence === 'number' ? options.outOfScopeConfidence : DEFAULT_SMALL_TALK_SETTINGS.outOfScopeConfidence,
 			});
 
 			const store = await getSupportStore(this, itemIndex);

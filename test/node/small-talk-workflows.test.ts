@@ -8,6 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { conversationIdOf } from '../../nodes/domain/envelope';
 import { markdownToWhatsApp } from '../../nodes/domain/reply/whatsapp-format';
+import { DEFAULT_SMALL_TALK_TEXTS } from '../../nodes/domain/smalltalk/texts';
 import type { SentMessage } from '../../sandbox/graph-sandbox';
 import { guest, startNodeTestBed, type NodeTestBed } from '../helpers/node-fixtures';
 import { PROJECT_ROOT } from '../helpers/node-types';
@@ -108,6 +109,15 @@ const HOW_ARE_YOU: Record<Language, string> = { en: 'hey, how are you?', nl: 'ho
 const ARE_YOU_A_BOT: Record<Language, string> = { en: 'am I chatting with a bot?', nl: 'Bent u een robot?', de: 'Bist du ein Mensch?', fr: 'vous êtes un robot ?', es: '¿Eres un bot?' };
 const DOING_WELL: Record<Language, RegExp> = { en: /^I'm doing well/, nl: /^Met mij gaat het goed/, de: /^Mir geht es gut/, fr: /^Je vais bien/, es: /^¡Muy bien/ };
 const ASSISTANT: Record<Language, RegExp> = { en: /digital assistant/, nl: /digitale assistent/, de: /digitale Assistent/, fr: /assistant numérique/, es: /asistente digital/ };
+const UNRELATED: Record<Language, string> = {
+	en: 'can you write me a poem about my cat?',
+	nl: 'welke auto moet ik kopen, een diesel of elektrisch?',
+	de: 'Können Sie mir bei meiner Steuererklärung helfen?',
+	fr: 'quel est le meilleur film de science-fiction ?',
+	es: '¿me puedes explicar cómo funciona una hipoteca?',
+};
+const CANNOT_HELP: Record<Language, RegExp> = { en: /^Sorry, I can't help with that here/, nl: /^Sorry, daarmee kan ik je hier niet helpen/, de: /^Damit kann ich Ihnen hier leider nicht helfen/, fr: /^Désolé, je ne peux pas vous aider/, es: /^Lo siento, con eso no puedo ayudarle/ };
+const NEVER_MIND: Record<Language, string> = { en: 'never mind', nl: 'laat maar', de: 'ach, vergiss es', fr: 'laissez tomber', es: 'olvídalo' };
 const PERSON_BUTTON: Record<Language, string> = { en: 'Talk to a person', nl: 'Een medewerker', de: 'Zum Mitarbeiter', fr: 'Un conseiller', es: 'Hablar con agente' };
 const HOLDING: Record<Language, RegExp> = { en: /colleague/, nl: /collega/, de: /Kolleg/, fr: /collègue/, es: /compañer/ };
 
@@ -258,6 +268,16 @@ describe('small talk through the shipped support workflows (in-process)', () => 
 			expect(bot.toGuest.map((each) => each.text)).toEqual([expect.stringMatching(ASSISTANT[language])]);
 			expect(bot.toGuest[0].text).toContain(shipped.business);
 			expect(bot.toGuest[0].buttons).toEqual([PERSON_BUTTON[language]]);
+
+			// Something no hotel answers: what the bot can do and a person button, no page for the duty manager.
+			const unrelated = await guestSends(workflow, waId, { type: 'text', text: UNRELATED[language] });
+			expectNoHandoff(unrelated);
+			expect(unrelated.result.json('Small Talk', 1)[0].smallTalk).toEqual({ kind: 'out_of_scope' });
+			expect(unrelated.toGuest.map((each) => each.text)).toEqual([expect.stringMatching(CANNOT_HELP[language])]);
+			expect(unrelated.toGuest[0].buttons).toEqual([PERSON_BUTTON[language]]);
+			const neverMind = await guestSends(workflow, waId, { type: 'text', text: NEVER_MIND[language] });
+			expectNoHandoff(neverMind);
+			expect(neverMind.toGuest.map((each) => each.text)).toEqual([DEFAULT_SMALL_TALK_TEXTS.dismissal[language]]);
 
 			const tapped = await guestSends(workflow, waId, { type: 'interactive', text: PERSON_BUTTON[language], interactive: { type: 'button_reply', id: 'human_agent', title: PERSON_BUTTON[language] } });
 			expect(tapped.result.json('Hand Off to a Person')[0].handoff).toMatchObject({ created: true });

@@ -24,12 +24,15 @@ export * from './texts';
  * - greeting, thanks: answered with a short welcome or close;
  * - wellbeing ("how are you?"): a friendly answer and the welcome's topics;
  * - identity ("are you a bot?", "who are you?"): the bot says what it is, with a button for a person;
+ * - dismissal ("never mind", "laat maar"): a short "no problem";
+ * - out_of_scope (the classifier is sure the message is not for this business: "tell me a joke", "do you
+ *   sell car insurance?"): what the bot can help with, and a button for a person, instead of paging one;
  * - acknowledgement, reaction, sticker: no reply (or the optional acknowledgement text);
  * - media_without_text: a voice note, photo, video, document or contact card without words;
  * - location: a location pin, for the directions answer;
  * - none: not small talk; the message goes on to the router.
  */
-export type SmallTalkKind = 'greeting' | 'wellbeing' | 'identity' | 'thanks' | 'acknowledgement' | 'reaction' | 'sticker' | 'media_without_text' | 'location' | 'none';
+export type SmallTalkKind = 'greeting' | 'wellbeing' | 'identity' | 'dismissal' | 'out_of_scope' | 'thanks' | 'acknowledgement' | 'reaction' | 'sticker' | 'media_without_text' | 'location' | 'none';
 
 export interface SmallTalkMessage {
 	type?: string;
@@ -48,12 +51,18 @@ export interface SmallTalkSettings {
 	thanksIntents: string[];
 	/** The classifier's confidence from which a greeting or thanks intent counts. */
 	minConfidence: number;
+	/** Intents answered with what the bot can do (empty: they go on to the router, and usually a person). */
+	outOfScopeIntents?: string[];
+	/** The classifier's confidence from which an out-of-scope intent is answered here. */
+	outOfScopeConfidence?: number;
 }
 
 export const DEFAULT_SMALL_TALK_SETTINGS: SmallTalkSettings = {
 	greetingIntents: ['greeting'],
 	thanksIntents: ['thanks_goodbye'],
 	minConfidence: 0.6,
+	outOfScopeIntents: ['out_of_scope'],
+	outOfScopeConfidence: 0.7,
 };
 
 // Acknowledgements in en, nl, de, fr and es, accents folded. A message is one when it is made only of
@@ -133,6 +142,21 @@ const IDENTITY = new RegExp(
 	].join('|')})$`,
 );
 
+const DISMISSAL = new RegExp(
+	`^(?:(?:oh |ah |ach |och |ok |okay |oke |no |nee |nein |non |na ja |naja |bueno |bon |ben )?(?:${[
+		'never mind', 'nevermind', 'forget it', 'forget about it', 'no worries', 'doesn t matter', 'it doesn t matter', 'not important',
+		'laat maar', 'laat maar zitten', 'maakt niet uit', 'niet belangrijk', 'vergeet het maar', 'vergeet het',
+		'egal', 'schon gut', 'vergiss es', 'vergessen sie es', 'nicht so wichtig', 'nicht wichtig', 'ist egal',
+		'laisse tomber', 'laissez tomber', 'pas grave', 'c est pas grave', 'ce n est pas grave', 'oublie', 'oubliez', 'peu importe',
+		'olvidalo', 'olvidelo', 'no importa', 'da igual', 'no pasa nada', 'dejalo',
+	].join('|')}))(?: (?:thanks|thank you|bedankt|danke|merci|gracias))?$`,
+);
+
+/** "Never mind", "laat maar", "schon gut", "laisse tomber", "olvídalo" — as a whole message. */
+export function isDismissal(text: string): boolean {
+	return DISMISSAL.test(wordsOf(text).join(' '));
+}
+
 /** The words of a message without a leading greeting, joined by single spaces ("hi! how are you?" → "how are you"). */
 function questionWords(text: string): string {
 	return wordsOf(splitLeadingGreeting(text)?.rest ?? text).join(' ');
@@ -174,9 +198,14 @@ export function recognizeSmallTalk(
 	const confident = (nlu?.confidence ?? 0) >= settings.minConfidence;
 	if (isIdentityQuestion(text)) return 'identity';
 	if (isWellbeingQuestion(text)) return 'wellbeing';
+	if (isDismissal(text)) return 'dismissal';
 	if (isBareGreeting(text) || (confident && nlu?.intent && settings.greetingIntents.includes(nlu.intent))) return 'greeting';
 	// A question is never closed with "you're welcome".
 	if (confident && nlu?.intent && settings.thanksIntents.includes(nlu.intent) && !text.includes('?')) return 'thanks';
+	const outOfScope = settings.outOfScopeIntents ?? DEFAULT_SMALL_TALK_SETTINGS.outOfScopeIntents ?? [];
+	const outOfScopeConfidence = settings.outOfScopeConfidence ?? DEFAULT_SMALL_TALK_SETTINGS.outOfScopeConfidence ?? 0.7;
+	// A sure out-of-scope message gets what the bot can do; an unsure one may be a real request: the router decides.
+	if (nlu?.intent && outOfScope.includes(nlu.intent) && (nlu.confidence ?? 0) >= outOfScopeConfidence && nlu.source !== 'no_text') return 'out_of_scope';
 	return 'none';
 }
 
@@ -194,8 +223,8 @@ export function chooseReplyLanguage(input: { text?: string; kind: SmallTalkKind;
 	detected?: string;
 } {
 	const text = input.text?.trim() ?? '';
-	// Acknowledgements and emoji are too short to tell ("prima" is Dutch, German and Italian).
-	const tellable = text !== '' && !['acknowledgement', 'reaction', 'sticker'].includes(input.kind);
+	// Acknowledgements, emoji and a never-mind are too short to tell ("prima" is Dutch, German and Italian).
+	const tellable = text !== '' && !['acknowledgement', 'reaction', 'sticker', 'dismissal'].includes(input.kind);
 	if (tellable) {
 		const detection = detectLanguage(text, { hint: null });
 		if (detection.language !== 'unknown') return { language: detection.language, detected: detection.language };
@@ -249,7 +278,8 @@ export function buildSmallTalkReply(kind: SmallTalkKind, context: ReplyContext):
 	const base = { language: context.language, source: 'small_talk' as const, kind };
 	switch (kind) {
 		case 'greeting':
-		case 'wellbeing': {
+		case 'wellbeing':
+		case 'out_of_scope': {
 			const topics = (context.topics ?? []).slice(0, 10);
 			const titles = topics.map((intent) => context.topicTitles?.[intent]?.[context.language]?.slice(0, 20) || intentTitle(intent, context.language));
 			const firstName = (context.customerName ?? '').trim().split(/\s+/)[0] ?? '';
@@ -257,10 +287,12 @@ export function buildSmallTalkReply(kind: SmallTalkKind, context: ReplyContext):
 			// German nouns keep their capital letter.
 			const inSentence = titles.map((title) => (context.language === 'de' ? title : title.toLowerCase()));
 			const topicsText = titles.length ? joinList(inSentence, context.language) : ANY_QUESTION[isSmallTalkLanguage(context.language) ? context.language : 'en'];
-			const welcome = text(kind === 'wellbeing' ? 'wellbeing' : 'welcome')
+			const welcome = text(kind === 'wellbeing' ? 'wellbeing' : kind === 'out_of_scope' ? 'outOfScope' : 'welcome')
 				.replace(/\{name\}/g, firstName ? ` ${firstName}` : '')
 				.replace(/\{business\}/g, business)
 				.replace(/\{topics\}/g, topicsText);
+			// Out of scope: the topics in the text, and the one button that matters, a person.
+			if (kind === 'out_of_scope') return { ...base, text: welcome, buttons: [{ id: 'human_agent', title: text('personButton') }] };
 			const rows = topics.map((intent, index) => ({ id: intent, title: titles[index] }));
 			if (rows.length === 0) return { ...base, text: welcome };
 			if (rows.length <= 3) return { ...base, text: welcome, buttons: rows };
@@ -268,6 +300,8 @@ export function buildSmallTalkReply(kind: SmallTalkKind, context: ReplyContext):
 		}
 		case 'thanks':
 			return { ...base, text: text('thanks') };
+		case 'dismissal':
+			return { ...base, text: text('dismissal') };
 		case 'identity': {
 			const business = context.businessName?.trim() || (isSmallTalkLanguage(context.language) ? DEFAULT_BUSINESS_NAME[context.language] : DEFAULT_BUSINESS_NAME.en);
 			return { ...base, text: text('identity').replace(/\{business\}/g, business), buttons: [{ id: 'human_agent', title: text('personButton') }] };

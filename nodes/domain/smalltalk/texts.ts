@@ -4,7 +4,7 @@
  * Placeholders: {name} the guest's first name (with a leading space, or nothing), {business} the business
  * name, {topics} the topics the bot can help with.
  */
-export const SMALL_TALK_TEXT_KINDS = ['welcome', 'wellbeing', 'identity', 'thanks', 'acknowledgement', 'mediaWithoutText', 'personButton', 'topicsButton'] as const;
+export const SMALL_TALK_TEXT_KINDS = ['welcome', 'wellbeing', 'identity', 'outOfScope', 'dismissal', 'thanks', 'acknowledgement', 'mediaWithoutText', 'personButton', 'topicsButton'] as const;
 export type SmallTalkTextKind = (typeof SMALL_TALK_TEXT_KINDS)[number];
 
 export const SMALL_TALK_LANGUAGES = ['en', 'nl', 'de', 'fr', 'es'] as const;
@@ -33,6 +33,22 @@ export const DEFAULT_SMALL_TALK_TEXTS: Record<SmallTalkTextKind, Record<SmallTal
 		de: 'Ich bin der digitale Assistent von {business}: Ich antworte sofort, Tag und Nacht. Möchten Sie lieber mit einem Kollegen sprechen? Tippen Sie einfach auf die Schaltfläche.',
 		fr: "Je suis l'assistant numérique de {business} : je réponds tout de suite, jour et nuit. Vous préférez parler à un conseiller ? Touchez simplement le bouton.",
 		es: 'Soy el asistente digital de {business}: respondo al momento, de día y de noche. ¿Prefiere hablar con un compañero? Pulse el botón.',
+	},
+	// A message the classifier is sure is not for this business ("tell me a joke"). Sent with the person button.
+	outOfScope: {
+		en: "Sorry, I can't help with that here. I'm the digital assistant of {business} and can help you with {topics}. Would you like a colleague? Just tap the button.",
+		nl: 'Sorry, daarmee kan ik je hier niet helpen. Ik ben de digitale assistent van {business} en help je graag met {topics}. Wil je een collega spreken? Tik dan op de knop.',
+		de: 'Damit kann ich Ihnen hier leider nicht helfen. Ich bin der digitale Assistent von {business} und helfe Ihnen gern bei {topics}. Möchten Sie mit einem Kollegen sprechen? Tippen Sie einfach auf die Schaltfläche.',
+		fr: "Désolé, je ne peux pas vous aider pour cela ici. Je suis l'assistant numérique de {business} et je peux vous aider pour {topics}. Vous souhaitez parler à un conseiller ? Touchez simplement le bouton.",
+		es: 'Lo siento, con eso no puedo ayudarle aquí. Soy el asistente digital de {business} y puedo ayudarle con {topics}. ¿Prefiere hablar con un compañero? Pulse el botón.',
+	},
+	// "Never mind", "laat maar".
+	dismissal: {
+		en: 'No problem! Just write if there is anything else.',
+		nl: 'Geen probleem! Laat het gerust weten als er nog iets is.',
+		de: 'Kein Problem! Schreiben Sie mir einfach, wenn noch etwas ist.',
+		fr: "Pas de souci ! N'hésitez pas à m'écrire s'il y a autre chose.",
+		es: '¡No hay problema! Escríbame si necesita algo más.',
 	},
 	thanks: {
 		en: "You're welcome! Is there anything else I can do for you?",

@@ -1,6 +1,7 @@
 import {
 	buildSmallTalkReply,
 	chooseReplyLanguage,
+	DEFAULT_SMALL_TALK_SETTINGS,
 	DEFAULT_SMALL_TALK_TEXTS,
 	isAcknowledgement,
 	isDirectionsQuestion,
@@ -55,6 +56,26 @@ describe('recognizeSmallTalk', () => {
 		['how are your rooms cleaned?'], ['how are you handling late check-in?'], ['hoe gaat het met mijn boeking?'], ['Wie geht es weiter mit meiner Reservierung?'],
 		['ça va, merci'], ['todo bien'], ['are you open on sunday?'], ['who are you calling?'], ['is this a bot? I want my money back'], ['hi how are you, what time is breakfast?'],
 	])('leaves "%s" to the router', (text) => {
+		expect(recognizeSmallTalk({ type: 'text', text }, question)).toBe('none');
+	});
+
+	it('answers a sure out-of-scope message itself, and leaves an unsure one, or one the business sends on, to the router', () => {
+		const sure = { intent: 'out_of_scope', confidence: 0.93, source: 'embedded' };
+		expect(recognizeSmallTalk({ type: 'text', text: 'do you sell car insurance?' }, sure)).toBe('out_of_scope');
+		expect(recognizeSmallTalk({ type: 'text', text: 'do you sell car insurance?' }, { ...sure, confidence: 0.69 })).toBe('none');
+		expect(recognizeSmallTalk({ type: 'text', text: 'do you sell car insurance?' }, sure, { ...DEFAULT_SMALL_TALK_SETTINGS, outOfScopeIntents: [] })).toBe('none');
+		expect(recognizeSmallTalk({ type: 'text', text: 'do you sell car insurance?' }, sure, { ...DEFAULT_SMALL_TALK_SETTINGS, outOfScopeConfidence: 0.95 })).toBe('none');
+		expect(recognizeSmallTalk({ type: 'text', text: 'is there a pool?' }, question)).toBe('none');
+	});
+
+	it.each([['never mind'], ['Oh, forget it'], ['laat maar'], ['Schon gut, danke'], ['laisse tomber'], ["c'est pas grave"], ['Olvídalo'], ['no importa']])(
+		'answers "%s" with a short no-problem',
+		(text) => {
+			expect(recognizeSmallTalk({ type: 'text', text }, { intent: 'out_of_scope', confidence: 1 })).toBe('dismissal');
+		},
+	);
+
+	it.each([['never mind the towels, where is the gym?'], ['forget it, I want to cancel my booking'], ['no importa el precio, ¿hay habitación?']])('leaves "%s" (a request after the never-mind) to the router', (text) => {
 		expect(recognizeSmallTalk({ type: 'text', text }, question)).toBe('none');
 	});
 
@@ -149,6 +170,14 @@ describe('buildSmallTalkReply', () => {
 			expect(identity?.buttons).toEqual([{ id: 'human_agent', title: DEFAULT_SMALL_TALK_TEXTS.personButton[language] }]);
 		}
 		expect(buildSmallTalkReply('identity', { language: 'de' })?.text).toMatch(/^Ich bin der digitale Assistent von unserem Team:/);
+	});
+
+	it('answers out of scope with what the bot can do and only a person button, and a never-mind briefly', () => {
+		const reply = buildSmallTalkReply('out_of_scope', { language: 'fr', businessName: 'Hôtel du Lac', topics: ['check_in_out', 'amenities', 'booking_new'] });
+		expect(reply?.text).toMatch(/^Désolé, je ne peux pas vous aider pour cela ici\. Je suis l'assistant numérique de Hôtel du Lac et je peux vous aider pour .+, .+ et .+\./);
+		expect(reply?.buttons).toEqual([{ id: 'human_agent', title: 'Un conseiller' }]);
+		expect(reply?.list).toBeUndefined();
+		expect(buildSmallTalkReply('dismissal', { language: 'de' })).toMatchObject({ kind: 'dismissal', text: DEFAULT_SMALL_TALK_TEXTS.dismissal.de });
 	});
 
 	it('stays silent for acknowledgements unless the business wrote an acknowledgement text', () => {
