@@ -201,6 +201,14 @@ export interface BookingSandboxOptions {
 	seed?: BookingSeed;
 	/** The clock; default the system clock. */
 	now?: () => Date;
+	/**
+	 * Keep the seeded data a constant distance ahead when the clock moves on (as `npm start` does): each
+	 * whole week the clock has moved since the seed was loaded, the seed's own reservations that nobody
+	 * changed or cancelled, its inventory overrides (the full weekend), blocked slots and closed dates move
+	 * on by that week, so "BK-48213 in two weeks" stays two weeks ahead. Reservations made through the API
+	 * never move. Default false: a seed's dates stay where they are.
+	 */
+	followClock?: boolean;
 	/** Called after every answered request (no bodies, no keys). */
 	onRequest?: (record: BookingRequestRecord) => void;
 	maxBodyBytes?: number;
@@ -493,8 +501,19 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 	const startSeed = options.seed ?? defaultBookingSeed(now());
 
 	let state: State;
+	/** References that came from the seed, and the day it was loaded (or last moved on): see `followClock`. */
+	let seededReferences = new Set<string>();
+	/** Seeded references a guest changed or cancelled: they stay where the guest put them. */
+	let touchedReferences = new Set<string>();
+	let anchorDay = '';
+	function adopt(next: State): void {
+		state = next;
+		seededReferences = new Set([...next.reservations.keys(), ...next.tableReservations.keys()]);
+		touchedReferences = new Set();
+		anchorDay = todayOf(next.timeZone);
+	}
 	try {
-		state = buildState(startSeed);
+		adopt(buildState(startSeed));
 	} catch (error) {
 		throw new Error(`booking sandbox seed: ${error instanceof Error ? error.message : String(error)}`);
 	}
@@ -509,6 +528,34 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 
 	function todayOf(timeZone = state.timeZone): string {
 		return localDateTime(now(), timeZone).date;
+	}
+
+	/** Moves the untouched seeded data on by the whole weeks the clock has moved (`followClock`). */
+	function followTheClock(): void {
+		if (!options.followClock) return;
+		const weeks = Math.floor(daysBetween(anchorDay, todayOf()) / 7);
+		if (weeks < 1) return;
+		const shift = weeks * 7;
+		anchorDay = addDays(anchorDay, shift);
+		const untouched = (reference: string, entry: { status: string }) => seededReferences.has(reference) && !touchedReferences.has(reference) && entry.status === 'confirmed';
+		for (const [reference, reservation] of state.reservations) {
+			if (!untouched(reference, reservation)) continue;
+			state.reservations.set(reference, {
+				...reservation,
+				checkIn: addDays(reservation.checkIn, shift),
+				checkOut: addDays(reservation.checkOut, shift),
+				// Whole weeks keep every night on its weekday, so the rates stay the same.
+				nightlyRates: reservation.nightlyRates.map((rate) => ({ ...rate, date: addDays(rate.date, shift) })),
+			});
+		}
+		for (const [reference, reservation] of state.tableReservations) {
+			if (untouched(reference, reservation)) state.tableReservations.set(reference, { ...reservation, date: addDays(reservation.date, shift) });
+		}
+		for (const [roomType, nights] of state.inventory) {
+			state.inventory.set(roomType, new Map([...nights].map(([night, rooms]) => [addDays(night, shift), rooms])));
+		}
+		const moved = (key: string) => `${addDays(key.slice(0, 10), shift)}${key.slice(10)}`;
+		state.restaurant = { ...state.restaurant, blocked: new Set([...state.restaurant.blocked].map(moved)), closedDates: new Set([...state.restaurant.closedDates].map(moved)) };
 	}
 
 	function buildState(seed: BookingSeed): State {
@@ -997,6 +1044,7 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 			updatedAt: now().toISOString(),
 		};
 		state.reservations.set(updated.reference, updated);
+		touchedReferences.add(updated.reference);
 		return { status: 200, body: updated };
 	}
 
@@ -1006,6 +1054,7 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 		const stamp = now().toISOString();
 		const cancelled: Reservation = { ...current, status: 'cancelled', cancelledAt: stamp, updatedAt: stamp };
 		state.reservations.set(cancelled.reference, cancelled);
+		touchedReferences.add(cancelled.reference);
 		return { status: 200, body: cancelled };
 	}
 
@@ -1078,6 +1127,7 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 		const stamp = now().toISOString();
 		const cancelled: RestaurantReservation = { ...current, status: 'cancelled', cancelledAt: stamp, updatedAt: stamp };
 		state.tableReservations.set(cancelled.reference, cancelled);
+		touchedReferences.add(cancelled.reference);
 		return { status: 200, body: cancelled };
 	}
 
@@ -1105,7 +1155,7 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 
 	function seedFromRequest(body: unknown): Reply {
 		try {
-			state = buildState(body as BookingSeed);
+			adopt(buildState(body as BookingSeed));
 		} catch (error) {
 			if (error instanceof SeedError) return problem(400, 'invalid_seed', error.message);
 			throw error;
@@ -1176,6 +1226,7 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 	}
 
 	function route(method: string, url: URL, body: unknown, idempotencyKey: string | undefined): Reply {
+		followTheClock();
 		const path = url.pathname.replace(/\/+$/, '') || '/';
 		const query = Object.fromEntries(url.searchParams);
 		const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -1440,22 +1491,31 @@ export async function startBookingSandbox(options: BookingSandboxOptions = {}): 
 		baseUrl,
 		port,
 		keyHeader: BOOKING_KEY_HEADER,
-		reservations: () => [...state.reservations.values()],
-		reservation: (reference) => state.reservations.get(reference.toUpperCase()),
-		restaurantReservations: () => [...state.tableReservations.values()],
+		reservations: () => {
+			followTheClock();
+			return [...state.reservations.values()];
+		},
+		reservation: (reference) => {
+			followTheClock();
+			return state.reservations.get(reference.toUpperCase());
+		},
+		restaurantReservations: () => {
+			followTheClock();
+			return [...state.tableReservations.values()];
+		},
 		roomsLeft: (roomType, date) => freeRooms(state, roomType, date, todayOf()),
 		today: () => todayOf(),
 		requests: () => [...records],
 		seed(seed) {
 			try {
-				state = buildState(seed);
+				adopt(buildState(seed));
 			} catch (error) {
 				throw new Error(`booking sandbox seed: ${error instanceof Error ? error.message : String(error)}`);
 			}
 			idempotency = new Map();
 		},
 		reset() {
-			state = buildState(startSeed);
+			adopt(buildState(startSeed));
 			failures = [];
 			idempotency = new Map();
 			records = [];

@@ -267,6 +267,8 @@ async function main(): Promise<void> {
 		port: bookingPort,
 		apiKeys: [DEMO_BOOKING_SYSTEM.key],
 		seed: bookingSeedFile ? readBookingSeedFile(bookingSeedFile) : undefined,
+		// The demo reservations and the full weekend stay weeks ahead when the clock moves on under a running demo.
+		followClock: true,
 	});
 	say(`booking-system sandbox on ${bookingSandbox.baseUrl} (${bookingSeedFile ? `seed ${bookingSeedFile}` : 'demo data'} from ${bookingSandbox.today()})`);
 

@@ -18,6 +18,10 @@ function isoWeekday(date: string): number {
 	return day === 0 ? 7 : day;
 }
 
+function daysBetweenDates(from: string, to: string): number {
+	return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
 /** The first date on or after `from` with this ISO weekday. */
 function nextWeekday(from: string, weekday: number): string {
 	return addDays(from, (weekday - isoWeekday(from) + 7) % 7);
@@ -545,6 +549,61 @@ describe('booking sandbox', () => {
 			const wrongMethod = await call('PUT', '/reservations/BK-48213', { body: {} });
 			expect(wrongMethod.status).toBe(405);
 			expect(wrongMethod.json.error.message).toContain('PATCH');
+		});
+	});
+
+	describe('following the clock (npm start)', () => {
+		it('keeps the untouched demo data weeks ahead as the clock moves on; what guests booked or changed stays put', async () => {
+			let clock = new Date();
+			const moving = await startTestBookingSandbox({ now: () => clock, followClock: true });
+			const ask = bookingClient(moving);
+			try {
+				const start = moving.today();
+				const jonas = (await ask('GET', '/reservations/BK-48213')).json;
+				const claire = (await ask('GET', '/reservations/BK-30958')).json;
+				const saturdayTable = moving.restaurantReservations()[0];
+				// A guest books, and another changes BK-51762: neither may move later.
+				const own = await ask('POST', '/reservations', { body: { roomType: 'single', checkIn: addDays(start, 5), checkOut: addDays(start, 6), guests: 1, name: 'Own Guest' } });
+				const anneke = await ask('PATCH', '/reservations/BK-51762', { body: { guests: 3 } });
+				expect([own.status, anneke.status]).toEqual([201, 200]);
+				const fullNight = (await ask('GET', `/availability?checkIn=${addDays(start, 21 + ((5 - isoWeekday(addDays(start, 21)) + 7) % 7))}&checkOut=${addDays(start, 22 + ((5 - isoWeekday(addDays(start, 21)) + 7) % 7))}&guests=1`)).json;
+				expect(fullNight.available).toBe(false);
+
+				// Six days on: nothing moves yet (whole weeks only, so every night keeps its weekday).
+				clock = new Date(clock.getTime() + 6 * 86_400_000);
+				expect((await ask('GET', '/reservations/BK-48213')).json.checkIn).toBe(jonas.checkIn);
+
+				// Ten days after the start: one week on.
+				clock = new Date(clock.getTime() + 4 * 86_400_000);
+				const moved = (await ask('GET', '/reservations/BK-48213')).json;
+				expect({ checkIn: moved.checkIn, checkOut: moved.checkOut, total: moved.total }).toEqual({ checkIn: addDays(jonas.checkIn, 7), checkOut: addDays(jonas.checkOut, 7), total: jonas.total });
+				expect(moved.nightlyRates.map((rate: { date: string }) => rate.date)).toEqual(jonas.nightlyRates.map((rate: { date: string }) => addDays(rate.date, 7)));
+				expect((await ask('GET', '/reservations/BK-30958')).json.checkIn).toBe(addDays(claire.checkIn, 7));
+				expect(moving.restaurantReservations().find((each) => each.reference === saturdayTable.reference)?.date).toBe(addDays(saturdayTable.date, 7));
+				// The full weekend moved with it: the old Friday is free again, the next one is full.
+				const oldFriday = fullNight.checkIn as string;
+				expect((await ask('GET', `/availability?checkIn=${oldFriday}&checkOut=${addDays(oldFriday, 1)}&guests=1`)).json.available).toBe(true);
+				expect((await ask('GET', `/availability?checkIn=${addDays(oldFriday, 7)}&checkOut=${addDays(oldFriday, 8)}&guests=1`)).json.available).toBe(false);
+				// What guests did stays where they put it.
+				expect((await ask('GET', `/reservations/${own.json.reference}`)).json.checkIn).toBe(addDays(start, 5));
+				expect((await ask('GET', '/reservations/BK-51762')).json.checkIn).toBe(anneke.json.checkIn);
+				// Changing BK-48213 still works, two weeks ahead of the new today.
+				expect(daysBetweenDates(moving.today(), moved.checkIn)).toBeGreaterThanOrEqual(7);
+			} finally {
+				await moving.close();
+			}
+		});
+
+		it('leaves dates alone without followClock', async () => {
+			let clock = new Date();
+			const fixed = await startTestBookingSandbox({ now: () => clock });
+			try {
+				const before = fixed.reservation('BK-48213')!.checkIn;
+				clock = new Date(clock.getTime() + 15 * 86_400_000);
+				expect(fixed.reservation('BK-48213')!.checkIn).toBe(before);
+			} finally {
+				await fixed.close();
+			}
 		});
 	});
 
