@@ -316,7 +316,7 @@ describe('shipped workflows end to end in a real n8n server', () => {
 			await server.rest.waitForExecutions(workflow(hotel).id, before + 1, 60_000);
 			const [offer] = toGuest(sentBefore);
 			const interactive = offer.body.interactive as { body: { text: string }; action: { buttons: Array<{ reply: { id: string; title: string } }> } };
-			expect(interactive.body.text).toMatch(/^Gute Nachricht: Ein Double room ist vom .* frei \(2 Nächte, 2 Gäste\), insgesamt \*\d+/);
+			expect(interactive.body.text).toMatch(/^Gute Nachricht: Ein Doppelzimmer ist vom .* frei \(2 Nächte, 2 Gäste\), insgesamt \*\d+/);
 			expect(interactive.action.buttons.map((button) => button.reply)).toEqual([
 				{ id: 'form:confirm', title: 'Bestätigen' },
 				{ id: 'form:change', title: 'Ändern' },
