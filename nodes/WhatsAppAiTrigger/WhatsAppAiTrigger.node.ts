@@ -11,10 +11,12 @@ import {
 import { LEASE_CONFIRMING_NODES } from '../glue/delivery';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
 import { readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../glue/whatsapp';
-import { isQueueMode } from '../domain/store';
+import { logCosts, resolveModelPrices, resolveRateCard } from '../domain/costs';
+import { isQueueMode, type SupportStore } from '../domain/store';
 import { DEFAULT_MAX_WAITING_EXECUTIONS, processBacklog } from '../domain/whatsapp/backlog';
 import { answerVerification, describeUnreadableBody, handleInboundWebhook } from '../domain/whatsapp/inbound';
 import { SIGNATURE_HEADER } from '../domain/whatsapp/signature';
+import type { StatusEvent } from '../domain/whatsapp/webhook';
 
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & {
 	rawBody?: Buffer;
@@ -88,9 +90,27 @@ export class WhatsAppAiTrigger implements INodeType {
 						description:
 							'Per message only the first status that carries its charge, and every failure: all a Cost Logger needs, with a third of the executions',
 					},
+					{
+						name: 'Failures Only (Charges Logged Here)',
+						value: 'failures',
+						description:
+							"Only failures start an execution; this trigger logs each message's WhatsApp charge itself (the built-in rate card), as a Cost Logger on this output would. No execution per reply.",
+					},
 				],
 				default: 'all',
 				description: 'Every status is stored either way (the dashboard and DSAR exports see them); this only chooses which start an execution',
+			},
+			{
+				displayName: 'Charge Currency',
+				name: 'chargeCurrency',
+				type: 'options',
+				displayOptions: { show: { ignoreStatuses: [false], statusEvents: ['failures'] } },
+				options: [
+					{ name: 'EUR', value: 'EUR' },
+					{ name: 'USD', value: 'USD' },
+				],
+				default: 'USD',
+				description: "Currency the trigger records charges in; keep it the store's one currency (as in the Cost Logger)",
 			},
 			{
 				displayName: 'Refuse Above Waiting Executions',
@@ -173,6 +193,7 @@ export class WhatsAppAiTrigger implements INodeType {
 		let outcome;
 		try {
 			const store = await getSupportStore(this);
+			const statuses = statusEventsOf(this);
 			outcome = await handleInboundWebhook(
 				rawBody,
 				Array.isArray(signatureHeader) ? signatureHeader[0] : signatureHeader,
@@ -181,7 +202,8 @@ export class WhatsAppAiTrigger implements INodeType {
 					phoneNumberIds:
 						this.getNodeParameter('phoneNumberScope', 'credential') === 'credential' ? [credentials.phoneNumberId] : undefined,
 					deliveryLeases: confirmsDeliveries(this),
-					statuses: this.getNodeParameter('statusEvents', 'all') === 'charges' ? 'charges' : 'all',
+					statuses,
+					recordCharge: statuses === 'failures' ? chargeRecorder(this, store) : undefined,
 				},
 				store,
 			);
@@ -233,6 +255,34 @@ function confirmsDeliveries(context: IWebhookFunctions): boolean {
 	return context
 		.getChildNodes(context.getNode().name)
 		.some((node) => !node.disabled && confirming.has(node.type.slice(node.type.lastIndexOf('.') + 1)));
+}
+
+/** Which new statuses start an execution (Statuses to Output). */
+function statusEventsOf(context: IWebhookFunctions): 'all' | 'charges' | 'failures' {
+	const chosen = context.getNodeParameter('statusEvents', 'all');
+	return chosen === 'charges' || chosen === 'failures' ? chosen : 'all';
+}
+
+/**
+ * Statuses to Output = Failures Only: the trigger logs the charge a status carries, exactly as a Cost Logger
+ * (Log, Record Turns off) on the Statuses output would, with the built-in rate card. Idempotent: the cost row
+ * is keyed per message (per conversation for the old pricing model), so later statuses of the same message
+ * and redeliveries add nothing.
+ */
+function chargeRecorder(context: IWebhookFunctions, store: SupportStore): (event: StatusEvent) => Promise<void> {
+	const currency = String(context.getNodeParameter('chargeCurrency', 'USD') ?? 'USD');
+	const workflow = context.getWorkflow();
+	return async (event) => {
+		await logCosts({
+			store,
+			item: event as unknown as Record<string, unknown>,
+			currency,
+			rateCard: resolveRateCard(),
+			modelPrices: resolveModelPrices(),
+			turn: { record: false, workflowId: workflow.id, workflowName: workflow.name },
+			fallbackKey: `status:${event.status.messageId}`,
+		});
+	};
 }
 
 /** The waiting-executions guard counts in this process only, which holds the backlog in regular mode alone. */

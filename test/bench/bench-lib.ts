@@ -39,19 +39,22 @@ import type { WebhookDelivery } from '../../sandbox/graph-sandbox';
 
 /** Epoch milliseconds with sub-millisecond precision. */
 /**
- * Counts the status webhooks that start an execution under the shipped trigger's *Statuses to Output:
- * Charges and Failures*: per message the first delivered status that carries the charge (delivered, read or
- * played), and every failure. For the expected execution count of a step.
+ * Counts the status webhooks that start an execution under the trigger's *Statuses to Output*: with
+ * *Charges and Failures*, per message the first delivered status that carries the charge (delivered, read or
+ * played), and every failure; with *Failures Only* (the trigger logs the charge), every failure alone. For
+ * the expected execution count of a step.
  */
 export class ChargedStatusCounter {
 	private readonly charged = new Set<string>();
 	count = 0;
 
+	constructor(private readonly mode: 'charges' | 'failures' = 'charges') {}
+
 	/** For the sandbox's `onWebhookDelivery`; copies and deliveries n8n did not accept start nothing. */
 	add(delivery: Pick<WebhookDelivery, 'messageId' | 'status' | 'copy' | 'ok'>): void {
 		if (delivery.copy !== 1 || !delivery.ok) return;
 		if (delivery.status === 'failed') this.count += 1;
-		else if (CHARGEABLE_STATUSES.includes(delivery.status) && !this.charged.has(delivery.messageId)) {
+		else if (this.mode === 'charges' && CHARGEABLE_STATUSES.includes(delivery.status) && !this.charged.has(delivery.messageId)) {
 			this.charged.add(delivery.messageId);
 			this.count += 1;
 		}

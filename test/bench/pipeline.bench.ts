@@ -4,8 +4,8 @@
 // What runs
 // - This process: the Graph API sandbox (sandbox/graph-sandbox.ts), which records every send and,
 //   like Meta, posts signed `sent` and `delivered` status webhooks back for every reply (BENCH_STATUSES=off
-//   turns that off). With statuses on, n8n gets three webhook POSTs per customer message and runs two
-//   executions (the shipped trigger starts one only for the status that carries the charge).
+//   turns that off). With statuses on, n8n gets three webhook POSTs per customer message and runs one
+//   execution (the shipped trigger logs the charge itself and starts one only for a failed status).
 // - A real n8n (scripts/lib/n8n-server.ts) with workflows/whatsapp-ai-support.json imported as shipped
 //   (plus the sub-workflow it calls on a handoff, agent-desk-bridge.json): embedded PGlite store, offline
 //   classifier and knowledge-base answers, no LLM; the demo credentials with the WhatsApp base URL

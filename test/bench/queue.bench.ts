@@ -39,7 +39,7 @@
 //   BENCH_N8N_ENV='{"K":"V"}'         extra environment for every n8n process; reported
 //   BENCH_KEEP_LOGS=1                 write each process's output to test-artifacts/bench/queue-logs/<process>.log
 // Results also go to test-artifacts/bench/queue-<date>.json.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
@@ -96,7 +96,7 @@ interface Capture {
 	typing: number;
 	graphErrors: number;
 	statusPosted: number;
-	/** Status webhooks that start an execution (the shipped trigger's Charges and Failures). */
+	/** Status webhooks that start an execution (the shipped trigger's Statuses to Output). */
 	statusCharged: ChargedStatusCounter;
 	statusFailed: number;
 }
@@ -467,6 +467,13 @@ function printResults(steps: StepResult[], processNames: string[]): void {
 	);
 }
 
+/** The shipped trigger's Statuses to Output, which decides how many status webhooks start an execution. */
+function statusOutputOf(file: string): 'charges' | 'failures' {
+	const workflow = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Array<{ type: string; parameters?: { statusEvents?: string } }> };
+	const trigger = workflow.nodes.find((node) => node.type.endsWith('.whatsAppAiTrigger'));
+	return trigger?.parameters?.statusEvents === 'failures' ? 'failures' : 'charges';
+}
+
 async function main(): Promise<void> {
 	const machine = machineInfo();
 	say(`${machine.cores} × ${machine.cpuModel}, load ${machine.loadAverage.join(' ')}, Node ${machine.node}`);
@@ -474,7 +481,7 @@ async function main(): Promise<void> {
 		`rates ${RATES.join(', ')} msg/s × ${SECONDS} s, ${COPIES} deliveries per message (delays ${COPY_DELAYS.join(', ')} ms); ` +
 			`${WEBHOOK_PROCESSES} webhook processes, ${WORKERS} workers × concurrency ${WORKER_CONCURRENCY}; status webhooks ${STATUSES ? 'on' : 'off'}`,
 	);
-	const capture: Capture = { sends: [], repliesByRecipient: new Map(), otherSends: 0, typing: 0, graphErrors: 0, statusPosted: 0, statusCharged: new ChargedStatusCounter(), statusFailed: 0 };
+	const capture: Capture = { sends: [], repliesByRecipient: new Map(), otherSends: 0, typing: 0, graphErrors: 0, statusPosted: 0, statusCharged: new ChargedStatusCounter(statusOutputOf(WORKFLOW_FILE)), statusFailed: 0 };
 	const sandbox = await startGraphSandbox({
 		templates: [
 			{ name: 'follow_up', category: 'utility', languages: ['en', 'nl', 'de', 'fr', 'es'] },

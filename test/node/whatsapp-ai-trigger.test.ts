@@ -59,6 +59,7 @@ function webhookContext(
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getNode: () => ({ name: 'WhatsApp AI Trigger', type: 'n8n-nodes-whatsapp-ai-support.whatsAppAiTrigger', typeVersion: 1, position: [0, 0], parameters: {} }),
+		getWorkflow: () => ({ id: 'trigger-unit', name: 'Trigger unit', active: true }),
 		getChildNodes: () =>
 			(request.children ?? []).map((type, index) => ({ name: `Node ${index}`, type, typeVersion: 1, disabled: false })),
 		logger,
@@ -260,6 +261,57 @@ describe('WhatsApp AI Trigger webhook()', () => {
 		// The default hands on every new status.
 		expect(await passed('wamid.out.charges.4', 'sent', 'all')).toEqual(['sent']);
 		expect(await passed('wamid.out.charges.4', 'delivered', 'all')).toEqual(['delivered']);
+	});
+
+	it('with Statuses to Output = Failures Only, logs each charge itself (once per message) and hands on failures alone', async () => {
+		const statusValue = (messageId: string, status: string): WebhookChangeValue => ({
+			messaging_product: 'whatsapp',
+			metadata: { display_phone_number: '15550000001', phone_number_id: PHONE_NUMBER_ID },
+			statuses: [
+				{
+					id: messageId,
+					status,
+					timestamp: String(Math.floor(Date.now() / 1000)),
+					recipient_id: '31600000171',
+					...(status === 'sent' || status === 'failed' ? {} : { pricing: { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' } }),
+					...(status === 'failed' ? { errors: [{ code: 131047, title: 'Re-engagement message' }] } : {}),
+				},
+			],
+		});
+		const post = async (messageId: string, status: string, answer: Answer = {}) => {
+			const body = Buffer.from(JSON.stringify(webhookEnvelope([statusValue(messageId, status)])));
+			const result = await call(webhookContext({ body, parameters: { statusEvents: 'failures', chargeCurrency: 'EUR' } }, answer));
+			return (result.workflowData?.[1] ?? []).map((item) => (item.json.status as { status: string }).status);
+		};
+		const costsOf = async (messageId: string) =>
+			await sqlOf(store).query<{ amount: string; currency: string; category: string }>(
+				`SELECT amount, currency, category FROM costs WHERE kind = 'whatsapp' AND source_key = $1`,
+				[messageId],
+			);
+
+		expect(await post('wamid.out.failures.1', 'sent')).toEqual([]);
+		expect(await costsOf('wamid.out.failures.1')).toEqual([]);
+		expect(await post('wamid.out.failures.1', 'delivered')).toEqual([]);
+		const [charge] = await costsOf('wamid.out.failures.1');
+		expect(charge).toMatchObject({ currency: 'EUR', category: 'marketing' });
+		expect(Number(charge.amount)).toBeGreaterThan(0);
+		// Later statuses and a redelivery of the charged one add nothing.
+		expect(await post('wamid.out.failures.1', 'read')).toEqual([]);
+		expect(await post('wamid.out.failures.1', 'delivered')).toEqual([]);
+		expect(await costsOf('wamid.out.failures.1')).toHaveLength(1);
+		// Failures still start an execution.
+		expect(await post('wamid.out.failures.2', 'failed')).toEqual(['failed']);
+		expect(await costsOf('wamid.out.failures.2')).toEqual([]);
+
+		// The charge could not be stored: 500, and nothing claimed, so Meta's redelivery logs it.
+		const recordCost = jest.spyOn(store, 'recordCost').mockRejectedValueOnce(new Error('disk full'));
+		const refused: Answer = {};
+		expect(await post('wamid.out.failures.3', 'delivered', refused)).toEqual([]);
+		expect(refused.status).toBe(500);
+		recordCost.mockRestore();
+		expect(await costsOf('wamid.out.failures.3')).toEqual([]);
+		expect(await post('wamid.out.failures.3', 'delivered')).toEqual([]);
+		expect(await costsOf('wamid.out.failures.3')).toHaveLength(1);
 	});
 
 	it('opens the store when n8n activates the workflow, so the first webhook does not wait for it', async () => {

@@ -35,8 +35,16 @@ export interface InboundWebhookConfig {
 	 * Which new statuses are handed on (all are stored): `all`, or `charges`: per message only the first
 	 * status that carries its charge (delivered, read or played), and every `failed`. Each status handed on
 	 * starts an execution, and a reply brings two or three statuses, so `charges` saves most of that work.
+	 * `failures`: only every `failed` is handed on; the charge is recorded here by `recordCharge`, so that a
+	 * reply starts no execution at all for its statuses.
 	 */
-	statuses?: 'all' | 'charges';
+	statuses?: 'all' | 'charges' | 'failures';
+	/**
+	 * With `statuses: 'failures'`: records the charge a status carries (delivered, read or played), as a Cost
+	 * Logger on the Statuses output would. Called before the status is claimed, so a failure leaves nothing
+	 * claimed and the redelivery tries again; it must be idempotent (the cost row is keyed per message).
+	 */
+	recordCharge?: (event: StatusEvent) => Promise<void>;
 }
 
 /** What the trigger puts in `delivery` of a message item when the workflow confirms leases. */
@@ -92,7 +100,7 @@ export type InboundOutcome =
 			messages: Array<InboundMessageEvent & { delivery?: DeliveryLease }>;
 			/** New statuses (message id + status never seen before), as far as `statuses` hands them on. */
 			statuses: StatusEvent[];
-			/** New statuses stored but not handed on (`statuses: 'charges'`). */
+			/** New statuses stored but not handed on (`statuses: 'charges'` or `'failures'`). */
 			filtered: number;
 			errors: WebhookErrorEvent[];
 			duplicates: number;
@@ -193,6 +201,8 @@ export async function handleInboundWebhook(
 			// stored for a status that was not applied, so a failure here is redone by the redelivery.
 			const { messageId, status, timestamp, errors: statusErrors } = event.status;
 			const chargesOnly = config.statuses === 'charges';
+			const failuresOnly = config.statuses === 'failures';
+			if (failuresOnly && config.recordCharge && CHARGEABLE_STATUSES.includes(status)) await config.recordCharge(event);
 			const { claimed, charged } = await store.recordStatus({
 				waMessageId: messageId,
 				status,
@@ -203,7 +213,7 @@ export async function handleInboundWebhook(
 			});
 			if (!claimed) duplicates++;
 			// Charges and Failures: every failure, and per message the first status that carries its charge.
-			else if (!chargesOnly || status === 'failed' || charged) statuses.push(event);
+			else if (status === 'failed' || (!failuresOnly && (!chargesOnly || charged))) statuses.push(event);
 			else filtered++;
 		}
 	} catch (error) {
