@@ -3,15 +3,16 @@
 // agent-desk-bridge and chats-dashboard, imported with the demo credentials, sharing the embedded store.
 // A signed-in admin picks the published bot and chats with it; the answer shows on the page; the test chat
 // is left out of the metrics by default and shown by the Test filter; a forged test-chat token gets 401 and
-// starts nothing; an analyst cannot chat; an unpublished bot leaves the list.
-import { mkdirSync, readFileSync } from 'node:fs';
+// starts nothing; a complaint is handed to a person, whose desk reply shows live in the open page (as text);
+// an analyst cannot chat; an unpublished bot leaves the list.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Page } from 'playwright-core';
 
 import { signTestChat } from '../../nodes/domain/channels/web';
 import { startGraphSandbox, type GraphSandbox } from '../../sandbox/graph-sandbox';
-import { DEMO_DASHBOARD_ADMIN, demoCredentials } from '../../scripts/demo';
+import { DEMO_DASHBOARD_ADMIN, DEMO_HEADER_KEYS, demoCredentials } from '../../scripts/demo';
 import { createTempUserFolder, importCredentials, importWorkflows, repoRoot, startN8n, type ImportedWorkflow, type N8nServer } from '../../scripts/lib/n8n-server';
 import { launchHeadlessChromium, type HeadlessBrowser } from '../helpers/browser';
 import { DashboardClient } from '../helpers/dashboard-client';
@@ -27,6 +28,8 @@ describe('Test chat from the Chats dashboard in a real n8n server and a real bro
 	let concierge: ImportedWorkflow;
 	let dashboardUrl: string;
 	const dialogs: string[] = [];
+	/** What the page logged and asked (shown when the live reply does not arrive). */
+	const pageEvents: string[] = [];
 
 	beforeAll(async () => {
 		mkdirSync(ARTIFACTS, { recursive: true });
@@ -49,6 +52,12 @@ describe('Test chat from the Chats dashboard in a real n8n server and a real bro
 
 		browser = await launchHeadlessChromium({ locale: 'nl-NL' });
 		page = browser.page;
+		page.on('console', (message) => pageEvents.push(`console ${message.type()}: ${message.text()}`));
+		page.on('pageerror', (error) => pageEvents.push(`pageerror: ${error.message}`));
+		page.on('requestfailed', (request) => pageEvents.push(`failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`));
+		page.on('response', (response) => {
+			if (response.request().method() === 'POST') pageEvents.push(`response: ${response.status()} ${response.url()} ${JSON.stringify(response.headers())}`);
+		});
 		page.on('dialog', async (dialog) => {
 			dialogs.push(dialog.message());
 			await dialog.dismiss();
@@ -113,6 +122,47 @@ describe('Test chat from the Chats dashboard in a real n8n server and a real bro
 		await page.goto(`${dashboardUrl}?from=${today()}&to=${today()}&channel=all`);
 		expect(await tile('chats')).toBe('1');
 	}, 60_000);
+
+	it('hands a complaint in the test chat to a person, and the agent\'s desk reply appears live in the open page, as text', async () => {
+		await page.goto(`${dashboardUrl}?view=test`);
+		await Promise.all([page.waitForLoadState('load'), page.click('form.pick-bot button[type="submit"]')]);
+		await page.fill('form.send input[name="text"]', 'De verwarming in mijn kamer is kapot en het is ijskoud, ik ben erg teleurgesteld!');
+		await Promise.all([page.waitForLoadState('load'), page.click('form.send button[type="submit"]')]);
+		await page.locator('.test-chat .event.system').last().waitFor({ timeout: 60_000 });
+		await expect(page.locator('.test-chat p.muted', { hasText: 'A person has this chat now' }).count()).resolves.toBe(1);
+		const agentsBefore = await page.locator('.test-chat .event.agent').count();
+
+		// A marker in the page: it survives only if the reply arrives without a reload or navigation.
+		await page.evaluate(() => {
+			(globalThis as { liveMarker?: string }).liveMarker = 'still the same page';
+		});
+		const conversationId = `test:${concierge.id}:dashboard:${DEMO_DASHBOARD_ADMIN.username}`;
+		const text = 'Excuses! Sanne van de receptie komt direct. <img src=x onerror=alert(1)>';
+		const postedAt = Date.now();
+		const reply = await fetch(`${server.baseUrl}/webhook/agent-desk-reply`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', [DEMO_HEADER_KEYS.agentDesk.name]: DEMO_HEADER_KEYS.agentDesk.value },
+			body: JSON.stringify({ conversationId, text, agent: 'Sanne' }),
+		});
+		expect(reply.status).toBe(200);
+		const agent = page.locator('.test-chat .event.agent[data-live="true"]', { hasText: 'Sanne van de receptie' });
+		await agent.waitFor({ timeout: 10_000 }).catch(async (error: Error) => {
+			throw new Error(`${error.message}\npage: ${pageEvents.join('\n')}\nhtml: ${(await page.content()).slice(-3000)}`);
+		});
+		// A figure for the README (desk POST → on screen, including the bridge's execution), not an assertion.
+		writeFileSync(path.join(ARTIFACTS, 'web-test-chat-live-delay.txt'), `agent reply in the dashboard test chat: desk POST to on screen ${Date.now() - postedAt} ms\n`);
+		await expect(page.evaluate(() => (globalThis as { liveMarker?: string }).liveMarker)).resolves.toBe('still the same page');
+		await expect(page.locator('.test-chat .event.agent').count()).resolves.toBe(agentsBefore + 1);
+		expect(await agent.locator('.text').textContent()).toContain('<img src=x onerror=alert(1)>');
+		await expect(page.locator('img').count()).resolves.toBe(0);
+		expect(dialogs).toEqual([]);
+		await page.screenshot({ path: path.join(ARTIFACTS, 'web-test-chat-agent-reply.png'), fullPage: true });
+
+		// After a reload the reply is still there, rendered by the page itself.
+		await page.goto(`${dashboardUrl}?view=test&bot=${encodeURIComponent((await page.locator('.test-chat').getAttribute('data-bot')) ?? '')}`);
+		await page.locator('.test-chat .event.agent', { hasText: 'Sanne van de receptie' }).waitFor({ timeout: 10_000 });
+		await expect(page.locator('img').count()).resolves.toBe(0);
+	}, 180_000);
 
 	it('refuses a forged test-chat token (401, no execution), an analyst (403), and drops an unpublished bot from the list', async () => {
 		const admin = new DashboardClient(dashboardUrl);

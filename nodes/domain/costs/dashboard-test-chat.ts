@@ -1,9 +1,10 @@
 /**
  * The Chats dashboard's Test chat (`?view=test`): a signed-in admin or agent picks a published bot (a Web
- * Chat Trigger registered in the store's chat_bots) and chats with it, with no phone and no website. The
- * page has no script: each message is a form post, which the dashboard sends to the bot's trigger with a
+ * Chat Trigger registered in the store's chat_bots) and chats with it, with no phone and no website. Each
+ * message is a form post, which the dashboard sends to the bot's trigger with a
  * test-chat token (channel `test`), then waits a few seconds for the answer. A reply that comes later (a
- * person after a handoff) shows on the next refresh; while an answer is awaited the page refreshes itself.
+ * person after a handoff) shows live: the page's one small script long-polls the dashboard for new
+ * messages (TEST_CHAT_LIVE_SCRIPT); without scripts it shows on the next refresh.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -86,6 +87,90 @@ export function newTestChatClientId(): string {
 export function awaitingAnswer(messages: WebFeedMessage[]): boolean {
 	return messages.length > 0 && messages[messages.length - 1].author === 'customer';
 }
+
+/** How long one live-feed request of the Test chat page waits for a new message before answering with none. */
+export const TEST_CHAT_FEED_WAIT_MS = 20_000;
+
+/**
+ * The Test chat page's only script: it asks the dashboard (action `test-feed`, named by the page's form
+ * token, since n8n's sandboxed page sends no cookie) for messages after the last one shown and appends them
+ * as text (textContent, never HTML), so a person's reply after a handoff shows within the store's poll
+ * interval. A message with quick-reply buttons reloads the page, which renders them as forms. Without
+ * scripts the page still works (form posts, Refresh, the meta refresh while an answer is awaited).
+ */
+export const TEST_CHAT_LIVE_SCRIPT = `(function () {
+// The page puts this script in its head: start once the body is there.
+if (document.readyState === 'loading') {
+	document.addEventListener('DOMContentLoaded', start);
+} else {
+	start();
+}
+function start() {
+var section = document.querySelector('.test-chat[data-bot]');
+if (!section || !window.fetch || !window.URLSearchParams) return;
+var list = section.querySelector('ol.timeline');
+var form = section.querySelector('form.send');
+var csrf = form && form.querySelector('input[name=csrf]');
+var refresh = section.querySelector('a[data-refresh]');
+if (!list || !form || !csrf) return;
+// The form's own address (form.action would be its hidden input named "action").
+var url = form.getAttribute('action') || '';
+var labels = { customer: 'you', agent: 'staff' };
+function lastId() {
+	var items = list.querySelectorAll('li[data-id]');
+	return items.length ? Number(items[items.length - 1].getAttribute('data-id')) || 0 : 0;
+}
+function add(message) {
+	if (list.querySelector('li[data-id="' + Number(message.id) + '"]')) return;
+	var placeholder = list.querySelector('li:not([data-id])');
+	if (placeholder) placeholder.remove();
+	var item = document.createElement('li');
+	var author = String(message.author);
+	item.className = 'event ' + author;
+	item.setAttribute('data-author', author);
+	item.setAttribute('data-id', String(Number(message.id)));
+	item.setAttribute('data-live', 'true');
+	var who = document.createElement('div');
+	who.className = 'muted';
+	who.textContent = labels[author] || author;
+	var text = document.createElement('div');
+	text.className = 'text';
+	text.textContent = String(message.text == null ? '' : message.text);
+	item.appendChild(who);
+	item.appendChild(text);
+	list.appendChild(item);
+	if (author !== 'customer') {
+		var waiting = section.querySelector('[data-waiting]');
+		if (waiting) waiting.remove();
+	}
+}
+function poll(delay) {
+	setTimeout(function () {
+		var body = new URLSearchParams({ action: 'test-feed', csrf: csrf.value, bot: section.getAttribute('data-bot') || '', after: String(lastId()) });
+		fetch(url, { method: 'POST', body: body, credentials: 'omit' })
+			.then(function (response) {
+				if (response.status !== 200) throw new Error(response.status >= 400 && response.status < 500 ? 'stop' : 'retry');
+				return response.json();
+			})
+			.then(function (data) {
+				var messages = (data && data.messages) || [];
+				for (var i = 0; i < messages.length; i++) {
+					if (messages[i].buttons && messages[i].buttons.length && refresh) {
+						window.location.href = refresh.href;
+						return;
+					}
+					add(messages[i]);
+				}
+				poll(0);
+			})
+			.catch(function (error) {
+				if (!error || error.message !== 'stop') poll(5000);
+			});
+	}, delay);
+}
+poll(0);
+}
+})();`;
 
 export const TEST_CHAT_STYLE = `.test-chat .timeline{list-style:none;padding:0;margin:0;display:flex;flex-direction:column;gap:8px}
 .test-chat .event{border-radius:8px;padding:8px 10px;max-width:85%}.test-chat .event.customer{background:#fff;border:1px solid #dde3e1;margin-left:auto}

@@ -15,12 +15,14 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-import { readFeed } from '../channels/web';
+import { readFeed, waitForFeed } from '../channels/web';
 import { buildDashboardResponse, escapeHtml, normalizeQuery, type DashboardOptions, type DashboardResponse } from '../costs/dashboard';
 import {
 	newTestChatClientId,
 	renderTestChat,
 	sendTestChatMessage,
+	TEST_CHAT_LIVE_SCRIPT,
+	TEST_CHAT_FEED_WAIT_MS,
 	TEST_CHAT_STYLE,
 	testChatConversationId,
 	awaitingAnswer,
@@ -53,6 +55,8 @@ export interface DashboardAuthOptions extends Omit<DashboardOptions, 'exports' |
 	testChatTransport?: TestChatTransport;
 	/** How long a Test chat message waits for the answer before the page is shown (ms). */
 	testChatWaitMs?: number;
+	/** How long the Test chat page's live feed request waits for a new message (ms). */
+	testChatFeedWaitMs?: number;
 }
 
 export interface DashboardHttpResponse extends DashboardResponse {
@@ -353,6 +357,7 @@ export async function handleDashboardRequest(store: SupportStore, request: Dashb
 		}
 		if (action.startsWith('totp-')) return await totpAction(action);
 		if (action === 'test-send') return await testChatView(true);
+		if (action === 'test-feed') return await testChatFeed();
 		if (action.startsWith('user-')) {
 			if (viewer.role !== 'admin') {
 				await log({ ...actor, action, outcome: 'denied', target: fields.username ?? null });
@@ -414,7 +419,34 @@ export async function handleDashboardRequest(store: SupportStore, request: Dashb
 		const body = renderTestChat({ bots, bot, messages, csrfField: csrfField(viewer), clientId: newTestChatClientId(), withPerson, problem });
 		// While the answer is awaited the page looks again every 2 s (the page has no script).
 		const refresh = bot && awaitingAnswer(messages) && !withPerson ? `<meta http-equiv="refresh" content="2;url=${escapeHtml(`?view=test&bot=${encodeURIComponent(bot.id)}`)}">` : '';
-		return html(problem ? 400 : 200, page(`${title} · Test chat`, body, navigation(viewer), `${refresh}<style>${TEST_CHAT_STYLE}</style>`), keepCookie);
+		// The page's script asks test-feed for later messages (a person's reply after a handoff) and shows
+		// them live; the meta refresh above is the fallback where scripts do not run.
+		const live = bot ? `<script>${TEST_CHAT_LIVE_SCRIPT}</script>` : '';
+		return html(problem ? 400 : 200, page(`${title} · Test chat`, body, navigation(viewer), `${refresh}<style>${TEST_CHAT_STYLE}</style>${live}`), keepCookie);
+	}
+
+	/**
+	 * The Test chat's live feed (a POST from the page's script, named by its form token): the user's test
+	 * chat messages after `after`, as JSON, as soon as there are any or after a wait with none.
+	 */
+	async function testChatFeed(): Promise<DashboardHttpResponse> {
+		const json = (statusCode: number, value: unknown): DashboardHttpResponse => ({
+			statusCode,
+			format: 'json',
+			contentType: 'application/json; charset=utf-8',
+			contentDisposition: 'inline',
+			body: JSON.stringify(value),
+			setCookie: keepCookie,
+			location: '?',
+		});
+		if (viewer.role === 'analyst') return json(403, { error: 'Your role (analyst) cannot chat with the bots.' });
+		const bot = (await store.chatBots.listActive()).find((each) => each.id === fields.bot);
+		if (!bot) return json(404, { error: 'That bot is not published any more.' });
+		const after = Number(fields.after);
+		if (!Number.isSafeInteger(after) || after < 0) return json(400, { error: 'after must be a message id.' });
+		const conversationId = testChatConversationId(bot, viewer.username);
+		const messages = await waitForFeed(store, conversationId, after, { timeoutMs: options.testChatFeedWaitMs ?? TEST_CHAT_FEED_WAIT_MS });
+		return json(200, { messages, withPerson: Boolean(await store.getOpenHandoff(conversationId)) });
 	}
 
 	async function totpAction(name: string): Promise<DashboardHttpResponse> {

@@ -9,7 +9,8 @@ import {
 	verifyTestChat,
 	type WebChatConfig,
 } from '../../../nodes/domain/channels/web';
-import { renderTestChat, sendTestChatMessage, testChatConversationId, type TestChatTransport } from '../../../nodes/domain/costs/dashboard-test-chat';
+import { renderTestChat, sendTestChatMessage, TEST_CHAT_LIVE_SCRIPT, testChatConversationId, type TestChatTransport } from '../../../nodes/domain/costs/dashboard-test-chat';
+import { handleDashboardRequest } from '../../../nodes/domain/security/dashboard-auth';
 import { closeAllSupportStores, openSupportStore, type ChatBot, type SupportStore } from '../../../nodes/domain/store';
 import { storeBackendFixtures } from '../../helpers/store-backends';
 
@@ -121,4 +122,44 @@ describe.each(storeBackendFixtures())('test chats on $name', (backend) => {
 			problem: 'The bot refused the message: The test-chat token is not valid for this chat',
 		});
 	});
+
+	it('feeds the open Test chat page live: a person\'s later reply comes back from test-feed, for the form token only', async () => {
+		const admin = { username: 'ops-admin', password: 'a-long-admin-pass-2026' };
+		const options = { admin, currency: 'USD', testChatFeedWaitMs: 3_000 };
+		const login = await handleDashboardRequest(store, { body: { action: 'login', username: admin.username, password: admin.password }, headers: { host: 'n8n.test' } }, options);
+		expect(login.statusCode).toBe(303);
+		const cookie = login.setCookie.split(';')[0];
+		const conversation = { channel: 'test' as const, phoneNumberId: 'wf-hotel', customer: { userId: `dashboard:${admin.username}`, name: admin.username } };
+		await deliverWebMessages(store, conversation, [{ text: 'Welkom!' }], 'bot');
+		const view = await handleDashboardRequest(store, { query: { view: 'test', bot: bot.id }, headers: { host: 'n8n.test', cookie } }, options);
+		expect(view.statusCode).toBe(200);
+		expect(view.body).toContain(`<script>${TEST_CHAT_LIVE_SCRIPT}</script>`);
+		// The script adds text nodes only.
+		expect(TEST_CHAT_LIVE_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+		const csrf = /name="csrf" value="([^"]+)"/.exec(view.body)?.[1] ?? '';
+		const lastId = Number([...view.body.matchAll(/data-id="(\d+)"/g)].pop()?.[1]);
+		expect(lastId).toBeGreaterThan(0);
+
+		// The page's request comes from n8n's sandboxed page: Origin null, no cookie, the form token.
+		const feedRequest = (after: number, token = csrf) =>
+			handleDashboardRequest(store, { body: { action: 'test-feed', csrf: token, bot: bot.id, after: String(after) }, headers: { host: 'n8n.test', origin: 'null' } }, options);
+		const started = Date.now();
+		const pending = feedRequest(lastId);
+		setTimeout(() => void deliverWebMessages(store, conversation, [{ text: 'Hallo, <b>Sanne</b> van de receptie hier.' }], 'agent'), 400);
+		const live = await pending;
+		expect(Date.now() - started).toBeLessThan(2_000);
+		expect(live.statusCode).toBe(200);
+		expect(live.contentType).toMatch(/^application\/json/);
+		const payload = JSON.parse(live.body) as { messages: Array<{ id: number; author: string; text: string }>; withPerson: boolean };
+		expect(payload.messages.map(({ author, text }) => [author, text])).toEqual([['agent', 'Hallo, <b>Sanne</b> van de receptie hier.']]);
+		expect(payload.messages[0].id).toBeGreaterThan(lastId);
+
+		// Nothing new: an empty answer after the wait. A wrong token, a bad cursor and an unknown bot are refused.
+		const quiet = JSON.parse((await feedRequest(payload.messages[0].id)).body) as { messages: unknown[] };
+		expect(quiet.messages).toEqual([]);
+		expect((await feedRequest(0, 'not-the-form-token')).statusCode).toBe(403);
+		expect((await feedRequest(-1)).statusCode).toBe(400);
+		const unknownBot = await handleDashboardRequest(store, { body: { action: 'test-feed', csrf, bot: 'wf-old:trigger-1', after: '0' }, headers: { host: 'n8n.test' } }, options);
+		expect(unknownBot.statusCode).toBe(404);
+	}, 20_000);
 });
