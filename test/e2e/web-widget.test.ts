@@ -3,7 +3,8 @@
 // imported with the demo credentials, and the demo hotel page from its own origin embedding the widget
 // with one script tag, on a phone-sized screen. A Dutch guest asks and sees the answer, reloads and keeps
 // the history, complains, is handed to a person and sees the agent's desk reply arrive live; HTML in a
-// message shows as text; forged sessions, foreign origins and bad bodies get 4xx and start nothing.
+// message shows as text; forged sessions, foreign origins and bad bodies get 4xx and start nothing; the
+// Chats dashboard (chats-dashboard, same store) lists the web chat with its Web widget badge.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -12,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { signCustomerIdentity } from '../../nodes/domain/channels/web';
 import { startGraphSandbox, type GraphSandbox } from '../../sandbox/graph-sandbox';
 import { startHotelPage, type HotelPage } from '../../sandbox/hotel-page';
-import { DEMO_HEADER_KEYS, DEMO_WEB_CHAT, demoCredentials, demoWidgetUrl } from '../../scripts/demo';
+import { DEMO_DASHBOARD_ADMIN, DEMO_HEADER_KEYS, DEMO_WEB_CHAT, demoCredentials, demoWidgetUrl } from '../../scripts/demo';
 import {
 	createTempUserFolder,
 	importCredentials,
@@ -54,12 +55,16 @@ describe('web chat widget in a real n8n server and a real browser', () => {
 		trigger.parameters = { ...trigger.parameters, allowedOrigins: hotelPage.origin };
 		const userFolder = createTempUserFolder('n8n-e2e-widget-');
 		await importCredentials(userFolder, credentials);
-		const imported = await importWorkflows(userFolder, [shipped, path.join(repoRoot, 'workflows', 'agent-desk-bridge.json')]);
+		const imported = await importWorkflows(userFolder, [
+			shipped,
+			path.join(repoRoot, 'workflows', 'agent-desk-bridge.json'),
+			path.join(repoRoot, 'workflows', 'chats-dashboard.json'),
+		]);
 		support = imported[0];
 		server = await startN8n({ userFolder, removeUserFolderOnStop: true });
 		await server.rest.ensureOwner();
 		// The bridge first: n8n publishes a workflow only after the sub-workflows it calls.
-		for (const workflow of [...imported].reverse()) await server.rest.activateWorkflow(workflow.id);
+		for (const workflow of [imported[1], imported[0], imported[2]]) await server.rest.activateWorkflow(workflow.id);
 		widgetUrl = demoWidgetUrl(server.baseUrl);
 		chatBase = widgetUrl.replace(/\/widget\.js$/, '');
 
@@ -81,6 +86,8 @@ describe('web chat widget in a real n8n server and a real browser', () => {
 		await sandbox?.close();
 	}, 60_000);
 
+	/** The Dutch guest's web conversation, for the dashboard check. */
+	let webConversation = '';
 	const bubbles = (selector: string) => page.locator(`[data-web-chat] ${selector}`);
 	const ask = async (text: string) => {
 		const answered = page.waitForResponse((response) => response.url().endsWith('/message') && response.request().method() === 'POST');
@@ -99,6 +106,7 @@ describe('web chat widget in a real n8n server and a real browser', () => {
 		await expect(launcher.textContent()).resolves.toBe('Chat met ons');
 		await launcher.click();
 		const sent = await ask('Is er parkeergelegenheid bij het hotel?');
+		webConversation = sent.conversationId;
 		expect(sent).toMatchObject({ ok: true, conversationId: expect.stringMatching(/^web:hotel-zonneveld:web:/) });
 		const answer = bubbles('.wc-out').filter({ hasText: 'garage' });
 		await answer.waitFor({ timeout: 60_000 });
@@ -142,6 +150,24 @@ describe('web chat widget in a real n8n server and a real browser', () => {
 		// Nothing of the web chat went to WhatsApp, except the duty manager's alert template.
 		expect(sandbox.sentMessages().filter((message) => message.type !== 'template')).toEqual([]);
 	}, 120_000);
+
+	it('lists the web chat in the Chats dashboard with its Web widget badge, handed to a person', async () => {
+		const dashboard = await browser.context.newPage();
+		try {
+			await dashboard.goto(`${server.baseUrl}/webhook/chats`);
+			await dashboard.fill('input[name="username"]', DEMO_DASHBOARD_ADMIN.username);
+			await dashboard.fill('input[name="password"]', DEMO_DASHBOARD_ADMIN.password);
+			await Promise.all([dashboard.waitForLoadState('load'), dashboard.click('form.login button[type="submit"]')]);
+			const day = new Date().toISOString().slice(0, 10);
+			await dashboard.goto(`${server.baseUrl}/webhook/chats?from=${day}&to=${day}`);
+			const row = dashboard.locator(`tr.chat-row[data-conversation="${webConversation}"]`);
+			await row.waitFor({ timeout: 30_000 });
+			expect(await row.locator('.badge').textContent()).toBe('Web widget');
+			await dashboard.screenshot({ path: path.join(ARTIFACTS, 'web-widget-in-dashboard.png'), fullPage: true });
+		} finally {
+			await dashboard.close();
+		}
+	}, 60_000);
 
 	it('shows a message made of HTML as text', async () => {
 		const xss = '<img src=x onerror=alert(1)>';
