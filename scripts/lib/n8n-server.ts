@@ -939,3 +939,19 @@ export class N8nRestClient {
 		throw new Error(`workflow ${workflowId} has ${latest.length} finished executions after ${timeoutMs} ms, expected ${count}`);
 	}
 }
+
+/** n8n keeps execution data in the `flatted` format: every string and object is an entry referenced by index. */
+export function unflattenExecutionData(text: string): unknown {
+	const entries = JSON.parse(text) as unknown[];
+	const built = new Map<number, unknown>();
+	const resolve = (index: number): unknown => {
+		const entry = entries[index];
+		if (typeof entry !== 'object' || entry === null) return entry;
+		if (built.has(index)) return built.get(index);
+		const copy: Record<string, unknown> | unknown[] = Array.isArray(entry) ? [] : {};
+		built.set(index, copy);
+		for (const [key, value] of Object.entries(entry)) (copy as Record<string, unknown>)[key] = typeof value === 'string' ? resolve(Number(value)) : value;
+		return copy;
+	};
+	return resolve(0);
+}

@@ -53,6 +53,7 @@ import {
 	type N8nServer,
 	repoRoot,
 	startN8n,
+	unflattenExecutionData,
 	type WorkflowJson,
 } from '../../scripts/lib/n8n-server';
 import { type GraphSandbox, startGraphSandbox } from '../../sandbox/graph-sandbox';
@@ -66,6 +67,7 @@ import {
 	formatTable,
 	machineInfo,
 	nowMs,
+	percentile,
 	type ReceivedReply,
 	ResourceSampler,
 	type ResourceFigures,
@@ -133,6 +135,11 @@ interface StepResult {
 	redelivery: { refused: number; posts: number; neverAcknowledged: number };
 	/** Executions of the pipeline workflow in the step (all of them, not only failed); null when n8n could not say. */
 	executions: number | null;
+	/**
+	 * The Intent Classifier node's own time inside the pipeline (n8n's per-node `executionTime`, whole
+	 * milliseconds) over the step's newest executions: the embedded classifier under the step's load.
+	 */
+	classifyNodeMs?: { sampled: number; p50: number; p99: number; max: number };
 }
 
 function say(message: string): void {
@@ -363,6 +370,29 @@ async function failedExecutions(run: TargetRun): Promise<number | null> {
 	}
 }
 
+/** The shipped workflow's Intent Classifier node. */
+const CLASSIFY_NODE = 'Classify Intent';
+/** n8n lists at most 100 executions per call: the newest 100 of the step are the sample. */
+const CLASSIFY_SAMPLE = 100;
+
+/** Per-node time of the Intent Classifier in the step's newest executions; undefined when n8n could not say. */
+async function classifyNodeTimes(run: TargetRun): Promise<StepResult['classifyNodeMs']> {
+	try {
+		const finished = (await run.server.rest.executions(run.workflowId, CLASSIFY_SAMPLE)).filter((execution) => execution.stoppedAt);
+		const times: number[] = [];
+		for (const execution of finished) {
+			const detail = await run.server.rest.rest<{ data: string }>('GET', `/executions/${execution.id}`);
+			const data = unflattenExecutionData(detail.data) as { resultData?: { runData?: Record<string, Array<{ executionTime?: number }>> } };
+			const runs = data.resultData?.runData?.[CLASSIFY_NODE] ?? [];
+			for (const nodeRun of runs) if (typeof nodeRun.executionTime === 'number') times.push(nodeRun.executionTime);
+		}
+		if (times.length === 0) return undefined;
+		return { sampled: times.length, p50: percentile(times, 50), p99: percentile(times, 99), max: Math.max(...times) };
+	} catch {
+		return undefined;
+	}
+}
+
 /** Sends a few messages slowly so that one-time work (store migrations, classifier training, JIT) is done. */
 async function warmUp(run: TargetRun): Promise<void> {
 	const started = Date.now();
@@ -429,6 +459,7 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 	const orchestratorCpuUsed = process.cpuUsage(orchestratorCpu);
 	const failedAfter = await failedExecutions(run);
 	const executionsAfter = await countExecutions(run);
+	const classifyNodeMs = target === 'pipeline' ? await classifyNodeTimes(run) : undefined;
 
 	const inbound = load.records.filter((record) => record.copy === 1).map((record) => ({ id: record.id, sender: record.sender, sentAt: record.sentAt }));
 	const correlation = correlateReplies(inbound, capture.sends);
@@ -456,6 +487,7 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 		drainMs,
 		redelivery,
 		executions: executionsBefore === null || executionsAfter === null ? null : executionsAfter - executionsBefore,
+		classifyNodeMs,
 	};
 	say(
 		`${target} @ ${rate}: ${figures.answered}/${figures.messages} answered, ${figures.throughput.toFixed(1)} msg/s, ` +
@@ -566,6 +598,18 @@ function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate
 				workRows,
 			)}\n`,
 	);
+	const classifyRows = pipeline
+		.filter((step) => step.classifyNodeMs)
+		.map((step) => {
+			const times = step.classifyNodeMs as NonNullable<StepResult['classifyNodeMs']>;
+			return [step.rate, times.sampled, `${times.p50} ms`, `${times.p99} ms`, `${times.max} ms`];
+		});
+	if (classifyRows.length > 0) {
+		process.stdout.write(
+			`\nThe Intent Classifier inside the pipeline (n8n's per-node time, whole ms, newest ${CLASSIFY_SAMPLE} executions of each step;\n` +
+				`\`npm run bench:nlu\` times the classifier alone)\n${formatTable(['msg/s', 'sampled', 'p50', 'p99', 'max'], classifyRows)}\n`,
+		);
+	}
 
 	const ceiling = new Map(steps.filter((step) => step.target === 'ceiling').map((step) => [step.rate, step]));
 	const ratioRows = pipeline

@@ -20,6 +20,7 @@ import {
 	type N8nServer,
 	type WorkflowJson,
 	type WorkflowNodeJson,
+	unflattenExecutionData,
 } from '../../scripts/lib/n8n-server';
 import { bookingClient, startTestBookingSandbox } from '../helpers/booking-sandbox';
 import { createTestDatabase } from '../helpers/store-backends';
@@ -256,22 +257,6 @@ function textOf(message: { body: Record<string, unknown> }): string {
 	return text ?? (message.body.interactive as { body?: { text?: string } } | undefined)?.body?.text ?? '';
 }
 
-/** n8n keeps execution data in the `flatted` format: every string and object is an entry referenced by index. */
-function unflatten(text: string): unknown {
-	const entries = JSON.parse(text) as unknown[];
-	const built = new Map<number, unknown>();
-	const resolve = (index: number): unknown => {
-		const entry = entries[index];
-		if (typeof entry !== 'object' || entry === null) return entry;
-		if (built.has(index)) return built.get(index);
-		const copy: Record<string, unknown> | unknown[] = Array.isArray(entry) ? [] : {};
-		built.set(index, copy);
-		for (const [key, value] of Object.entries(entry)) (copy as Record<string, unknown>)[key] = typeof value === 'string' ? resolve(Number(value)) : value;
-		return copy;
-	};
-	return resolve(0);
-}
-
 interface ExecutionData {
 	resultData: { error?: { message?: string; node?: { name?: string } }; runData: Record<string, Array<{ error?: { message?: string }; data?: Record<string, unknown> }>> };
 }
@@ -313,7 +298,7 @@ describe('the pack’s tools and memory in a real n8n server', () => {
 		const [latest] = await server.rest.waitForExecutions(ids[workflow], before + 1, 90_000);
 		const execution = await server.rest.rest<{ data: string; status: string }>('GET', `/executions/${latest.id}`);
 		const sent = graph.sentMessages().slice(sentBefore);
-		const data = unflatten(execution.data) as ExecutionData;
+		const data = unflattenExecutionData(execution.data) as ExecutionData;
 		// A failed run names its failing node and message, so the assertion says why.
 		const failure = data.resultData.error;
 		const status = execution.status === 'success' ? 'success' : `${execution.status}: ${failure?.node?.name ?? '?'}: ${failure?.message ?? ''}`;
