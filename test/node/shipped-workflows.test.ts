@@ -173,6 +173,19 @@ describe('shipped workflows (static)', () => {
 		expect(String(web[0].parameters?.allowedOrigins ?? '')).toContain('http://127.0.0.1:5693');
 	});
 
+	// The Intent Classifier resolves "tomorrow" in the workflow's time zone and the forms in theirs: with n8n's
+	// default (America/New_York) a French "demain" sent at 01:30 in Amsterdam became today's date.
+	it.each(supportWorkflows.map(({ file: name }) => name))('%s sets the business time zone, and its forms use the same one', (name) => {
+		const { json } = workflows.find((workflow) => workflow.file === name)!;
+		const zone = (json.settings as { timezone?: string } | undefined)?.timezone;
+		expect(zone).toBe('Europe/Amsterdam');
+		const dated = json.nodes.filter((node) => [`${OUR_PACKAGE}.intentClassifier`, `${OUR_PACKAGE}.conversationForm`, `${OUR_PACKAGE}.conversationFormTool`].includes(node.type));
+		for (const node of dated) {
+			const own = String((node.parameters?.options as { timeZone?: string } | undefined)?.timeZone ?? '');
+			expect({ node: node.name, zone: own || zone }).toEqual({ node: node.name, zone });
+		}
+	});
+
 	it('gives each Web Chat Trigger its own site ID (the web conversations of two bots never mix)', () => {
 		const siteIds = workflows.flatMap(({ json }) => json.nodes.filter((node) => node.type === `${OUR_PACKAGE}.webChatTrigger`).map((node) => String(node.parameters?.siteId)));
 		expect(siteIds.length).toBe(supportWorkflows.length);
