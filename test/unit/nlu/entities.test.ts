@@ -177,6 +177,10 @@ describe('extractEntities: relative dates against the message time in the busine
 		expect(pairs('next weekend', 'en', { reference: lateNight, timeZone: 'Europe/Amsterdam' })).toEqual(['date_range=2026-06-20/2026-06-21']);
 		expect(pairs('on friday', 'en', { reference: lateNight, timeZone: 'America/New_York' })).toEqual(['date=2026-06-19']);
 		expect(pairs('el próximo fin de semana', 'es', { reference: lateNight, timeZone: 'Europe/Madrid' })).toEqual(['date_range=2026-06-20/2026-06-21']);
+		// On a Sunday the weekend under way has no night left: "next weekend" is the coming Saturday night.
+		const sunday = new Date('2026-06-21T08:00:00Z');
+		expect(pairs('volgend weekend', 'nl', { reference: sunday, timeZone: 'Europe/Amsterdam' })).toEqual(['date_range=2026-06-27/2026-06-28']);
+		expect(pairs('nächstes Wochenende', 'de', { reference: sunday, timeZone: 'Europe/Berlin' })).toEqual(['date_range=2026-06-27/2026-06-28']);
 	});
 
 	it('takes the next such date for a day and month without a year', () => {

@@ -435,13 +435,12 @@ export function extractDatesAndTimes(message: MessageText, context: DateContext)
 		message.take(candidate.start, candidate.end);
 	};
 
-	// "next weekend": the coming Saturday and Sunday
+	// "next weekend": the coming Saturday night (Saturday to Sunday). On a Sunday that is next Saturday: the
+	// weekend under way has no night left to book (it used to give today → today, a stay of no nights).
 	for (const match of matches(patterns.weekend, message.lower)) {
 		if (!message.isFree(match.index, match.index + match[0].length)) continue;
 		const saturday = nextWeekday(context.today, 6, true);
-		const start = weekdayOf(context.today) === 0 ? context.today : saturday;
-		const end = weekdayOf(context.today) === 0 ? context.today : addDays(saturday, 1);
-		claim({ type: 'date_range', value: { start: formatDay(start), end: formatDay(end) }, start: match.index, end: match.index + match[0].length });
+		claim({ type: 'date_range', value: { start: formatDay(saturday), end: formatDay(addDays(saturday, 1)) }, start: match.index, end: match.index + match[0].length });
 	}
 
 	for (const match of message.lower.matchAll(NOT_A_DAY)) message.take(match.index!, match.index! + match[0].length);
