@@ -70,7 +70,8 @@ describe('Test chat from the Chats dashboard in a real n8n server and a real bro
 		await sandbox?.close();
 	}, 60_000);
 
-	const today = () => new Date().toISOString().slice(0, 10);
+	// The dashboard's day is the business's (the workflow's time zone, Europe/Amsterdam), not UTC's.
+	const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
 	const tile = async (key: string) => (await page.locator(`[data-metric="${key}"] .value`).textContent())?.trim();
 
 	it('lets a signed-in admin pick the published bot and chat with it: the answer shows on the page', async () => {

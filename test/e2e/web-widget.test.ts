@@ -158,7 +158,8 @@ describe('web chat widget in a real n8n server and a real browser', () => {
 			await dashboard.fill('input[name="username"]', DEMO_DASHBOARD_ADMIN.username);
 			await dashboard.fill('input[name="password"]', DEMO_DASHBOARD_ADMIN.password);
 			await Promise.all([dashboard.waitForLoadState('load'), dashboard.click('form.login button[type="submit"]')]);
-			const day = new Date().toISOString().slice(0, 10);
+			// The dashboard's day is the business's (the workflow's time zone, Europe/Amsterdam), not UTC's.
+			const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
 			await dashboard.goto(`${server.baseUrl}/webhook/chats?from=${day}&to=${day}`);
 			const row = dashboard.locator(`tr.chat-row[data-conversation="${webConversation}"]`);
 			await row.waitFor({ timeout: 30_000 });
