@@ -375,10 +375,15 @@ const CLASSIFY_NODE = 'Classify Intent';
 /** n8n lists at most 100 executions per call: the newest 100 of the step are the sample. */
 const CLASSIFY_SAMPLE = 100;
 
-/** Per-node time of the Intent Classifier in the step's newest executions; undefined when n8n could not say. */
-async function classifyNodeTimes(run: TargetRun): Promise<StepResult['classifyNodeMs']> {
+/**
+ * Per-node time of the Intent Classifier in the step's newest executions (at most the step's own count, so
+ * the warm-up, where the pack is trained, stays out); undefined when n8n could not say.
+ */
+async function classifyNodeTimes(run: TargetRun, stepExecutions: number | null): Promise<StepResult['classifyNodeMs']> {
+	const limit = Math.min(CLASSIFY_SAMPLE, stepExecutions ?? CLASSIFY_SAMPLE);
+	if (limit <= 0) return undefined;
 	try {
-		const finished = (await run.server.rest.executions(run.workflowId, CLASSIFY_SAMPLE)).filter((execution) => execution.stoppedAt);
+		const finished = (await run.server.rest.executions(run.workflowId, limit)).filter((execution) => execution.stoppedAt);
 		const times: number[] = [];
 		for (const execution of finished) {
 			const detail = await run.server.rest.rest<{ data: string }>('GET', `/executions/${execution.id}`);
@@ -459,7 +464,8 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 	const orchestratorCpuUsed = process.cpuUsage(orchestratorCpu);
 	const failedAfter = await failedExecutions(run);
 	const executionsAfter = await countExecutions(run);
-	const classifyNodeMs = target === 'pipeline' ? await classifyNodeTimes(run) : undefined;
+	const stepExecutions = executionsBefore === null || executionsAfter === null ? null : executionsAfter - executionsBefore;
+	const classifyNodeMs = target === 'pipeline' ? await classifyNodeTimes(run, stepExecutions) : undefined;
 
 	const inbound = load.records.filter((record) => record.copy === 1).map((record) => ({ id: record.id, sender: record.sender, sentAt: record.sentAt }));
 	const correlation = correlateReplies(inbound, capture.sends);
@@ -486,7 +492,7 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 		resources,
 		drainMs,
 		redelivery,
-		executions: executionsBefore === null || executionsAfter === null ? null : executionsAfter - executionsBefore,
+		executions: stepExecutions,
 		classifyNodeMs,
 	};
 	say(
@@ -606,7 +612,7 @@ function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate
 		});
 	if (classifyRows.length > 0) {
 		process.stdout.write(
-			`\nThe Intent Classifier inside the pipeline (n8n's per-node time, whole ms, newest ${CLASSIFY_SAMPLE} executions of each step;\n` +
+			`\nThe Intent Classifier inside the pipeline (n8n's per-node time, whole ms, the newest ${CLASSIFY_SAMPLE} executions of each step at most;\n` +
 				`\`npm run bench:nlu\` times the classifier alone)\n${formatTable(['msg/s', 'sampled', 'p50', 'p99', 'max'], classifyRows)}\n`,
 		);
 	}
