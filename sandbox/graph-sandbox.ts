@@ -168,6 +168,12 @@ export interface WebhookConfig {
 	duplicates?: number;
 	/** Per-POST timeout; default 5000. */
 	timeoutMs?: number;
+	/**
+	 * Deliver a status again when n8n did not answer 2xx, as Meta does "with decreasing frequency": after
+	 * `firstPauseMs` (default 5000), then twice as long each time (±20 %), while the next try is within
+	 * `forMs` of the first. Default: no redelivery.
+	 */
+	redeliver?: { forMs: number; firstPauseMs?: number };
 }
 
 export interface WebhookDelivery {
@@ -176,6 +182,8 @@ export interface WebhookDelivery {
 	status: StatusName;
 	/** 1 for the first POST of a status, 2… for duplicates. */
 	copy: number;
+	/** 0 for the first try of a copy, 1… for redeliveries after a refusal (`WebhookConfig.redeliver`). */
+	redelivery?: number;
 	ok: boolean;
 	httpStatus?: number;
 	error?: string;
@@ -439,6 +447,11 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
 		return { ...fromError(error), delayMs: rule.delayMs };
 	}
 
+	/** The pause before redelivery number `done + 1`: first pause × 2^done, ±20 %. */
+	function redeliveryPause(redeliver: NonNullable<WebhookConfig['redeliver']>, done: number): number {
+		return (redeliver.firstPauseMs ?? 5000) * 2 ** done * (0.8 + 0.4 * Math.random());
+	}
+
 	function scheduleStatuses(message: SentMessage, failure: FailureRule | undefined): void {
 		const config = webhook;
 		if (!config || closed) return;
@@ -467,22 +480,31 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
 					errors,
 				});
 				for (let copy = 1; copy <= copies; copy++) {
-					if (closed || signal.aborted) return;
-					const record: WebhookDelivery = { url: config.url, messageId: message.id, status, copy, ok: false, payload, timestamp: new Date().toISOString() };
-					try {
-						const response = await postSignedWebhook(config.url, payload, config.appSecret, { timeoutMs: config.timeoutMs ?? 5000, signal });
-						record.httpStatus = response.status;
-						record.ok = response.status >= 200 && response.status < 300;
-					} catch (error) {
-						record.error = error instanceof Error ? error.message : String(error);
-					}
-					// reset() or close() aborted this chain: its records belong to the old state.
-					if (closed || signal.aborted) return;
-					push(deliveries, record);
-					try {
-						options.onWebhookDelivery?.(record);
-					} catch {
-						// A logging callback must never break delivery.
+					const firstTry = Date.now();
+					for (let redelivery = 0; ; redelivery++) {
+						if (closed || signal.aborted) return;
+						const record: WebhookDelivery = { url: config.url, messageId: message.id, status, copy, ok: false, payload, timestamp: new Date().toISOString() };
+						if (redelivery > 0) record.redelivery = redelivery;
+						try {
+							const response = await postSignedWebhook(config.url, payload, config.appSecret, { timeoutMs: config.timeoutMs ?? 5000, signal });
+							record.httpStatus = response.status;
+							record.ok = response.status >= 200 && response.status < 300;
+						} catch (error) {
+							record.error = error instanceof Error ? error.message : String(error);
+						}
+						// reset() or close() aborted this chain: its records belong to the old state.
+						if (closed || signal.aborted) return;
+						push(deliveries, record);
+						try {
+							options.onWebhookDelivery?.(record);
+						} catch {
+							// A logging callback must never break delivery.
+						}
+						const redeliver = config.redeliver;
+						if (record.ok || !redeliver) break;
+						const pause = redeliveryPause(redeliver, redelivery);
+						if (Date.now() + pause - firstTry > redeliver.forMs) break;
+						await sleep(pause);
 					}
 				}
 			}
@@ -849,6 +871,9 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
 				const url = new URL(config.url);
 				if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('configureWebhook: url must be http(s)');
 				if (!config.appSecret) throw new Error('configureWebhook: appSecret is required');
+				if (config.redeliver && !(config.redeliver.forMs >= 0 && (config.redeliver.firstPauseMs ?? 5000) > 0)) {
+					throw new Error('configureWebhook: redeliver needs forMs >= 0 and firstPauseMs > 0');
+				}
 			}
 			webhook = config ? { ...config } : null;
 		},

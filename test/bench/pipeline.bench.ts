@@ -75,6 +75,7 @@ import {
 	summarizeStep,
 	writeResultsJson,
 } from './bench-lib';
+import { type FrontLimiter, startFrontLimiter } from './front-limiter';
 import { type LoadOptions, type PostRecord, runLoad } from './load-generator';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -96,6 +97,11 @@ const SKIP_SATURATED = (process.env.BENCH_SKIP_SATURATED ?? '1') !== '0';
  */
 const REDELIVER_MS = Number(process.env.BENCH_REDELIVER_SECONDS ?? 300) * 1000;
 const REDELIVER_FIRST_MS = 5000;
+/**
+ * BENCH_FRONT_LIMIT=N puts a stand-in for the production recipe's reverse proxy in front of n8n: at most N
+ * webhook requests in flight at n8n, the rest answered 503 at once (nginx `limit_conn`), for Meta to deliver again.
+ */
+const FRONT_LIMIT = process.env.BENCH_FRONT_LIMIT ? Number(process.env.BENCH_FRONT_LIMIT) : undefined;
 /** Every bench customer's wa_id starts with this (then two digits per step, then seven per message). */
 const SENDER_PREFIX = '3197';
 const PIPELINE_WORKFLOW = path.join(repoRoot, 'workflows', 'whatsapp-ai-support.json');
@@ -120,7 +126,8 @@ interface StepResult {
 	/** Sends to other recipients than the bench customers (the duty manager's handoff alerts). */
 	otherSends: number;
 	graphErrors: number;
-	statusWebhooks: { posted: number; failed: number };
+	/** Status webhook POSTs, those refused (no 2xx), and statuses never acknowledged in the end (after redelivery). */
+	statusWebhooks: { posted: number; refused: number; failed: number };
 	failedExecutions: number | null;
 	n8nErrorLogLines: number;
 	/** Why the sender stopped before rate × seconds messages, if it did. */
@@ -131,6 +138,8 @@ interface StepResult {
 	benchCpuSeconds: { orchestrator: number; generator: number };
 	resources: ResourceFigures;
 	drainMs: number;
+	/** BENCH_FRONT_LIMIT's limiter in the step: requests passed to n8n, answered 503, most in flight at n8n at once. */
+	frontLimiter?: { forwarded: number; refused: number; peakInFlight: number };
 	/** Refused first deliveries (no 2xx), and the POSTs it took to get them all acknowledged (or give up). */
 	redelivery: { refused: number; posts: number; neverAcknowledged: number };
 	/** Executions of the pipeline workflow in the step (all of them, not only failed); null when n8n could not say. */
@@ -228,6 +237,9 @@ interface TargetRun {
 	sandbox: GraphSandbox;
 	workflowId: string;
 	webhookUrl: string;
+	/** The webhook URL at n8n itself, not through the front limiter. */
+	directWebhookUrl: string;
+	frontLimiter?: FrontLimiter;
 	n8nEnv: Record<string, string>;
 	capture: {
 		/** Replies to bench customers (recipient starts with `recipientPrefix`). */
@@ -238,13 +250,15 @@ interface TargetRun {
 		typing: number;
 		graphErrors: number;
 		statusPosted: number;
-		statusFailed: number;
+		statusRefused: number;
+		/** Per status (message|status|copy): whether its latest POST was acknowledged. */
+		statusOutcomes: Map<string, boolean>;
 		errorLines: number;
 	};
 }
 
 async function startTarget(target: Target): Promise<TargetRun> {
-	const capture: TargetRun['capture'] = { sends: [], otherSends: 0, recipientPrefix: SENDER_PREFIX, typing: 0, graphErrors: 0, statusPosted: 0, statusFailed: 0, errorLines: 0 };
+	const capture: TargetRun['capture'] = { sends: [], otherSends: 0, recipientPrefix: SENDER_PREFIX, typing: 0, graphErrors: 0, statusPosted: 0, statusRefused: 0, statusOutcomes: new Map(), errorLines: 0 };
 	const sandbox = await startGraphSandbox({
 		templates: [{ name: 'follow_up', category: 'utility', languages: ['en', 'nl', 'de', 'fr', 'es'] }],
 		// Its own lists are not what we read (onRequest below is), but keep a whole step for debugging.
@@ -271,7 +285,8 @@ async function startTarget(target: Target): Promise<TargetRun> {
 		},
 		onWebhookDelivery: (delivery) => {
 			capture.statusPosted += 1;
-			if (!delivery.ok) capture.statusFailed += 1;
+			if (!delivery.ok) capture.statusRefused += 1;
+			capture.statusOutcomes.set(`${delivery.messageId}|${delivery.status}|${delivery.copy}`, delivery.ok);
 		},
 	});
 
@@ -303,12 +318,25 @@ async function startTarget(target: Target): Promise<TargetRun> {
 	});
 	await server.rest.ensureOwner();
 	for (const workflow of importedWorkflows) await server.rest.activateWorkflow(workflow.id);
-	const webhookUrl = target === 'pipeline' ? demoWebhookUrl(server.baseUrl) : `${server.baseUrl}/webhook/${CEILING_WEBHOOK_PATH}`;
+	const frontLimiter = FRONT_LIMIT === undefined ? undefined : await startFrontLimiter(server.baseUrl, FRONT_LIMIT);
+	const frontBaseUrl = frontLimiter?.baseUrl ?? server.baseUrl;
+	const webhookUrlAt = (baseUrl: string) => (target === 'pipeline' ? demoWebhookUrl(baseUrl) : `${baseUrl}/webhook/${CEILING_WEBHOOK_PATH}`);
+	const webhookUrl = webhookUrlAt(frontBaseUrl);
 	if (target === 'pipeline' && STATUSES) {
-		sandbox.configureWebhook({ url: webhookUrl, appSecret: DEMO_APP_SECRET, statuses: ['sent', 'delivered'], timeoutMs: 30_000 });
+		// Like Meta, a refused status is delivered again (5 s, 10 s, 20 s … for as long as refused messages are).
+		sandbox.configureWebhook({
+			url: webhookUrl,
+			appSecret: DEMO_APP_SECRET,
+			statuses: ['sent', 'delivered'],
+			timeoutMs: 30_000,
+			redeliver: { forMs: REDELIVER_MS, firstPauseMs: REDELIVER_FIRST_MS },
+		});
 	}
-	say(`${target}: n8n ${server.pid} ready in ${(server.startupMs / 1000).toFixed(1)} s, webhook ${webhookUrl}`);
-	return { server, sandbox, workflowId: imported.id, webhookUrl, n8nEnv, capture };
+	say(
+		`${target}: n8n ${server.pid} ready in ${(server.startupMs / 1000).toFixed(1)} s, webhook ${webhookUrl}` +
+			(frontLimiter ? ` (through a front limiter: at most ${FRONT_LIMIT} requests in flight at n8n, the rest 503)` : ''),
+	);
+	return { server, sandbox, workflowId: imported.id, webhookUrl, directWebhookUrl: webhookUrlAt(server.baseUrl), frontLimiter, n8nEnv, capture };
 }
 
 let runCounter = 0;
@@ -401,7 +429,8 @@ async function classifyNodeTimes(run: TargetRun, stepExecutions: number | null):
 /** Sends a few messages slowly so that one-time work (store migrations, classifier training, JIT) is done. */
 async function warmUp(run: TargetRun): Promise<void> {
 	const started = Date.now();
-	const result = await runLoad({ ...loadOptions(run, 4, 3), texts: BENCH_TEXTS.slice(0, 12) });
+	// Straight to n8n: the front limiter is for the steps, and the warm-up does not deliver refusals again.
+	const result = await runLoad({ ...loadOptions(run, 4, 3), targets: [run.directWebhookUrl], texts: BENCH_TEXTS.slice(0, 12) });
 	const deadline = Date.now() + 60_000;
 	while (run.capture.sends.length < result.records.length && Date.now() < deadline) await sleep(100);
 	await run.sandbox.waitForWebhooks();
@@ -416,10 +445,12 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 	capture.typing = 0;
 	capture.graphErrors = 0;
 	capture.statusPosted = 0;
-	capture.statusFailed = 0;
+	capture.statusRefused = 0;
+	capture.statusOutcomes = new Map();
 	capture.errorLines = 0;
 	const failedBefore = await failedExecutions(run);
 	const executionsBefore = await countExecutions(run);
+	const limiterBefore = run.frontLimiter?.counts();
 	const sampler = new ResourceSampler(run.server.pid, 500).start();
 	const orchestratorCpu = process.cpuUsage();
 	const options = loadOptions(run, rate, SECONDS);
@@ -483,7 +514,11 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 		typingIndicators: capture.typing,
 		otherSends: capture.otherSends,
 		graphErrors: capture.graphErrors,
-		statusWebhooks: { posted: capture.statusPosted, failed: capture.statusFailed },
+		statusWebhooks: {
+			posted: capture.statusPosted,
+			refused: capture.statusRefused,
+			failed: [...capture.statusOutcomes.values()].filter((ok) => !ok).length,
+		},
 		failedExecutions: failedBefore === null || failedAfter === null ? null : failedAfter - failedBefore,
 		n8nErrorLogLines: capture.errorLines,
 		stoppedEarly: stoppedBecause,
@@ -495,6 +530,15 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 		executions: stepExecutions,
 		classifyNodeMs,
 	};
+	const limiterAfter = run.frontLimiter?.counts();
+	if (limiterBefore && limiterAfter) {
+		result.frontLimiter = {
+			forwarded: limiterAfter.forwarded - limiterBefore.forwarded,
+			refused: limiterAfter.refused - limiterBefore.refused,
+			peakInFlight: limiterAfter.peakInFlight,
+		};
+		say(`${target} @ ${rate}: front limiter passed ${result.frontLimiter.forwarded} requests to n8n and answered ${result.frontLimiter.refused} with 503 (at most ${limiterAfter.peakInFlight} in flight)`);
+	}
 	say(
 		`${target} @ ${rate}: ${figures.answered}/${figures.messages} answered, ${figures.throughput.toFixed(1)} msg/s, ` +
 			`p50 ${formatMs(figures.latencyMs.p50)} p99 ${formatMs(figures.latencyMs.p99)}, ack p99 ${formatMs(figures.ackMs.p99)}, ` +
@@ -569,7 +613,7 @@ function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate
 				share('template') === '0%' && share('other') === '0%' ? '0%' : `${share('template')}/${share('other')}`,
 				step.typingIndicators,
 				step.otherSends,
-				`${step.statusWebhooks.posted}/${step.statusWebhooks.failed}`,
+				`${step.statusWebhooks.posted}/${step.statusWebhooks.refused}/${step.statusWebhooks.failed}`,
 				step.failedExecutions ?? '?',
 				step.figures.errors.unanswered,
 				step.graphErrors,
@@ -577,7 +621,7 @@ function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate
 		});
 		process.stdout.write(
 			`\nPipeline routes and error detail (status webhooks ${STATUSES ? 'on: sent + delivered per reply' : 'off'})\n${formatTable(
-				['msg/s', 'KB answer', 'clarify', 'handoff', 'template/other', 'typing', 'alerts', 'statuses posted/failed', 'failed exec', 'unanswered', 'graph errors'],
+				['msg/s', 'KB answer', 'clarify', 'handoff', 'template/other', 'typing', 'alerts', 'statuses posted/refused/failed', 'failed exec', 'unanswered', 'graph errors'],
 				routeRows,
 			)}\n`,
 		);
@@ -695,6 +739,7 @@ async function main(): Promise<void> {
 				if (SKIP_SATURATED && (step.stoppedEarly || step.figures.throughput < rate * 0.5)) saturatedAt = rate;
 			}
 		} finally {
+			await run.frontLimiter?.close();
 			await run.server.stop();
 			await run.sandbox.close();
 		}

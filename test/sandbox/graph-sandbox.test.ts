@@ -958,6 +958,8 @@ describe('status webhooks', () => {
 	let receiverUrl: string;
 	let received: Received[];
 	let answerStatus: number;
+	/** Answers for the next requests, before falling back to answerStatus. */
+	let nextAnswers: number[];
 	let answerDelayMs: number;
 
 	beforeAll(async () => {
@@ -967,8 +969,9 @@ describe('status webhooks', () => {
 			request.on('end', () => {
 				const raw = Buffer.concat(chunks);
 				received.push({ headers: request.headers, raw, json: JSON.parse(raw.toString('utf8')) as Received['json'], at: Date.now() });
+				const status = nextAnswers.shift() ?? answerStatus;
 				setTimeout(() => {
-					response.writeHead(answerStatus);
+					response.writeHead(status);
 					response.end();
 				}, answerDelayMs);
 			});
@@ -984,6 +987,7 @@ describe('status webhooks', () => {
 	beforeEach(() => {
 		received = [];
 		answerStatus = 200;
+		nextAnswers = [];
 		answerDelayMs = 0;
 	});
 
@@ -1080,6 +1084,41 @@ describe('status webhooks', () => {
 			[false, 500],
 		]);
 		expect((await send(text())).status).toBe(200);
+	});
+
+	it('delivers a refused status again with growing pauses, like Meta, until it is taken', async () => {
+		nextAnswers = [503, 503];
+		const started = Date.now();
+		sandbox.configureWebhook({ url: receiverUrl, appSecret, statuses: ['sent'], redeliver: { forMs: 5000, firstPauseMs: 40 } });
+		await send(text());
+		await sandbox.waitForWebhooks();
+		const deliveries = sandbox.webhookDeliveries();
+		expect(deliveries.map((delivery) => [delivery.httpStatus, delivery.redelivery ?? 0])).toEqual([
+			[503, 0],
+			[503, 1],
+			[200, 2],
+		]);
+		expect(new Set(received.map((item) => item.raw.toString())).size).toBe(1);
+		// 40 ms then 80 ms, each ±20 %.
+		expect(received[1].at - received[0].at).toBeGreaterThanOrEqual(30);
+		expect(received[2].at - received[1].at).toBeGreaterThanOrEqual(60);
+		expect(Date.now() - started).toBeLessThan(4000);
+	});
+
+	it('gives up redelivering once the next try would fall outside forMs', async () => {
+		answerStatus = 503;
+		sandbox.configureWebhook({ url: receiverUrl, appSecret, statuses: ['sent'], redeliver: { forMs: 100, firstPauseMs: 40 } });
+		await send(text());
+		await sandbox.waitForWebhooks();
+		const deliveries = sandbox.webhookDeliveries();
+		// Tries at ~0, ~40 and (maybe) ~120 ms: the third pause (~160 ms) is past 100 ms in any case.
+		expect(deliveries.length).toBeGreaterThanOrEqual(2);
+		expect(deliveries.length).toBeLessThanOrEqual(3);
+		expect(deliveries.every((delivery) => delivery.ok === false && delivery.httpStatus === 503)).toBe(true);
+	});
+
+	it('refuses a redelivery setting without a positive first pause', () => {
+		expect(() => sandbox.configureWebhook({ url: receiverUrl, appSecret, redeliver: { forMs: 1000, firstPauseMs: 0 } })).toThrow(/firstPauseMs/);
 	});
 
 	it('records receivers that drop the connection without crashing', async () => {
