@@ -125,10 +125,10 @@ export interface ProcessInfo {
 	cpuSeconds: number;
 }
 
-function parseStat(pid: number): { parentPid: number; name: string; cpuSeconds: number; rssBytes: number } | undefined {
+function parseStat(pid: number, statPath = `/proc/${pid}/stat`): { parentPid: number; name: string; cpuSeconds: number; rssBytes: number } | undefined {
 	let text: string;
 	try {
-		text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		text = readFileSync(statPath, 'utf8');
 	} catch {
 		return undefined;
 	}
@@ -143,6 +143,43 @@ function parseStat(pid: number): { parentPid: number; name: string; cpuSeconds: 
 		cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND,
 		rssBytes: Number(fields[21]) * PAGE_SIZE,
 	};
+}
+
+/**
+ * Where a process's CPU time goes, by thread kind (Linux thread names, Node 24): its JS main thread, the
+ * threads isolated-vm runs expression isolates on (they inherit the name `MainThread` from the thread that
+ * started them), V8's platform workers (garbage collection, compilation), libuv's pool (files, crypto,
+ * sqlite3's queries) and anything else.
+ */
+export const THREAD_GROUPS = ['JS main thread', 'isolated-vm threads', 'V8 workers (GC, compiler)', 'libuv pool (files, crypto, sqlite3)', 'other threads'] as const;
+export type ThreadGroup = (typeof THREAD_GROUPS)[number];
+
+/** CPU seconds so far of each live thread of `pid`, with its group. */
+export function readThreadCpu(pid: number): Map<number, { group: ThreadGroup; cpuSeconds: number }> {
+	const threads = new Map<number, { group: ThreadGroup; cpuSeconds: number }>();
+	let tids: string[];
+	try {
+		tids = readdirSync(`/proc/${pid}/task`);
+	} catch {
+		return threads;
+	}
+	for (const entry of tids) {
+		const tid = Number(entry);
+		const stat = parseStat(tid, `/proc/${pid}/task/${entry}/stat`);
+		if (!stat) continue;
+		const group: ThreadGroup =
+			tid === pid
+				? 'JS main thread'
+				: stat.name === 'MainThread'
+					? 'isolated-vm threads'
+					: stat.name === 'V8Worker'
+						? 'V8 workers (GC, compiler)'
+						: stat.name === 'libuv-worker'
+							? 'libuv pool (files, crypto, sqlite3)'
+							: 'other threads';
+		threads.set(tid, { group, cpuSeconds: stat.cpuSeconds });
+	}
+	return threads;
 }
 
 export function readProcessInfo(pid: number): ProcessInfo | undefined {
@@ -196,6 +233,8 @@ export interface ResourceFigures {
 	endRssBytes: number;
 	/** CPU seconds the tree used between start and stop (processes that exited meanwhile are not counted). */
 	cpuSeconds: number;
+	/** The root process's share of it by thread kind (threads that exited meanwhile are not counted). */
+	rootThreadCpuSeconds: Record<ThreadGroup, number>;
 	processes: ProcessResources[];
 }
 
@@ -206,6 +245,7 @@ export class ResourceSampler {
 	private samples = 0;
 	private peak = 0;
 	private end = 0;
+	private threadsAtStart = new Map<number, { group: ThreadGroup; cpuSeconds: number }>();
 
 	constructor(
 		readonly rootPid: number,
@@ -218,6 +258,7 @@ export class ResourceSampler {
 	}
 
 	start(): this {
+		this.threadsAtStart = readThreadCpu(this.rootPid);
 		this.sample();
 		this.timer = setInterval(() => this.sample(), this.intervalMs);
 		this.timer.unref();
@@ -258,12 +299,18 @@ export class ResourceSampler {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = undefined;
 		this.sample();
+		const rootThreadCpuSeconds = Object.fromEntries(THREAD_GROUPS.map((group) => [group, 0])) as Record<ThreadGroup, number>;
+		for (const [tid, thread] of readThreadCpu(this.rootPid)) {
+			// A thread started meanwhile is charged all its time.
+			rootThreadCpuSeconds[thread.group] += thread.cpuSeconds - (this.threadsAtStart.get(tid)?.cpuSeconds ?? 0);
+		}
 		const processes = [...this.processes.values()].map(({ cpuAtStart: _cpuAtStart, ...rest }) => rest);
 		return {
 			samples: this.samples,
 			peakRssBytes: this.peak,
 			endRssBytes: this.end,
 			cpuSeconds: processes.reduce((sum, process) => sum + process.cpuSeconds, 0),
+			rootThreadCpuSeconds,
 			processes,
 		};
 	}

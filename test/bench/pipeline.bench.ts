@@ -73,6 +73,7 @@ import {
 	type ResourceFigures,
 	type StepFigures,
 	summarizeStep,
+	THREAD_GROUPS,
 	writeResultsJson,
 } from './bench-lib';
 import { type FrontLimiter, startFrontLimiter } from './front-limiter';
@@ -647,6 +648,25 @@ function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate
 				['target', 'msg/s', 'refused', 'redelivery POSTs', 'never acknowledged', 'webhook POSTs / msg', 'executions / msg'],
 				workRows,
 			)}\n`,
+	);
+	const threadRows = steps.map((step) => {
+		const answered = step.figures.answered || 1;
+		const { rootThreadCpuSeconds, cpuSeconds } = step.resources;
+		const inRoot = Object.values(rootThreadCpuSeconds).reduce((sum, seconds) => sum + seconds, 0);
+		const perMessage = (seconds: number) => `${Math.round((seconds * 1000) / answered)}`;
+		return [
+			step.target,
+			step.rate,
+			...THREAD_GROUPS.map((group) => perMessage(rootThreadCpuSeconds[group])),
+			perMessage(Math.max(0, cpuSeconds - inRoot)),
+			perMessage(cpuSeconds),
+		];
+	});
+	process.stdout.write(
+		`\nCPU ms per answered message by thread (n8n's process from /proc/<pid>/task; "other processes" is n8n's task runner)\n${formatTable(
+			['target', 'msg/s', ...THREAD_GROUPS, 'other processes', 'total'],
+			threadRows,
+		)}\n`,
 	);
 	const classifyRows = pipeline
 		.filter((step) => step.classifyNodeMs)
