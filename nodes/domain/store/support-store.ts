@@ -583,9 +583,11 @@ export class SupportStore {
 
 	/** Counts turns the bot could not answer in a row (reset by an answer); returns the new streak. */
 	async recordAnswerOutcome(conversationId: string, answered: boolean): Promise<number> {
+		// An answer in a conversation with no streak changes nothing, so it writes nothing (most answers: no
+		// row version, no commit to flush).
 		const rows = await this.driver.query<{ unanswered_streak: number }>(
 			`UPDATE conversations SET unanswered_streak = CASE WHEN $2 THEN 0 ELSE unanswered_streak + 1 END, updated_at = now()
-			WHERE id = $1 RETURNING unanswered_streak`,
+			WHERE id = $1 AND NOT ($2 AND unanswered_streak = 0) RETURNING unanswered_streak`,
 			[conversationId, answered],
 		);
 		return Number(rows[0]?.unanswered_streak ?? 0);

@@ -193,6 +193,22 @@ describe.each(storeBackendFixtures())('SupportStore on $name', (backend) => {
 		await expect(store.recordReaction(conversationId, 'wamid.unknown', '❤️')).resolves.toBe(false);
 	});
 
+	it('counts unanswered messages in a row, and an answer with no streak leaves the row untouched', async () => {
+		const ref: ConversationRef = { channel: 'whatsapp', phoneNumberId: '1065000000001', customer: { waId: '31600000556', name: 'Noor' } };
+		const conversationId = conversationIdOf(ref);
+		await store.recordInboundMessage({ conversation: ref, waMessageId: 'wamid.streak.1', type: 'text', text: 'hoi', sentAt: new Date() });
+		const before = await store.getConversation(conversationId);
+		await expect(store.recordAnswerOutcome(conversationId, true)).resolves.toBe(0);
+		expect((await store.getConversation(conversationId))?.updatedAt).toBe(before?.updatedAt);
+
+		await expect(store.recordAnswerOutcome(conversationId, false)).resolves.toBe(1);
+		await expect(store.recordAnswerOutcome(conversationId, false)).resolves.toBe(2);
+		expect((await store.getConversation(conversationId))?.unansweredStreak).toBe(2);
+		await expect(store.recordAnswerOutcome(conversationId, true)).resolves.toBe(0);
+		expect((await store.getConversation(conversationId))?.unansweredStreak).toBe(0);
+		await expect(store.recordAnswerOutcome('no-such-conversation', false)).resolves.toBe(0);
+	});
+
 	it('keeps the consent log append-only', async () => {
 		const event = await store.appendConsentEvent({
 			customerKey: '31612345678',
