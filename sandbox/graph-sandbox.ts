@@ -171,9 +171,9 @@ export interface WebhookConfig {
 	/**
 	 * Deliver a status again when n8n did not answer 2xx, as Meta does "with decreasing frequency": after
 	 * `firstPauseMs` (default 5000), then twice as long each time (±20 %), while the next try is within
-	 * `forMs` of the first. Default: no redelivery.
+	 * `forMs` of the first; pauses stop growing at `maxPauseMs` (default: no limit). Default: no redelivery.
 	 */
-	redeliver?: { forMs: number; firstPauseMs?: number };
+	redeliver?: { forMs: number; firstPauseMs?: number; maxPauseMs?: number };
 }
 
 export interface WebhookDelivery {
@@ -447,9 +447,10 @@ export async function startGraphSandbox(options: GraphSandboxOptions = {}): Prom
 		return { ...fromError(error), delayMs: rule.delayMs };
 	}
 
-	/** The pause before redelivery number `done + 1`: first pause × 2^done, ±20 %. */
+	/** The pause before redelivery number `done + 1`: first pause × 2^done up to maxPauseMs, ±20 %. */
 	function redeliveryPause(redeliver: NonNullable<WebhookConfig['redeliver']>, done: number): number {
-		return (redeliver.firstPauseMs ?? 5000) * 2 ** done * (0.8 + 0.4 * Math.random());
+		const pause = Math.min((redeliver.firstPauseMs ?? 5000) * 2 ** done, redeliver.maxPauseMs ?? Number.POSITIVE_INFINITY);
+		return pause * (0.8 + 0.4 * Math.random());
 	}
 
 	function scheduleStatuses(message: SentMessage, failure: FailureRule | undefined): void {

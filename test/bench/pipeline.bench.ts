@@ -99,6 +99,12 @@ const SKIP_SATURATED = (process.env.BENCH_SKIP_SATURATED ?? '1') !== '0';
 const REDELIVER_MS = Number(process.env.BENCH_REDELIVER_SECONDS ?? 300) * 1000;
 const REDELIVER_FIRST_MS = 5000;
 /**
+ * The longest pause between two deliveries of one message. Meta keeps trying for up to 7 days and does not
+ * publish its schedule; a bench run cannot wait that long, so its pauses stop growing here. Only redelivery
+ * windows longer than the default 300 s (BENCH_REDELIVER_SECONDS) ever reach the cap.
+ */
+const REDELIVER_MAX_PAUSE_MS = Number(process.env.BENCH_REDELIVER_MAX_PAUSE_SECONDS ?? 300) * 1000;
+/**
  * BENCH_FRONT_LIMIT=N puts a stand-in for the production recipe's reverse proxy in front of n8n: at most N
  * webhook requests in flight at n8n, the rest answered 503 at once (nginx `limit_conn`), for Meta to deliver again.
  */
@@ -330,7 +336,7 @@ async function startTarget(target: Target): Promise<TargetRun> {
 			appSecret: DEMO_APP_SECRET,
 			statuses: ['sent', 'delivered'],
 			timeoutMs: 30_000,
-			redeliver: { forMs: REDELIVER_MS, firstPauseMs: REDELIVER_FIRST_MS },
+			redeliver: { forMs: REDELIVER_MS, firstPauseMs: REDELIVER_FIRST_MS, maxPauseMs: REDELIVER_MAX_PAUSE_MS },
 		});
 	}
 	say(
@@ -379,7 +385,7 @@ async function redeliverRefused(run: TargetRun, records: PostRecord[]): Promise<
 	const pending = await Promise.all(
 		refused.map(async (record) => {
 			const payload = inboundTextWebhook({ from: record.sender, text: record.text, messageId: record.id, phoneNumberId: DEMO_PHONE_NUMBER_ID });
-			for (let pause = REDELIVER_FIRST_MS; Date.now() + pause < giveUpAt; pause *= 2) {
+			for (let pause = REDELIVER_FIRST_MS; Date.now() + pause < giveUpAt; pause = Math.min(pause * 2, REDELIVER_MAX_PAUSE_MS)) {
 				await sleep(pause * (0.8 + 0.4 * Math.random()));
 				posts++;
 				const response = await postSignedWebhook(run.webhookUrl, payload, DEMO_APP_SECRET, { timeoutMs: 30_000 }).catch(() => undefined);

@@ -1117,6 +1117,16 @@ describe('status webhooks', () => {
 		expect(deliveries.every((delivery) => delivery.ok === false && delivery.httpStatus === 503)).toBe(true);
 	});
 
+	it('stops the pauses growing at maxPauseMs', async () => {
+		nextAnswers = [503, 503, 503];
+		sandbox.configureWebhook({ url: receiverUrl, appSecret, statuses: ['sent'], redeliver: { forMs: 5000, firstPauseMs: 40, maxPauseMs: 50 } });
+		await send(text());
+		await sandbox.waitForWebhooks();
+		expect(received).toHaveLength(4);
+		// 40, then 50 and 50 (not 80 and 160), each ±20 %.
+		expect(received[3].at - received[1].at).toBeLessThan(140);
+	});
+
 	it('refuses a redelivery setting without a positive first pause', () => {
 		expect(() => sandbox.configureWebhook({ url: receiverUrl, appSecret, redeliver: { forMs: 1000, firstPauseMs: 0 } })).toThrow(/firstPauseMs/);
 	});
