@@ -10,12 +10,13 @@ import {
 
 import { LEASE_CONFIRMING_NODES } from '../glue/delivery';
 import { getSupportStore, supportStoreConnectionTest, supportStoreProperty } from '../glue/store';
+import { webhookCredentials } from '../glue/webhook-credentials';
 import { readWhatsAppCredentials, WHATSAPP_CREDENTIAL, whatsAppCloudApiTest } from '../glue/whatsapp';
 import { logCosts, resolveModelPrices, resolveRateCard } from '../domain/costs';
 import { isQueueMode, type SupportStore } from '../domain/store';
 import { DEFAULT_MAX_WAITING_EXECUTIONS, processBacklog } from '../domain/whatsapp/backlog';
 import { answerVerification, describeUnreadableBody, handleInboundWebhook } from '../domain/whatsapp/inbound';
-import { SIGNATURE_HEADER } from '../domain/whatsapp/signature';
+import { SIGNATURE_HEADER, verifySignature } from '../domain/whatsapp/signature';
 import type { StatusEvent } from '../domain/whatsapp/webhook';
 
 type RawRequest = ReturnType<IWebhookFunctions['getRequestObject']> & {
@@ -164,9 +165,12 @@ export class WhatsAppAiTrigger implements INodeType {
 			response.status(statusCode).type('text/plain').send(body);
 			return { noWebhookResponse: true };
 		};
-		const credentials = readWhatsAppCredentials(await this.getCredentials(WHATSAPP_CREDENTIAL));
+		// Kept for a few seconds between webhooks (see webhook-credentials.ts); the setup handshake always asks n8n.
+		const setup = this.getWebhookName() === 'setup';
+		const kept = await webhookCredentials(this, WHATSAPP_CREDENTIAL, { fresh: setup });
+		let credentials = readWhatsAppCredentials(kept.data);
 
-		if (this.getWebhookName() === 'setup') {
+		if (setup) {
 			const answer = answerVerification(this.getQueryData() as IDataObject, credentials.verifyToken);
 			return reply(answer.statusCode, answer.body);
 		}
@@ -189,6 +193,11 @@ export class WhatsAppAiTrigger implements INodeType {
 		}
 		const rawBody = request.rawBody ?? Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? ''));
 		const signatureHeader = request.headers[SIGNATURE_HEADER];
+		const signature = Array.isArray(signatureHeader) ? signatureHeader[0] : signatureHeader;
+		// A kept App Secret that does not verify this webhook may just have been replaced: ask n8n again.
+		if (kept.cached && !(credentials.appSecret && verifySignature(rawBody, signature, credentials.appSecret).valid)) {
+			credentials = readWhatsAppCredentials((await webhookCredentials(this, WHATSAPP_CREDENTIAL, { fresh: true })).data);
+		}
 
 		let outcome;
 		try {
@@ -196,7 +205,7 @@ export class WhatsAppAiTrigger implements INodeType {
 			const statuses = statusEventsOf(this);
 			outcome = await handleInboundWebhook(
 				rawBody,
-				Array.isArray(signatureHeader) ? signatureHeader[0] : signatureHeader,
+				signature,
 				{
 					appSecret: credentials.appSecret,
 					phoneNumberIds:

@@ -30,6 +30,8 @@ import {
 	type SupportStore,
 } from '../domain/store';
 
+import { webhookCredentials, type WebhookCredentialContext } from './webhook-credentials';
+
 export const SUPPORT_STORE_CREDENTIAL = 'whatsAppSupportStorePostgresApi';
 
 export const supportStoreProperty: INodeProperties = {
@@ -83,6 +85,10 @@ type StoreContext = Pick<IExecuteFunctions | IWebhookFunctions | IHookFunctions,
 
 /** Opens the store the node is configured for, turning configuration problems into clear node errors. */
 export async function getSupportStore(context: StoreContext, itemIndex = 0): Promise<SupportStore> {
+	return await openStoreFor(context, itemIndex, false);
+}
+
+async function openStoreFor(context: StoreContext, itemIndex: number, freshCredentials: boolean): Promise<SupportStore> {
 	// Webhook contexts take (name, fallback); execute contexts take (name, itemIndex, fallback).
 	const choice = (
 		'getWebhookName' in context
@@ -90,8 +96,18 @@ export async function getSupportStore(context: StoreContext, itemIndex = 0): Pro
 			: (context as IExecuteFunctions).getNodeParameter('supportStore', itemIndex, 'embedded')
 	) as string;
 	let config: StoreConfig;
+	let keptCredentials = false;
 	if (choice === 'postgres') {
-		const { connection, schema, encryption } = postgresConnectionFrom(await context.getCredentials(SUPPORT_STORE_CREDENTIAL, itemIndex));
+		let data;
+		if ('getWebhookName' in context) {
+			// A trigger's webhook: kept for a few seconds, since n8n takes an isolate for each look-up (webhook-credentials.ts).
+			const kept = await webhookCredentials(context as WebhookCredentialContext, SUPPORT_STORE_CREDENTIAL, { fresh: freshCredentials });
+			data = kept.data;
+			keptCredentials = kept.cached;
+		} else {
+			data = await context.getCredentials(SUPPORT_STORE_CREDENTIAL, itemIndex);
+		}
+		const { connection, schema, encryption } = postgresConnectionFrom(data);
 		config = { backend: 'postgres', connection, schema, encryption };
 	} else {
 		config = { backend: 'pglite', dataDir: defaultPgliteDataDir() };
@@ -99,6 +115,8 @@ export async function getSupportStore(context: StoreContext, itemIndex = 0): Pro
 	try {
 		return await openSupportStore(config);
 	} catch (error) {
+		// Kept connection details may just have been replaced (a new password): try once with n8n's current ones.
+		if (keptCredentials) return await openStoreFor(context, itemIndex, true);
 		if (error instanceof StoreConfigurationError) {
 			throw new NodeOperationError(context.getNode(), error.message, { description: error.hint, itemIndex });
 		}

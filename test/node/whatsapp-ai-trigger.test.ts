@@ -10,6 +10,7 @@ import type { IExecuteFunctions, IHookFunctions, IWebhookFunctions, IWebhookResp
 
 import { WhatsAppAiTrigger } from '../../nodes/WhatsAppAiTrigger/WhatsAppAiTrigger.node';
 import { confirmDelivery } from '../../nodes/glue/delivery';
+import { forgetWebhookCredentials } from '../../nodes/glue/webhook-credentials';
 import { processBacklog } from '../../nodes/domain/whatsapp/backlog';
 import { closeAllSupportStores, openSupportStore, type SupportStore } from '../../nodes/domain/store';
 import { computeSignature } from '../../nodes/domain/whatsapp/signature';
@@ -26,11 +27,23 @@ interface Answer {
 
 /** The parts of IWebhookFunctions the trigger uses, around one POST. */
 function webhookContext(
-	request: { body?: Buffer; readError?: Error; children?: string[]; parameters?: Record<string, unknown> },
+	request: {
+		body?: Buffer;
+		readError?: Error;
+		children?: string[];
+		parameters?: Record<string, unknown>;
+		/** The credential as n8n would decrypt it now (with an id, so the trigger may keep it), and a call count. */
+		credential?: { id: string; appSecret: () => string; calls: { count: number } };
+		/** The secret the POST is signed with (default: the credential's, else APP_SECRET). */
+		signWith?: string;
+		webhookName?: 'default' | 'setup';
+		query?: Record<string, string>;
+	},
 	answer: Answer,
 ): IWebhookFunctions {
+	const signingSecret = request.signWith ?? request.credential?.appSecret() ?? APP_SECRET;
 	const rawRequest: Record<string, unknown> = {
-		headers: request.body ? { 'x-hub-signature-256': computeSignature(request.body, APP_SECRET) } : {},
+		headers: request.body ? { 'x-hub-signature-256': computeSignature(request.body, signingSecret) } : {},
 		body: {},
 		readRawBody: async () => {
 			if (request.readError) throw request.readError;
@@ -53,12 +66,23 @@ function webhookContext(
 	const parameters: Record<string, unknown> = { supportStore: 'embedded', phoneNumberScope: 'credential', ignoreStatuses: false, ...request.parameters };
 	const logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 	return {
-		getWebhookName: () => 'default',
-		getCredentials: async () => ({ accessToken: 'token', phoneNumberId: PHONE_NUMBER_ID, appSecret: APP_SECRET, verifyToken: 'verify' }),
+		getWebhookName: () => request.webhookName ?? 'default',
+		getQueryData: () => request.query ?? {},
+		getCredentials: async () => {
+			if (request.credential) request.credential.calls.count += 1;
+			return { accessToken: 'token', phoneNumberId: PHONE_NUMBER_ID, appSecret: request.credential?.appSecret() ?? APP_SECRET, verifyToken: 'verify' };
+		},
 		getRequestObject: () => rawRequest,
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
-		getNode: () => ({ name: 'WhatsApp AI Trigger', type: 'n8n-nodes-whatsapp-ai-support.whatsAppAiTrigger', typeVersion: 1, position: [0, 0], parameters: {} }),
+		getNode: () => ({
+			name: 'WhatsApp AI Trigger',
+			type: 'n8n-nodes-whatsapp-ai-support.whatsAppAiTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+			...(request.credential ? { credentials: { whatsAppCloudApi: { id: request.credential.id, name: 'WhatsApp' } } } : {}),
+		}),
 		getWorkflow: () => ({ id: 'trigger-unit', name: 'Trigger unit', active: true }),
 		getChildNodes: () =>
 			(request.children ?? []).map((type, index) => ({ name: `Node ${index}`, type, typeVersion: 1, disabled: false })),
@@ -95,7 +119,10 @@ describe('WhatsApp AI Trigger webhook()', () => {
 		rmSync(folder, { recursive: true, force: true });
 	});
 
-	afterEach(() => jest.restoreAllMocks());
+	afterEach(() => {
+		jest.restoreAllMocks();
+		forgetWebhookCredentials();
+	});
 
 	const call = async (context: IWebhookFunctions): Promise<IWebhookResponseData> => await trigger.webhook.call(context);
 
@@ -105,6 +132,55 @@ describe('WhatsApp AI Trigger webhook()', () => {
 		const result = await call(webhookContext({ readError: tooLarge }, answer));
 		expect(answer.status).toBe(413);
 		expect(result).toEqual({ noWebhookResponse: true });
+	});
+
+	describe('keeps the credential between webhooks (n8n takes a V8 isolate for each look-up outside an execution)', () => {
+		const post = (from: string) => Buffer.from(JSON.stringify(webhookEnvelope([value(from, 'hello')])));
+
+		it('asks n8n once for several webhooks in a row', async () => {
+			const credential = { id: 'cred-keep-1', appSecret: () => APP_SECRET, calls: { count: 0 } };
+			for (const from of ['31600000301', '31600000302', '31600000303']) {
+				const result = await call(webhookContext({ body: post(from), credential }, {}));
+				expect(result.workflowData?.[0]).toHaveLength(1);
+			}
+			expect(credential.calls.count).toBe(1);
+		});
+
+		it('asks again at once when the App Secret was replaced, and verifies with the new one', async () => {
+			let secret = APP_SECRET;
+			const credential = { id: 'cred-keep-2', appSecret: () => secret, calls: { count: 0 } };
+			await call(webhookContext({ body: post('31600000311'), credential }, {}));
+			secret = 'a-new-app-secret';
+			const result = await call(webhookContext({ body: post('31600000312'), credential }, {}));
+			expect(result.workflowData?.[0]).toHaveLength(1);
+			expect(credential.calls.count).toBe(2);
+			// The old secret no longer verifies anything once the new one is known.
+			const stale: Answer = {};
+			await call(webhookContext({ body: post('31600000313'), credential, signWith: APP_SECRET }, stale));
+			expect(stale.status).toBe(401);
+		});
+
+		it('still refuses a forged signature after asking n8n again', async () => {
+			const credential = { id: 'cred-keep-3', appSecret: () => APP_SECRET, calls: { count: 0 } };
+			await call(webhookContext({ body: post('31600000321'), credential }, {}));
+			const answer: Answer = {};
+			const result = await call(webhookContext({ body: post('31600000322'), credential, signWith: 'forged' }, answer));
+			expect(answer.status).toBe(401);
+			expect(result).toEqual({ noWebhookResponse: true });
+			expect(credential.calls.count).toBe(2);
+		});
+
+		it('always asks n8n for the setup handshake', async () => {
+			const credential = { id: 'cred-keep-4', appSecret: () => APP_SECRET, calls: { count: 0 } };
+			for (let round = 0; round < 2; round++) {
+				const answer: Answer = {};
+				await call(
+					webhookContext({ credential, webhookName: 'setup', query: { 'hub.mode': 'subscribe', 'hub.verify_token': 'verify', 'hub.challenge': '1158201444' } }, answer),
+				);
+				expect(answer).toEqual({ status: 200, body: '1158201444' });
+			}
+			expect(credential.calls.count).toBe(2);
+		});
 	});
 
 	it('answers 400 for a Content-Encoding that does not match the bytes', async () => {
