@@ -6,12 +6,16 @@ import { forgetWebhookCredentials, WEBHOOK_CREDENTIAL_TTL_MS, webhookCredentials
 
 function context(credentialId: string | undefined, secret: () => string) {
 	const calls = { count: 0 };
-	const node = { name: 'Trigger', credentials: credentialId ? { whatsAppCloudApi: { id: credentialId, name: 'WhatsApp' } } : undefined } as unknown as INode;
+	// Both credential types under one id, so that only the type tells them apart.
+	const credentials = credentialId
+		? { whatsAppCloudApi: { id: credentialId, name: 'WhatsApp' }, whatsAppSupportStorePostgresApi: { id: credentialId, name: 'Store' } }
+		: undefined;
+	const node = { name: 'Trigger', credentials } as unknown as INode;
 	const value: WebhookCredentialContext = {
 		getNode: () => node,
-		getCredentials: (async () => {
+		getCredentials: (async (type: string) => {
 			calls.count += 1;
-			return { appSecret: secret() };
+			return { appSecret: secret(), type };
 		}) as WebhookCredentialContext['getCredentials'],
 	};
 	return { value, calls };
@@ -25,12 +29,12 @@ describe('webhookCredentials', () => {
 		const { value, calls } = context('cred-ttl', () => secret);
 		let now = 1_000_000;
 		const at = () => now;
-		expect(await webhookCredentials(value, 'whatsAppCloudApi', { now: at })).toEqual({ data: { appSecret: 'first' }, cached: false });
+		expect(await webhookCredentials(value, 'whatsAppCloudApi', { now: at })).toEqual({ data: { appSecret: 'first', type: 'whatsAppCloudApi' }, cached: false });
 		secret = 'second';
 		now += WEBHOOK_CREDENTIAL_TTL_MS - 1;
-		expect(await webhookCredentials(value, 'whatsAppCloudApi', { now: at })).toEqual({ data: { appSecret: 'first' }, cached: true });
+		expect(await webhookCredentials(value, 'whatsAppCloudApi', { now: at })).toEqual({ data: { appSecret: 'first', type: 'whatsAppCloudApi' }, cached: true });
 		now += 1;
-		expect(await webhookCredentials(value, 'whatsAppCloudApi', { now: at })).toEqual({ data: { appSecret: 'second' }, cached: false });
+		expect(await webhookCredentials(value, 'whatsAppCloudApi', { now: at })).toEqual({ data: { appSecret: 'second', type: 'whatsAppCloudApi' }, cached: false });
 		expect(calls.count).toBe(2);
 	});
 
@@ -39,8 +43,8 @@ describe('webhookCredentials', () => {
 		const { value, calls } = context('cred-fresh', () => secret);
 		await webhookCredentials(value, 'whatsAppCloudApi');
 		secret = 'new';
-		expect((await webhookCredentials(value, 'whatsAppCloudApi', { fresh: true })).data).toEqual({ appSecret: 'new' });
-		expect(await webhookCredentials(value, 'whatsAppCloudApi')).toEqual({ data: { appSecret: 'new' }, cached: true });
+		expect((await webhookCredentials(value, 'whatsAppCloudApi', { fresh: true })).data).toEqual({ appSecret: 'new', type: 'whatsAppCloudApi' });
+		expect(await webhookCredentials(value, 'whatsAppCloudApi')).toEqual({ data: { appSecret: 'new', type: 'whatsAppCloudApi' }, cached: true });
 		expect(calls.count).toBe(2);
 	});
 
@@ -58,8 +62,15 @@ describe('webhookCredentials', () => {
 	it('keeps credentials of different ids and types apart', async () => {
 		const first = context('cred-a', () => 'a');
 		const second = context('cred-b', () => 'b');
-		expect((await webhookCredentials(first.value, 'whatsAppCloudApi')).data).toEqual({ appSecret: 'a' });
-		expect((await webhookCredentials(second.value, 'whatsAppCloudApi')).data).toEqual({ appSecret: 'b' });
-		expect((await webhookCredentials(first.value, 'whatsAppSupportStorePostgresApi')).cached).toBe(false);
+		expect((await webhookCredentials(first.value, 'whatsAppCloudApi')).data).toEqual({ appSecret: 'a', type: 'whatsAppCloudApi' });
+		expect((await webhookCredentials(second.value, 'whatsAppCloudApi')).data).toEqual({ appSecret: 'b', type: 'whatsAppCloudApi' });
+		// Same id, other type: its own look-up, and then its own kept copy.
+		expect(await webhookCredentials(first.value, 'whatsAppSupportStorePostgresApi')).toEqual({
+			data: { appSecret: 'a', type: 'whatsAppSupportStorePostgresApi' },
+			cached: false,
+		});
+		expect((await webhookCredentials(first.value, 'whatsAppSupportStorePostgresApi')).cached).toBe(true);
+		expect((await webhookCredentials(first.value, 'whatsAppCloudApi')).data).toEqual({ appSecret: 'a', type: 'whatsAppCloudApi' });
+		expect(first.calls.count).toBe(2);
 	});
 });
