@@ -182,6 +182,28 @@ export function readThreadCpu(pid: number): Map<number, { group: ThreadGroup; cp
 	return threads;
 }
 
+/**
+ * CPU seconds so far of every PostgreSQL server process on this machine (the postmaster and its backends,
+ * by process name), keyed by pid. With BENCH_STORE=postgres our store's SQL runs there, outside n8n; the
+ * bench charges the difference over a step (a backend started meanwhile with all its time) to the step.
+ */
+export function readPostgresServerCpu(): Map<number, number> {
+	const cpu = new Map<number, number>();
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		const stat = parseStat(Number(entry));
+		if (stat && (stat.name === 'postgres' || stat.name === 'postmaster')) cpu.set(Number(entry), stat.cpuSeconds);
+	}
+	return cpu;
+}
+
+/** PostgreSQL server CPU seconds used since `before` (a reading of readPostgresServerCpu). */
+export function postgresServerCpuSince(before: Map<number, number>): number {
+	let seconds = 0;
+	for (const [pid, now] of readPostgresServerCpu()) seconds += now - (before.get(pid) ?? 0);
+	return seconds;
+}
+
 export function readProcessInfo(pid: number): ProcessInfo | undefined {
 	const stat = parseStat(pid);
 	if (!stat) return undefined;

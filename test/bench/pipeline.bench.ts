@@ -68,6 +68,8 @@ import {
 	machineInfo,
 	nowMs,
 	percentile,
+	postgresServerCpuSince,
+	readPostgresServerCpu,
 	type ReceivedReply,
 	ResourceSampler,
 	type ResourceFigures,
@@ -76,6 +78,9 @@ import {
 	THREAD_GROUPS,
 	writeResultsJson,
 } from './bench-lib';
+import type { PostgresConnection } from '../../nodes/domain/store';
+import { QUEUE_STORE_CREDENTIAL, queueModeWorkflows } from '../helpers/n8n-queue';
+import { createTestDatabase } from '../helpers/store-backends';
 import { type FrontLimiter, startFrontLimiter } from './front-limiter';
 import { type LoadOptions, type PostRecord, runLoad } from './load-generator';
 
@@ -109,6 +114,14 @@ const REDELIVER_MAX_PAUSE_MS = Number(process.env.BENCH_REDELIVER_MAX_PAUSE_SECO
  * webhook requests in flight at n8n, the rest answered 503 at once (nginx `limit_conn`), for Meta to deliver again.
  */
 const FRONT_LIMIT = process.env.BENCH_FRONT_LIMIT ? Number(process.env.BENCH_FRONT_LIMIT) : undefined;
+/**
+ * The pipeline's support store: `embedded` (PGlite inside n8n, as shipped) or `postgres` (every store node
+ * on the PostgreSQL server of the tests, a fresh database per run). With `postgres` the store's SQL runs in
+ * the server's processes: the bench reports their CPU next to n8n's, so the split between n8n and our store
+ * can be read off one run.
+ */
+const STORE = (process.env.BENCH_STORE ?? 'embedded').trim() as 'embedded' | 'postgres';
+if (STORE !== 'embedded' && STORE !== 'postgres') throw new Error(`BENCH_STORE must be embedded or postgres, not "${String(STORE)}"`);
 /** Every bench customer's wa_id starts with this (then two digits per step, then seven per message). */
 const SENDER_PREFIX = '3197';
 const PIPELINE_WORKFLOW = path.join(repoRoot, 'workflows', 'whatsapp-ai-support.json');
@@ -144,6 +157,8 @@ interface StepResult {
 	/** CPU seconds of the bench's own processes in the step: this one (Graph sandbox, status webhooks) and the sender. */
 	benchCpuSeconds: { orchestrator: number; generator: number };
 	resources: ResourceFigures;
+	/** BENCH_STORE=postgres: CPU seconds of the PostgreSQL server's processes in the step (our store's SQL). */
+	storeServerCpuSeconds?: number;
 	drainMs: number;
 	/** BENCH_FRONT_LIMIT's limiter in the step: requests passed to n8n, answered 503, most in flight at n8n at once. */
 	frontLimiter?: { forwarded: number; refused: number; peakInFlight: number };
@@ -248,6 +263,8 @@ interface TargetRun {
 	directWebhookUrl: string;
 	frontLimiter?: FrontLimiter;
 	n8nEnv: Record<string, string>;
+	/** BENCH_STORE=postgres: the store's database, dropped when the target stops. */
+	storeDatabase?: { connection: PostgresConnection; drop: () => Promise<void> };
 	capture: {
 		/** Replies to bench customers (recipient starts with `recipientPrefix`). */
 		sends: CapturedSend[];
@@ -301,9 +318,21 @@ async function startTarget(target: Target): Promise<TargetRun> {
 	const credentials: CredentialJson[] = demoCredentials().map((credential) =>
 		credential.type === 'whatsAppCloudApi' ? { ...credential, data: { ...(credential.data as Record<string, unknown>), baseUrl: sandbox.baseUrl } } : credential,
 	);
+	const storeDatabase = target === 'pipeline' && STORE === 'postgres' ? await createTestDatabase('wa_bench_store') : undefined;
+	if (storeDatabase) {
+		const { connection } = storeDatabase;
+		credentials.push({
+			...QUEUE_STORE_CREDENTIAL,
+			type: 'whatsAppSupportStorePostgresApi',
+			data: { ...connection, password: connection.password ?? '', ssl: 'disable', schema: 'whatsapp_support' },
+		});
+	}
 	await importCredentials(userFolder, credentials);
 	// The pipeline calls the agent desk bridge on a handoff; it is imported and published first.
-	const importedWorkflows = await importWorkflows(userFolder, target === 'pipeline' ? withSubWorkflows(PIPELINE_WORKFLOW) : [ceilingWorkflow(sandbox)]);
+	const importedWorkflows = await importWorkflows(
+		userFolder,
+		target === 'ceiling' ? [ceilingWorkflow(sandbox)] : storeDatabase ? queueModeWorkflows(PIPELINE_WORKFLOW) : withSubWorkflows(PIPELINE_WORKFLOW),
+	);
 	const imported = importedWorkflows[importedWorkflows.length - 1];
 
 	const n8nEnv: Record<string, string> = { ...EXTRA_N8N_ENV };
@@ -343,7 +372,8 @@ async function startTarget(target: Target): Promise<TargetRun> {
 		`${target}: n8n ${server.pid} ready in ${(server.startupMs / 1000).toFixed(1)} s, webhook ${webhookUrl}` +
 			(frontLimiter ? ` (through a front limiter: at most ${FRONT_LIMIT} requests in flight at n8n, the rest 503)` : ''),
 	);
-	return { server, sandbox, workflowId: imported.id, webhookUrl, directWebhookUrl: webhookUrlAt(server.baseUrl), frontLimiter, n8nEnv, capture };
+	if (storeDatabase) say(`${target}: support store on PostgreSQL ${storeDatabase.connection.host}:${storeDatabase.connection.port}/${storeDatabase.connection.database}`);
+	return { server, sandbox, workflowId: imported.id, webhookUrl, directWebhookUrl: webhookUrlAt(server.baseUrl), frontLimiter, n8nEnv, storeDatabase, capture };
 }
 
 let runCounter = 0;
@@ -459,6 +489,7 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 	const executionsBefore = await countExecutions(run);
 	const limiterBefore = run.frontLimiter?.counts();
 	const sampler = new ResourceSampler(run.server.pid, 500).start();
+	const storeServerCpuBefore = run.storeDatabase ? readPostgresServerCpu() : undefined;
 	const orchestratorCpu = process.cpuUsage();
 	const options = loadOptions(run, rate, SECONDS);
 	say(`${target} @ ${rate} msg/s for ${SECONDS} s…`);
@@ -499,6 +530,7 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 	// Executions started by the last status webhooks finish within moments.
 	await sleep(500);
 	const resources = sampler.stop();
+	const storeServerCpuSeconds = storeServerCpuBefore ? postgresServerCpuSince(storeServerCpuBefore) : undefined;
 	const orchestratorCpuUsed = process.cpuUsage(orchestratorCpu);
 	const failedAfter = await failedExecutions(run);
 	const executionsAfter = await countExecutions(run);
@@ -532,6 +564,7 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 		unsent: load.unsent,
 		benchCpuSeconds: { orchestrator: (orchestratorCpuUsed.user + orchestratorCpuUsed.system) / 1e6, generator: load.cpuSeconds },
 		resources,
+		storeServerCpuSeconds,
 		drainMs,
 		redelivery,
 		executions: stepExecutions,
@@ -550,6 +583,7 @@ async function runStep(target: Target, run: TargetRun, rate: number): Promise<St
 		`${target} @ ${rate}: ${figures.answered}/${figures.messages} answered, ${figures.throughput.toFixed(1)} msg/s, ` +
 			`p50 ${formatMs(figures.latencyMs.p50)} p99 ${formatMs(figures.latencyMs.p99)}, ack p99 ${formatMs(figures.ackMs.p99)}, ` +
 			`RSS peak ${formatBytes(resources.peakRssBytes)}, n8n CPU ${resources.cpuSeconds.toFixed(1)} s ` +
+			(storeServerCpuSeconds === undefined ? '' : `+ PostgreSQL server ${storeServerCpuSeconds.toFixed(1)} s `) +
 			`(bench: sandbox ${result.benchCpuSeconds.orchestrator.toFixed(1)} s, sender ${result.benchCpuSeconds.generator.toFixed(1)} s)` +
 			(firstErrors(load.records) ? `, first error: ${firstErrors(load.records)}` : ''),
 	);
@@ -666,11 +700,13 @@ function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate
 			...THREAD_GROUPS.map((group) => perMessage(rootThreadCpuSeconds[group])),
 			perMessage(Math.max(0, cpuSeconds - inRoot)),
 			perMessage(cpuSeconds),
+			step.storeServerCpuSeconds === undefined ? '-' : perMessage(step.storeServerCpuSeconds),
 		];
 	});
 	process.stdout.write(
-		`\nCPU ms per answered message by thread (n8n's process from /proc/<pid>/task; "other processes" is n8n's task runner)\n${formatTable(
-			['target', 'msg/s', ...THREAD_GROUPS, 'other processes', 'total'],
+		`\nCPU ms per answered message by thread (n8n's process from /proc/<pid>/task; "other processes" is n8n's task runner;\n` +
+			`"store server" is the PostgreSQL server's processes with BENCH_STORE=postgres, not in n8n's total)\n${formatTable(
+			['target', 'msg/s', ...THREAD_GROUPS, 'other processes', 'total', 'store server'],
 			threadRows,
 		)}\n`,
 	);
@@ -720,7 +756,7 @@ function printResults(steps: StepResult[], skipped: Array<{ target: Target; rate
 async function main(): Promise<void> {
 	const machine = machineInfo();
 	say(`${machine.cores} × ${machine.cpuModel}, load ${machine.loadAverage.join(' ')}, Node ${machine.node}`);
-	say(`rates ${RATES.join(', ')} msg/s × ${SECONDS} s; targets ${TARGETS.join(', ')}; status webhooks ${STATUSES ? 'on' : 'off'}`);
+	say(`rates ${RATES.join(', ')} msg/s × ${SECONDS} s; targets ${TARGETS.join(', ')}; status webhooks ${STATUSES ? 'on' : 'off'}; support store ${STORE}`);
 	const defaults: Record<string, string> = {
 		DB_TYPE: 'sqlite',
 		EXECUTIONS_MODE: 'regular',
@@ -750,6 +786,7 @@ async function main(): Promise<void> {
 				...run.n8nEnv,
 			},
 			statusWebhooks: target === 'pipeline' && STATUSES,
+			supportStore: target === 'pipeline' ? STORE : undefined,
 		};
 		try {
 			await warmUp(run);
@@ -768,6 +805,7 @@ async function main(): Promise<void> {
 			await run.frontLimiter?.close();
 			await run.server.stop();
 			await run.sandbox.close();
+			await run.storeDatabase?.drop();
 		}
 	}
 	printResults(steps, skipped);
