@@ -16,6 +16,7 @@ import {
 import {
 	checkPostgresConnection,
 	DEFAULT_SCHEMA,
+	executionReadsFor,
 	fieldCodecFor,
 	defaultPgliteDataDir,
 	openSupportStore,
@@ -83,9 +84,15 @@ export function postgresConnectionFrom(credentials: ICredentialDataDecryptedObje
 
 type StoreContext = Pick<IExecuteFunctions | IWebhookFunctions | IHookFunctions, 'getNode' | 'getNodeParameter' | 'getCredentials'>;
 
-/** Opens the store the node is configured for, turning configuration problems into clear node errors. */
+/**
+ * Opens the store the node is configured for, turning configuration problems into clear node errors. In an
+ * execution, the nodes share one view of it that reads each conversation row and consent log once
+ * (domain/store/execution-reads.ts).
+ */
 export async function getSupportStore(context: StoreContext, itemIndex = 0): Promise<SupportStore> {
-	return await openStoreFor(context, itemIndex, false);
+	const store = await openStoreFor(context, itemIndex, false);
+	const executionId = 'getInputData' in context && !('getWebhookName' in context) ? (context as IExecuteFunctions).getExecutionId?.() : undefined;
+	return executionId ? executionReadsFor(store, executionId) : store;
 }
 
 async function openStoreFor(context: StoreContext, itemIndex: number, freshCredentials: boolean): Promise<SupportStore> {

@@ -1,5 +1,6 @@
-// `npm run bench:profile -- <file.cpuprofile> [more…]`: where a CPU profile of n8n (BENCH_CPU_PROF) spent
-// its busy time, grouped the way BENCHMARKS.md reports it. Self time of every sampled function is charged
+// `npm run bench:profile -- [--last=<seconds>] <file.cpuprofile> [more…]`: where a CPU profile of n8n
+// (BENCH_CPU_PROF) spent its busy time, grouped the way BENCHMARKS.md reports it. `--last=60` counts only the
+// profile's last 60 s (the load step, without n8n's start-up and warm-up). Self time of every sampled function is charged
 // to the first group whose pattern matches the function's script URL (or its name, for V8's own entries);
 // idle time is left out, so the shares are shares of busy time.
 import { readFileSync } from 'node:fs';
@@ -57,13 +58,17 @@ function groupOf(node: ProfileNode, parentOf: Map<number, ProfileNode>): string 
 	return 'V8 built-ins (no library caller)';
 }
 
-/** Busy microseconds per group of one profile. */
-export function profileShares(profile: CpuProfile): Map<string, number> {
+/** Busy microseconds per group of one profile; with `lastSeconds`, of its last seconds only. */
+export function profileShares(profile: CpuProfile, lastSeconds?: number): Map<string, number> {
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const parentOf = new Map<number, ProfileNode>();
 	for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
 	const totals = new Map<string, number>();
+	const elapsed: number[] = [];
+	profile.timeDeltas.reduce((sum, delta, index) => (elapsed[index] = sum + delta), 0);
+	const from = lastSeconds === undefined ? -Infinity : (elapsed.at(-1) ?? 0) - lastSeconds * 1e6;
 	profile.samples.forEach((id, index) => {
+		if ((elapsed[index] ?? 0) < from) return;
 		const node = byId.get(id);
 		const group = node ? groupOf(node, parentOf) : undefined;
 		if (!group) return;
@@ -72,19 +77,23 @@ export function profileShares(profile: CpuProfile): Map<string, number> {
 	return totals;
 }
 
-function main(files: string[]): void {
-	if (files.length === 0) {
-		console.error('Usage: npm run bench:profile -- <file.cpuprofile> [more files]');
+function main(args: string[]): void {
+	const last = args.find((arg) => arg.startsWith('--last='));
+	const lastSeconds = last ? Number(last.slice('--last='.length)) : undefined;
+	const files = args.filter((arg) => !arg.startsWith('--'));
+	if (files.length === 0 || (lastSeconds !== undefined && !(lastSeconds > 0))) {
+		console.error('Usage: npm run bench:profile -- [--last=<seconds>] <file.cpuprofile> [more files]');
 		process.exitCode = 2;
 		return;
 	}
 	for (const file of files) {
-		const totals = profileShares(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+		const totals = profileShares(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, lastSeconds);
 		const busy = [...totals.values()].reduce((sum, value) => sum + value, 0);
 		const rows = [...totals.entries()]
 			.sort((a, b) => b[1] - a[1])
 			.map(([group, micros]) => [group, `${(micros / 1e6).toFixed(1)} s`, `${((100 * micros) / busy).toFixed(1)} %`]);
-		console.log(`\n${path.basename(file)}: ${(busy / 1e6).toFixed(1)} s busy`);
+		const span = lastSeconds === undefined ? '' : ` in its last ${lastSeconds} s`;
+		console.log(`\n${path.basename(file)}: ${(busy / 1e6).toFixed(1)} s busy${span}`);
 		console.log(formatTable(['group', 'self time', 'share'], rows));
 	}
 }

@@ -18,6 +18,7 @@ export * from './access';
 export { ENCRYPTED_TABLES, type KeyRotationOptions, type KeyRotationResult } from './key-rotation';
 export { EncryptionKeyError, FieldCipher, fieldCodecFor, isSealed, parseKeyList, PLAIN_FIELDS, sealedKeyId, type FieldCodec } from './field-cipher';
 export * from './chat-bots';
+export { executionReadsFor, withExecutionReads, type ExecutionReadsOptions } from './execution-reads';
 export * from './analytics';
 export * from './support-store';
 export { MAX_PROFILE_ENTRIES, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
