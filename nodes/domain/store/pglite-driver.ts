@@ -76,6 +76,8 @@ export async function createPgliteDriver(dataDir: string): Promise<SqlDriver> {
 	const statements = new OneCallStatements(database);
 
 	// Outside a transaction: wait for any transaction to end, as PGlite's `query` does, then take the query lock.
+	// `_runExclusiveTransaction` is the lock PGlite's own `query` takes (declared in its types, not documented);
+	// test/unit/store/pglite-driver.test.ts fails if a PGlite update changes how it behaves.
 	const main: SqlExecutor = {
 		async query<Row>(sql: string, params: unknown[] = []) {
 			return await database._runExclusiveTransaction(
