@@ -3,7 +3,7 @@ import type { SupportStore } from './support-store';
 /**
  * One execution's view of the support store, which reads a conversation row and a customer's consent log
  * once instead of once per node (issue O: 4.9 conversation reads and 2 consent reads per answered message,
- * about a fifth of our PGlite time).
+ * about a quarter of our PGlite time).
  *
  * The view is correct within its execution: every store call that may change a conversation or the consent
  * log forgets what was read (before and after the call), so a node always sees its own execution's writes. Other

@@ -5,7 +5,7 @@ import { parse, PGlite, protocol, type Results, type Transaction } from '@electr
 import type { SqlDriver, SqlExecutor } from './driver';
 
 /**
- * How many statements' parameter types are kept. Our SQL is a fixed set of texts (about 150); the limit only
+ * How many statements' parameter types are kept. Our SQL is a fixed set of texts; the limit only
  * guards against a caller that builds SQL text per call.
  */
 const MAX_KEPT_STATEMENTS = 1000;
