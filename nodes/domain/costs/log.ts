@@ -116,14 +116,10 @@ function conversationRefOf(item: Record<string, unknown>): (ConversationRef & { 
  * Send) when it names a stored conversation, else the envelope's conversation (created if new).
  */
 async function resolveConversationId(store: SupportStore, item: Record<string, unknown>, callbackData?: string): Promise<string | null> {
-	for (const candidate of [callbackData, stringOf(record(item.conversation)?.id)]) {
-		if (candidate && (await store.getConversation(candidate))) return candidate;
-	}
 	const ref = conversationRefOf(item);
-	if (!ref) return null;
-	const id = conversationIdOf(ref);
-	if (await store.getConversation(id)) return id;
-	return (await store.upsertConversation(ref)).id;
+	const known = await store.firstExistingConversation([callbackData, stringOf(record(item.conversation)?.id), ref ? conversationIdOf(ref) : undefined]);
+	if (known) return known;
+	return ref ? (await store.upsertConversation(ref)).id : null;
 }
 
 async function logWhatsAppStatus(input: LogCostsInput, status: StatusForPricing & { timestamp?: string; callbackData?: string }): Promise<WhatsAppCostEntry> {

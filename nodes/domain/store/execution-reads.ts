@@ -21,6 +21,7 @@ const KEPT_READS = new Set<PropertyKey>(['getConversation', 'listConsentEvents']
  */
 const KEEPING = new Set<PropertyKey>([
 	'getOpenHandoff',
+	'firstExistingConversation',
 	'getMessageByWaId',
 	'listMessages',
 	'listMessagesAfter',

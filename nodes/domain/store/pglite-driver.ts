@@ -96,6 +96,7 @@ export async function createPgliteDriver(dataDir: string): Promise<SqlDriver> {
 	return {
 		kind: 'pglite',
 		query: main.query,
+		write: main.query,
 		transaction: async (work) => await database.transaction(async (tx) => await work(inside(tx))),
 		// PGlite is a single session already; every caller shares it.
 		withSession: async (work) => await work(main),

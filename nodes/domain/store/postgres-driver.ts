@@ -189,7 +189,7 @@ export function createPostgresDriver(
 		}
 	};
 
-	return {
+	const driver: SqlDriver = {
 		kind: 'postgres',
 		query: async <Row>(sql: string, params: unknown[] = []) =>
 			await withRetry(
@@ -218,6 +218,7 @@ export function createPostgresDriver(
 				(kind) => kind === 'not-applied' || !commitSent,
 			);
 		},
+		write: async <Row>(sql: string, params: unknown[] = []) => await driver.transaction(async (tx) => await tx.query<Row>(sql, params)),
 		withSession: async (work) =>
 			await withRetry(
 				async () => await onClient(async (client) => await work(executorOf(client))),
@@ -229,6 +230,7 @@ export function createPostgresDriver(
 		},
 		close: async () => await pool.end(),
 	};
+	return driver;
 }
 
 /**

@@ -6,7 +6,7 @@ import { ChatAnalytics } from './analytics';
 import { ChatBots } from './chat-bots';
 import { insertTurn, type TurnInput } from './analytics/turns';
 import { correctGuestProfile, mergeGuestProfile, selectGuestProfile, type GuestProfile, type GuestProfileField, type GuestProfileUpdate } from './profiles';
-import type { SqlDriver, SqlExecutor } from './driver';
+import type { SqlDriver } from './driver';
 import { nameWords, numberDigits, PLAIN_FIELDS, type FieldCodec } from './field-cipher';
 import { rotateEncryptionKey, type KeyRotationOptions, type KeyRotationResult } from './key-rotation';
 import { SurveyStore } from './surveys';
@@ -58,6 +58,28 @@ function handoffRecord(row: Record<string, unknown>, fields: FieldCodec): Handof
 function toRecords<T>(rows: Array<Record<string, unknown>>): T[] {
 	return rows.map((row) => toRecord<T>(row));
 }
+
+/**
+ * Every column of `messages`, for a statement that returns a message beside another row. A test compares
+ * such a message with `getMessageByWaId`'s, so a column added by a migration and missing here fails it.
+ */
+const MESSAGE_COLUMNS = [
+	'id',
+	'conversation_id',
+	'wa_message_id',
+	'direction',
+	'author',
+	'type',
+	'text',
+	'payload',
+	'status',
+	'status_at',
+	'callback_data',
+	'sent_at',
+	'created_at',
+	'reaction',
+	'reacted_at',
+];
 
 const STATUS_ORDER = `ARRAY['accepted', 'sent', 'delivered', 'read', 'played', 'failed']::text[]`;
 
@@ -252,13 +274,8 @@ export class SupportStore {
 		return this.driver.kind;
 	}
 
-	private async upsertConversationWith(
-		executor: SqlExecutor,
-		ref: ConversationRef,
-		inbound?: { at: Date; referral?: unknown },
-	): Promise<ConversationRecord> {
-		const rows = await executor.query<Record<string, unknown>>(
-			`INSERT INTO conversations AS c
+	/** The upsert of a conversation row (parameters $1–$11 of `upsertParams`), returning the row. */
+	private static readonly UPSERT_CONVERSATION = `INSERT INTO conversations AS c
 				(id, channel, phone_number_id, customer_key, wa_id, user_id, customer_name,
 				 last_inbound_at, entry_point_at, referral, wa_id_hmac, customer_name_hmacs)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz,
@@ -273,27 +290,28 @@ export class SupportStore {
 				entry_point_at = greatest(c.entry_point_at, EXCLUDED.entry_point_at),
 				referral = coalesce(EXCLUDED.referral, c.referral),
 				updated_at = now()
-			RETURNING *`,
-			[
-				conversationIdOf(ref),
-				ref.channel,
-				ref.phoneNumberId,
-				customerKeyOf(ref.customer),
-				this.fields.seal(ref.customer.waId || null),
-				ref.customer.userId || null,
-				this.fields.seal(ref.customer.name || null),
-				inbound?.at ?? null,
-				json(inbound?.referral),
-				this.fields.lookupHash(numberDigits(ref.customer.waId) || null),
-				this.fields.encrypting && ref.customer.name ? nameWords(ref.customer.name).map((word) => this.fields.lookupHash(word)) : null,
-			],
-		);
-		return conversationRecord(rows[0], this.fields);
+			RETURNING *`;
+
+	private upsertParams(ref: ConversationRef, inbound?: { at: Date; referral?: unknown }): unknown[] {
+		return [
+			conversationIdOf(ref),
+			ref.channel,
+			ref.phoneNumberId,
+			customerKeyOf(ref.customer),
+			this.fields.seal(ref.customer.waId || null),
+			ref.customer.userId || null,
+			this.fields.seal(ref.customer.name || null),
+			inbound?.at ?? null,
+			json(inbound?.referral),
+			this.fields.lookupHash(numberDigits(ref.customer.waId) || null),
+			this.fields.encrypting && ref.customer.name ? nameWords(ref.customer.name).map((word) => this.fields.lookupHash(word)) : null,
+		];
 	}
 
 	/** Creates the conversation or refreshes the customer's details; returns the stored row. */
 	async upsertConversation(ref: ConversationRef): Promise<ConversationRecord> {
-		return await this.upsertConversationWith(this.driver, ref);
+		const rows = await this.driver.query<Record<string, unknown>>(SupportStore.UPSERT_CONVERSATION, this.upsertParams(ref));
+		return conversationRecord(rows[0], this.fields);
 	}
 
 	/** Marks a staff conversation (duty manager, agent) so customer metrics and surveys leave it out. */
@@ -327,6 +345,15 @@ export class SupportStore {
 		return rows[0] ? conversationRecord(rows[0], this.fields) : undefined;
 	}
 
+	/** The first of `ids` (in their order) that names a stored conversation; one index look-up, no row read. */
+	async firstExistingConversation(ids: Array<string | undefined>): Promise<string | undefined> {
+		const wanted = ids.filter((id): id is string => Boolean(id));
+		if (!wanted.length) return undefined;
+		const rows = await this.driver.query<{ id: string }>('SELECT id FROM conversations WHERE id = ANY($1::text[])', [wanted]);
+		const found = new Set(rows.map((row) => row.id));
+		return wanted.find((id) => found.has(id));
+	}
+
 	/**
 	 * Stores an inbound message once (unique WhatsApp message id) and moves the customer's
 	 * last-inbound time forward, which is the service window's source of truth.
@@ -334,32 +361,45 @@ export class SupportStore {
 	async recordInboundMessage(
 		input: InboundMessageInput,
 	): Promise<{ inserted: boolean; conversation: ConversationRecord; message?: MessageRecord }> {
-		return await this.driver.transaction(async (tx) => {
-			const conversation = await this.upsertConversationWith(tx, input.conversation, {
-				at: input.sentAt,
-				referral: input.referral,
-			});
-			const rows = await tx.query<Record<string, unknown>>(
-				`INSERT INTO messages (conversation_id, wa_message_id, direction, author, type, text, payload, sent_at)
-				VALUES ($1, $2, 'inbound', 'customer', $3, $4, $5::jsonb, $6)
+		// One statement, so one commit on PGlite (it was five calls: BEGIN, three statements, COMMIT). The
+		// dedupe claim is written only with the message it claims, and both with the conversation's new times.
+		const rows = await this.driver.write<Record<string, unknown>>(
+			`WITH conversation AS (${SupportStore.UPSERT_CONVERSATION}
+			), message AS (
+				INSERT INTO messages (conversation_id, wa_message_id, direction, author, type, text, payload, sent_at)
+				SELECT id, $12, 'inbound', 'customer', $13, $14, $15::jsonb, $16 FROM conversation
 				ON CONFLICT (wa_message_id) DO NOTHING
-				RETURNING *`,
-				[conversation.id, input.waMessageId, input.type, this.fields.seal(input.text), this.fields.sealJson(input.payload), input.sentAt],
-			);
-			if (rows.length === 1) {
-				await tx.query(
-					`INSERT INTO processed_events (event_key, kind, lease_token, lease_started_at)
-					VALUES ($1, 'message', $2::text, CASE WHEN $2::text IS NULL THEN NULL ELSE now() END)
-					ON CONFLICT (event_key) DO NOTHING`,
-					[`message:${input.waMessageId}`, input.deliveryToken ?? null],
-				);
-			}
-			return {
-				inserted: rows.length === 1,
-				conversation,
-				message: rows[0] ? messageRecord(rows[0], this.fields) : undefined,
-			};
-		});
+				RETURNING *
+			), claim AS (
+				INSERT INTO processed_events (event_key, kind, lease_token, lease_started_at)
+				SELECT $17, 'message', $18::text, CASE WHEN $18::text IS NULL THEN NULL ELSE now() END FROM message
+				ON CONFLICT (event_key) DO NOTHING
+			)
+			SELECT conversation.*, ${MESSAGE_COLUMNS.map((column) => `message.${column} AS message__${column}`).join(', ')}
+			FROM conversation LEFT JOIN message ON true`,
+			[
+				...this.upsertParams(input.conversation, { at: input.sentAt, referral: input.referral }),
+				input.waMessageId,
+				input.type,
+				this.fields.seal(input.text),
+				this.fields.sealJson(input.payload),
+				input.sentAt,
+				`message:${input.waMessageId}`,
+				input.deliveryToken ?? null,
+			],
+		);
+		const conversationRow: Record<string, unknown> = {};
+		const messageRow: Record<string, unknown> = {};
+		for (const [key, value] of Object.entries(rows[0])) {
+			if (key.startsWith('message__')) messageRow[key.slice('message__'.length)] = value;
+			else conversationRow[key] = value;
+		}
+		const inserted = messageRow.id !== null && messageRow.id !== undefined;
+		return {
+			inserted,
+			conversation: conversationRecord(conversationRow, this.fields),
+			message: inserted ? messageRecord(messageRow, this.fields) : undefined,
+		};
 	}
 
 	/** Stores a message we sent (bot, agent or system). A repeated WhatsApp message id is ignored. */

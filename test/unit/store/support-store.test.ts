@@ -85,6 +85,52 @@ describe.each(storeBackendFixtures())('SupportStore on $name', (backend) => {
 		expect(history[1]).toMatchObject({ direction: 'inbound', author: 'customer', text: 'Hoe laat is het ontbijt?' });
 	});
 
+	it('returns the inbound message and conversation exactly as they read back, and claims the message with a lease in the same statement', async () => {
+		const ref: ConversationRef = { ...guest, customer: { waId: '31612340001', name: 'Bram Jansen' } };
+		const stored = await store.recordInboundMessage({
+			conversation: ref,
+			waMessageId: 'wamid.one-statement',
+			type: 'text',
+			text: 'Heeft u nog een kamer vrij?',
+			payload: { id: 'wamid.one-statement', type: 'text', text: { body: 'Heeft u nog een kamer vrij?' } },
+			sentAt: new Date('2026-11-21T08:00:00Z'),
+			referral: { source_type: 'ad', source_id: 'ad-7' },
+			deliveryToken: 'lease-1',
+		});
+		expect(stored.inserted).toBe(true);
+		// Every column of the message comes back, so a column added to `messages` and not to MESSAGE_COLUMNS fails here.
+		expect(stored.message).toEqual(await store.getMessageByWaId('wamid.one-statement'));
+		expect(stored.conversation).toEqual(await store.getConversation(conversationIdOf(ref)));
+		expect(stored.conversation.entryPointAt).toBe('2026-11-21T08:00:00.000Z');
+		await expect(store.getInboundDelivery('wamid.one-statement')).resolves.toMatchObject({ token: 'lease-1', confirmedAt: null });
+
+		// A repeat stores nothing and leaves the first claim's lease alone.
+		const again = await store.recordInboundMessage({
+			conversation: ref,
+			waMessageId: 'wamid.one-statement',
+			type: 'text',
+			text: 'Heeft u nog een kamer vrij?',
+			sentAt: new Date('2026-11-21T08:00:00Z'),
+			deliveryToken: 'lease-2',
+		});
+		expect(again).toMatchObject({ inserted: false, message: undefined });
+		expect(again.conversation.id).toBe(stored.conversation.id);
+		await expect(store.getInboundDelivery('wamid.one-statement')).resolves.toMatchObject({ token: 'lease-1' });
+
+		// Without a lease the claim is stored plain.
+		await store.recordInboundMessage({ conversation: ref, waMessageId: 'wamid.one-statement.plain', type: 'text', text: 'ok', sentAt: new Date() });
+		await expect(store.getInboundDelivery('wamid.one-statement.plain')).resolves.toMatchObject({ token: null, startedAt: null });
+	});
+
+	it('finds the first of several ids that names a stored conversation, in the order given', async () => {
+		const known = await store.upsertConversation({ ...guest, customer: { waId: '31612340002' } });
+		const other = await store.upsertConversation({ ...guest, customer: { waId: '31612340003' } });
+		await expect(store.firstExistingConversation([undefined, 'whatsapp:nobody', other.id, known.id])).resolves.toBe(other.id);
+		await expect(store.firstExistingConversation([known.id, other.id])).resolves.toBe(known.id);
+		await expect(store.firstExistingConversation(['whatsapp:nobody', undefined])).resolves.toBeUndefined();
+		await expect(store.firstExistingConversation([])).resolves.toBeUndefined();
+	});
+
 	it('keeps exactly one row when 50 deliveries of the same message arrive in parallel', async () => {
 		const results = await Promise.all(
 			Array.from({ length: 50 }, async () =>
