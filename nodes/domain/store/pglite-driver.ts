@@ -5,32 +5,54 @@ import { parse, PGlite, protocol, type Results, type Transaction } from '@electr
 import type { SqlDriver, SqlExecutor } from './driver';
 
 /**
- * How many statements' parameter types are kept. Our SQL is a fixed set of texts; the limit only
- * guards against a caller that builds SQL text per call.
+ * How many prepared statements are kept. Our SQL is a fixed set of texts; the limit only guards against a
+ * caller that builds SQL text per call (the oldest is closed to make room).
  */
 const MAX_KEPT_STATEMENTS = 1000;
 
+/** SQLSTATE 0A000 with this message: a kept statement's `SELECT *` no longer matches its table (a migration). */
+const STALE_PLAN = /cached plan must not change result type/;
+
+interface PreparedStatement {
+	name: string;
+	types: number[];
+}
+
 /**
- * One statement in one call into PostgreSQL (issue O). PGlite's own `query` makes six calls into its WASM
- * PostgreSQL per statement (parse, describe the statement, bind, describe the portal, execute, sync), each
- * with its own message parsing: measured 0.28 ms for a primary-key SELECT against 0.17 ms for the same work
- * in one call. The statement's parameter types are asked once per SQL text (a describe) and kept; each run
- * then sends parse (with those types), bind, describe, execute and sync together. Parameters are turned
- * into text and rows into values by PGlite's own serializers and parsers, so results are the same as
- * `query`'s.
+ * Prepared statements in one call into PostgreSQL each (issue O). PGlite's own `query` makes six calls into
+ * its WASM PostgreSQL per statement (parse, describe the statement, bind, describe the portal, execute, sync),
+ * each with its own message parsing, and PostgreSQL parses and plans the text again every time. Here each
+ * SQL text is prepared once under a name (parse and describe, which also gives its parameter types); each
+ * run then sends bind, describe, execute and sync together, and PostgreSQL reuses the parsed statement and,
+ * once it judges a generic plan good enough, the plan. Parameters are turned into text and rows into values
+ * by PGlite's own serializers and parsers, so results are the same as `query`'s. Prepared statements are
+ * not transactional in PostgreSQL: a rollback keeps them.
  */
 class OneCallStatements {
-	private readonly parameterTypes = new Map<string, number[]>();
+	private readonly prepared = new Map<string, PreparedStatement>();
+	private nextName = 1;
 
 	constructor(private readonly database: PGlite) {}
 
 	/** Runs `sql`; the caller holds PGlite's query lock (and its transaction lock outside a transaction). */
 	async run<Row>(sql: string, params: unknown[], inTransaction: boolean): Promise<Row[]> {
-		const types = await this.typesOf(sql);
-		const values = params.map((value, index) => this.serialize(value, types[index]));
+		try {
+			return await this.runPrepared<Row>(sql, params, inTransaction);
+		} catch (error) {
+			if (!STALE_PLAN.test(String((error as Error).message))) throw error;
+			// The table changed under a kept `SELECT *`: prepare it again. In a transaction the error has
+			// aborted it already, so only a statement on its own is run again.
+			await this.forget(sql);
+			if (inTransaction) throw error;
+			return await this.runPrepared<Row>(sql, params, inTransaction);
+		}
+	}
+
+	private async runPrepared<Row>(sql: string, params: unknown[], inTransaction: boolean): Promise<Row[]> {
+		const statement = await this.prepare(sql);
+		const values = params.map((value, index) => this.serialize(value, statement.types[index]));
 		const batch = concat([
-			protocol.serialize.parse({ text: sql, types }),
-			protocol.serialize.bind({ values }),
+			protocol.serialize.bind({ statement: statement.name, values }),
 			protocol.serialize.describe({ type: 'P' }),
 			protocol.serialize.execute({}),
 			protocol.serialize.sync(),
@@ -40,15 +62,30 @@ class OneCallStatements {
 		return results[0]?.rows ?? [];
 	}
 
-	private async typesOf(sql: string): Promise<number[]> {
-		const known = this.parameterTypes.get(sql);
+	private async prepare(sql: string): Promise<PreparedStatement> {
+		const known = this.prepared.get(sql);
 		if (known) return known;
-		const batch = concat([protocol.serialize.parse({ text: sql }), protocol.serialize.describe({ type: 'S' }), protocol.serialize.sync()]);
-		const { messages } = await this.database.execProtocol(batch, { syncToFs: false });
-		const types = parse.parseDescribeStatementResults(messages);
-		if (this.parameterTypes.size >= MAX_KEPT_STATEMENTS) this.parameterTypes.clear();
-		this.parameterTypes.set(sql, types);
-		return types;
+		const parts: Uint8Array[] = [];
+		if (this.prepared.size >= MAX_KEPT_STATEMENTS) {
+			const [oldestSql, oldest] = this.prepared.entries().next().value as [string, PreparedStatement];
+			this.prepared.delete(oldestSql);
+			parts.push(protocol.serialize.close({ type: 'S', name: oldest.name }));
+		}
+		const name = `whatsapp_support_${this.nextName++}`;
+		parts.push(protocol.serialize.parse({ name, text: sql }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync());
+		const { messages } = await this.database.execProtocol(concat(parts), { syncToFs: false });
+		const statement = { name, types: parse.parseDescribeStatementResults(messages) };
+		this.prepared.set(sql, statement);
+		return statement;
+	}
+
+	private async forget(sql: string): Promise<void> {
+		const statement = this.prepared.get(sql);
+		if (!statement) return;
+		this.prepared.delete(sql);
+		await this.database.execProtocol(concat([protocol.serialize.close({ type: 'S', name: statement.name }), protocol.serialize.sync()]), {
+			syncToFs: false,
+		});
 	}
 
 	/** As PGlite's `query` does: null stays null, a known type uses PGlite's serializer, anything else its text. */

@@ -81,4 +81,33 @@ describe('the PGlite driver', () => {
 		});
 		expect(await driver.query('SELECT note FROM things WHERE id = $1', ['a'])).toEqual([{ note: 'committed' }]);
 	});
+
+	it('keeps a statement prepared inside a transaction that rolls back, and prepares a `SELECT *` again when its table changes', async () => {
+		const fresh = 'SELECT id, note FROM things WHERE id = $1 AND note IS NOT NULL';
+		await expect(
+			driver.transaction(async (tx) => {
+				expect(await tx.query(fresh, ['a'])).toEqual([{ id: 'a', note: 'committed' }]);
+				throw new Error('roll back');
+			}),
+		).rejects.toThrow('roll back');
+		// Prepared statements are not transactional: the same text runs after the rollback.
+		expect(await driver.query(fresh, ['a'])).toEqual([{ id: 'a', note: 'committed' }]);
+
+		const all = 'SELECT * FROM things WHERE id = $1';
+		expect(Object.keys((await driver.query(all, ['a']))[0]!)).not.toContain('added');
+		await driver.execScript(driver, 'ALTER TABLE things ADD COLUMN added text');
+		// A kept statement whose result columns changed is prepared again, on its own and in the next transaction.
+		expect((await driver.query<Record<string, unknown>>(all, ['a']))[0]).toMatchObject({ id: 'a', added: null });
+		await driver.execScript(driver, 'ALTER TABLE things DROP COLUMN added');
+		await expect(driver.transaction(async (tx) => await tx.query(all, ['a']))).rejects.toThrow(/cached plan/);
+		expect(Object.keys((await driver.transaction(async (tx) => await tx.query(all, ['a'])))[0]!)).not.toContain('added');
+	});
+
+	it('closes the oldest prepared statement when a caller builds more SQL texts than it keeps', async () => {
+		for (let n = 0; n < 1010; n++) expect(await driver.query(`SELECT ${n}::int AS n`)).toEqual([{ n }]);
+		const prepared = await driver.query<{ count: number }>('SELECT count(*)::int AS count FROM pg_prepared_statements');
+		expect(prepared[0]!.count).toBeLessThanOrEqual(1000);
+		// The closed ones are prepared again when they come back.
+		expect(await driver.query('SELECT 0::int AS n')).toEqual([{ n: 0 }]);
+	});
 });
