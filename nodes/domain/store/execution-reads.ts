@@ -95,6 +95,19 @@ export function withExecutionReads(store: SupportStore, options: ExecutionReadsO
 		}
 	};
 
+	/** Answers from kept conversation rows while it can, in the ids' order; asks the store about the rest. */
+	const firstExistingConversation =
+		(call: (ids: Array<string | undefined>) => Promise<string | undefined>) =>
+		async (ids: Array<string | undefined>): Promise<string | undefined> => {
+			const wanted = ids.filter((id): id is string => Boolean(id));
+			for (const [index, id] of wanted.entries()) {
+				const hit = kept.get(`getConversation\u0000${id}`);
+				if (!hit || now() - hit.at > maxAgeMs) return await call(wanted.slice(index));
+				if (await hit.value.catch(() => undefined)) return id;
+			}
+			return undefined;
+		};
+
 	const forget = (onlyConversations: boolean) => {
 		if (!onlyConversations) return kept.clear();
 		for (const key of kept.keys()) if (key.startsWith('getConversation\u0000')) kept.delete(key);
@@ -116,6 +129,7 @@ export function withExecutionReads(store: SupportStore, options: ExecutionReadsO
 			if (typeof value !== 'function' || typeof property === 'symbol') return value;
 			const method = (value as (...args: unknown[]) => unknown).bind(target);
 			if (KEPT_READS.has(property)) return keptRead(property, method as (argument: string) => Promise<unknown>);
+			if (property === 'firstExistingConversation') return firstExistingConversation(method as (ids: Array<string | undefined>) => Promise<string | undefined>);
 			if (KEEPING.has(property)) return method;
 			return write(method, CONVERSATION_WRITES.has(property));
 		},

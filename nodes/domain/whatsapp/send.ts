@@ -1,4 +1,4 @@
-import { conversationIdOf, type ConversationRef } from '../envelope';
+import { conversationIdOf, customerKeyOf, type ConversationRef } from '../envelope';
 import type { SupportStore } from '../store';
 import type { GraphClient, SendResult } from './graph-client';
 import { GraphApiError, GraphErrorCode } from './graph-errors';
@@ -42,7 +42,14 @@ function summaryText(payload: CloudApiMessage): string | undefined {
  * Retries for throughput and server errors happen inside the Graph client.
  */
 export async function deliverMessages(input: DeliveryInput): Promise<DeliveryResult> {
-	const conversation = await input.store.upsertConversation(input.conversation);
+	// A reply's conversation exists already (the inbound message stored it, and this execution has read it):
+	// no write then. A first message to a new number creates it.
+	const conversation = {
+		id:
+			(await input.store.firstExistingConversation([conversationIdOf(input.conversation)])) ??
+			(await input.store.upsertConversation(input.conversation)).id,
+		customerKey: customerKeyOf(input.conversation.customer),
+	};
 	const result: DeliveryResult = {
 		conversationId: conversation.id,
 		messageIds: [],

@@ -43,6 +43,24 @@ describe('one execution’s view of the support store', () => {
 		expect(conversationReads()).toBe(2);
 	});
 
+	it('answers which conversation exists from the rows it read, and asks the store only about the others', async () => {
+		const view = withExecutionReads(store);
+		const lookups = () => statements.filter((sql) => sql.startsWith('SELECT id FROM conversations')).length;
+		// Nothing read yet: the store is asked.
+		await expect(view.firstExistingConversation([undefined, conversationId])).resolves.toBe(conversationId);
+		expect(lookups()).toBe(1);
+		await view.getConversation(conversationId);
+		await expect(view.firstExistingConversation([undefined, conversationId, 'whatsapp:other'])).resolves.toBe(conversationId);
+		expect(lookups()).toBe(1);
+		// A kept read that found nothing moves on to the next id, which the store is asked about.
+		await view.getConversation('whatsapp:nobody');
+		await expect(view.firstExistingConversation(['whatsapp:nobody', conversationId])).resolves.toBe(conversationId);
+		expect(lookups()).toBe(1);
+		await expect(view.firstExistingConversation(['whatsapp:nobody', 'whatsapp:unknown'])).resolves.toBeUndefined();
+		expect(lookups()).toBe(2);
+		expect(statements.at(-1)).toContain('ANY');
+	});
+
 	it('sees its own writes: any call that is not a known read forgets what was read', async () => {
 		const view = withExecutionReads(store);
 		const before = await view.getConversation(conversationId);
