@@ -220,8 +220,10 @@ export class SatisfactionSurvey implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as string;
 		if (operation === 'sendDue') return await sendDueSurveys(this);
-		const credentials = readWhatsAppCredentials(await this.getCredentials(WHATSAPP_CREDENTIAL));
-		const client = graphClientFor(credentials);
+		// Most messages are not survey answers and send nothing here: the credential is read only when a
+		// thank-you goes out (one credential read less per message; issue O).
+		let client: Promise<GraphClient> | undefined;
+		const clientOf = async () => await (client ??= this.getCredentials(WHATSAPP_CREDENTIAL).then((data) => graphClientFor(readWhatsAppCredentials(data))));
 		// Output 0: a survey answer (stored, thanked); output 1: anything else, for the bot. A failure goes to the bot.
 		return await routeItems(
 			this,
@@ -230,7 +232,7 @@ export class SatisfactionSurvey implements INodeType {
 				const conversation = readConversation(json);
 				const store = await getSupportStore(this, itemIndex);
 				const options = this.getNodeParameter('catchOptions', itemIndex, {}) as CatchOptions;
-				const handled = await catchAnswer(store, client, conversation, json, options);
+				const handled = await catchAnswer(store, clientOf, conversation, json, options);
 				return handled ? [0, { ...json, conversation, survey: handled as unknown as IDataObject }] : [1, json];
 			},
 			{ errorOutput: 1 },
@@ -238,14 +240,14 @@ export class SatisfactionSurvey implements INodeType {
 	}
 }
 
-async function send(client: GraphClient, store: SupportStore, conversation: ConversationRef, payloads: CloudApiMessage[]): Promise<string[]> {
-	const result = await deliverMessages({ client, store, conversation, payloads, author: 'bot' });
+async function send(client: GraphClient | (() => Promise<GraphClient>), store: SupportStore, conversation: ConversationRef, payloads: CloudApiMessage[]): Promise<string[]> {
+	const result = await deliverMessages({ client: typeof client === 'function' ? await client() : client, store, conversation, payloads, author: 'bot' });
 	return result.messageIds;
 }
 
 async function catchAnswer(
 	store: SupportStore,
-	client: GraphClient,
+	client: () => Promise<GraphClient>,
 	conversation: ConversationRef & { id: string },
 	json: IDataObject,
 	options: CatchOptions,
