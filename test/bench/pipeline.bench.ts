@@ -38,6 +38,7 @@
 //   BENCH_N8N_ENV='{"K":"V"}'   extra environment for both n8n servers, printed with the results, e.g.
 //                               '{"N8N_EXPRESSION_ENGINE":"legacy"}' (see BENCHMARKS.md for why)
 //   BENCH_MAX_RSS_MB=3072       BENCH_MAX_BACKLOG_SECONDS=30     BENCH_SKIP_SATURATED=1 (0 runs every rate)
+//   BENCH_CEILING_EXTRA_NODES=N N No Operation nodes inside the ceiling's workflow: n8n's own cost per node
 //   BENCH_CPU_PROF=<dir>        run n8n with --cpu-prof, writing .cpuprofile files to <dir>
 //   BENCH_KEEP_LOGS=1           write n8n's output to test-artifacts/bench/n8n-<target>.log
 // Results also go to test-artifacts/bench/pipeline-<date>.json.
@@ -217,7 +218,25 @@ function withSubWorkflows(file: string): string[] {
 	return ordered;
 }
 
+/**
+ * BENCH_CEILING_EXTRA_NODES=N puts N No Operation nodes between the ceiling's Webhook and HTTP Request: what
+ * n8n itself costs per node of an execution (running it, its hooks and events, its saved run data), with no
+ * work of ours in it. The pipeline runs about 12 nodes per message against the ceiling's 2.
+ */
+const CEILING_EXTRA_NODES = Number(process.env.BENCH_CEILING_EXTRA_NODES ?? 0);
+
 function ceilingWorkflow(sandbox: GraphSandbox): WorkflowJson {
+	const extra = Array.from({ length: CEILING_EXTRA_NODES }, (_, index) => ({
+		id: `ceiling-noop-${index + 1}`,
+		name: `No Operation ${index + 1}`,
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [150 + index * 50, 200] as [number, number],
+		parameters: {},
+	}));
+	const chain = ['Webhook', ...extra.map((node) => node.name), 'Send Text'];
+	const connections: WorkflowJson['connections'] = {};
+	for (let index = 0; index < chain.length - 1; index++) connections[chain[index]] = { main: [[{ node: chain[index + 1], type: 'main', index: 0 }]] };
 	return {
 		name: 'Bench ceiling: webhook to Graph send',
 		nodes: [
@@ -230,6 +249,7 @@ function ceilingWorkflow(sandbox: GraphSandbox): WorkflowJson {
 				webhookId: '6a0c1f7e-bench-4c11-9d00-ce111e000001',
 				parameters: { httpMethod: 'POST', path: CEILING_WEBHOOK_PATH, responseMode: 'onReceived', options: {} },
 			},
+			...extra,
 			{
 				id: 'ceiling-send',
 				name: 'Send Text',
@@ -249,7 +269,7 @@ function ceilingWorkflow(sandbox: GraphSandbox): WorkflowJson {
 				},
 			},
 		],
-		connections: { Webhook: { main: [[{ node: 'Send Text', type: 'main', index: 0 }]] } },
+		connections,
 		settings: { executionOrder: 'v1' },
 	};
 }
