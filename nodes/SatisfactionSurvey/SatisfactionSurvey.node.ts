@@ -240,8 +240,8 @@ export class SatisfactionSurvey implements INodeType {
 	}
 }
 
-async function send(client: GraphClient | (() => Promise<GraphClient>), store: SupportStore, conversation: ConversationRef, payloads: CloudApiMessage[]): Promise<string[]> {
-	const result = await deliverMessages({ client: typeof client === 'function' ? await client() : client, store, conversation, payloads, author: 'bot' });
+async function send(client: GraphClient, store: SupportStore, conversation: ConversationRef, payloads: CloudApiMessage[]): Promise<string[]> {
+	const result = await deliverMessages({ client, store, conversation, payloads, author: 'bot' });
 	return result.messageIds;
 }
 
@@ -272,7 +272,7 @@ async function catchAnswer(
 		const updated = await store.surveys.recordScore(survey.id, answer.score, at, followUp);
 		// A second tap on an answered survey: stored already, nothing to send, and not a question for the bot.
 		if (!updated) return { ...survey, event: 'already_answered' };
-		await send(client, store, conversation, buildSurveyText(recipient, followUp ? texts.followUp : texts.thanks, conversation.id));
+		await send(await client(), store, conversation, buildSurveyText(recipient, followUp ? texts.followUp : texts.thanks, conversation.id));
 		return { ...updated, event: followUp ? 'score_follow_up' : 'score' };
 	}
 	if (awaiting?.status === 'follow_up' && awaiting.followUpAskedAt) {
@@ -281,7 +281,7 @@ async function catchAnswer(
 		if (inTime && comment) {
 			const updated = await store.surveys.recordComment(awaiting.id, comment.slice(0, 2000), at);
 			if (updated) {
-				await send(client, store, conversation, buildSurveyText(recipient, SURVEY_TEXTS[surveyLanguage(awaiting.language)].thanksComment, conversation.id));
+				await send(await client(), store, conversation, buildSurveyText(recipient, SURVEY_TEXTS[surveyLanguage(awaiting.language)].thanksComment, conversation.id));
 				return { ...updated, event: 'comment' };
 			}
 		}
